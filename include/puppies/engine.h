@@ -1,0 +1,186 @@
+#pragma once
+/// @file engine.h
+/// The Engine: start here. One Engine stores one social graph and its feeds in one RocksDB
+/// directory, in-process.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "puppies/export.h"
+#include "puppies/options.h"
+#include "puppies/status.h"
+#include "puppies/types.h"
+
+namespace puppies {
+
+/// A follow edge for Engine::ImportFollows: `follower` follows `followee`.
+struct FollowEdge {
+  UserId follower{};
+  UserId followee{};
+};
+
+/// Figures from Engine::GetStats.
+struct Stats {
+  /// Calls per public operation since Open, by name ("follow", "create_post", ...).
+  std::map<std::string, uint64_t> operations;
+  /// Background jobs queued and not yet finished.
+  uint64_t pending_jobs = 0;
+  /// Background jobs finished since Open.
+  uint64_t completed_jobs = 0;
+  /// Inbox entries written by fan-out, backfill and re-push since Open.
+  uint64_t fanout_entries = 0;
+  /// Home-feed pages served from the inbox alone / needing a pull from authors' timelines.
+  uint64_t feed_inbox_pages = 0;
+  uint64_t feed_pull_pages = 0;
+  /// Authors currently pulled at read time.
+  uint64_t pulled_authors = 0;
+  /// RocksDB properties, e.g. "rocksdb.total-sst-files-size", "rocksdb.cur-size-all-mem-tables",
+  /// "rocksdb.estimate-live-data-size", "block-cache-usage".
+  std::map<std::string, uint64_t> rocksdb;
+};
+
+/// An Engine stores users, follows, posts, likes and home feeds in one directory.
+///
+/// Thread-safe: any number of threads may call any method concurrently. Background threads
+/// (fan-out and clean-up) are owned by the Engine, started by Open and joined by Close.
+///
+/// Every method validates its input and returns a non-OK Status without writing anything when
+/// it fails. Each successful write is one atomic RocksDB write batch; background work it causes
+/// is recorded durably in that same batch and resumed by Open after a crash.
+/// After Close, every method returns FailedPrecondition.
+class PUPPIES_EXPORT Engine final {
+ public:
+  /// Opens (or, with Options::create_if_missing, creates) the database at `path`.
+  /// Errors: InvalidArgument (a bad option, naming the field; empty path), NotFound (no
+  /// database and !create_if_missing), AlreadyExists (error_if_exists), FailedPrecondition
+  /// (written by a newer format version), IOError (e.g. locked by another process),
+  /// Corruption.
+  static Result<std::unique_ptr<Engine>> Open(const Options& options, std::string_view path);
+
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+  /// Closes the engine if still open, ignoring errors (call Close to see them).
+  ~Engine();
+
+  /// Stops background threads (unfinished work stays queued on disk and resumes at the next
+  /// Open), flushes and closes the database. Idempotent.
+  Status Close();
+
+  // ---- Users -------------------------------------------------------------------------------
+
+  /// Creates a user. `username`: 1..30 of [A-Za-z0-9_], unique ignoring case.
+  /// Errors: InvalidArgument (bad username or profile field), AlreadyExists.
+  Result<UserId> CreateUser(std::string_view username, const UserProfile& profile = {});
+  /// Errors: InvalidArgument (id 0), NotFound.
+  Result<User> GetUser(UserId id);
+  /// Looks a user up by username, ignoring case. Errors: InvalidArgument, NotFound.
+  Result<User> FindUser(std::string_view username);
+  /// Changes the fields set in `update`. Errors: InvalidArgument, NotFound.
+  Status UpdateUser(UserId id, const UserUpdate& update);
+
+  // ---- Social graph --------------------------------------------------------------------------
+
+  /// `follower` follows `followee`; true if the edge is new, false if it existed.
+  /// The followee's past posts appear in the follower's home feed on the next read.
+  /// Errors: InvalidArgument (0 id, self-follow), NotFound, PermissionDenied (either blocks
+  /// the other).
+  Result<bool> Follow(UserId follower, UserId followee);
+  /// Removes the edge; true if it existed. Errors: InvalidArgument, NotFound.
+  Result<bool> Unfollow(UserId follower, UserId followee);
+  /// Errors: InvalidArgument, NotFound.
+  Result<bool> IsFollowing(UserId follower, UserId followee);
+  /// Accounts following `user`, newest edge first. Errors: InvalidArgument (bad page), NotFound.
+  Result<UserPage> Followers(UserId user, const PageRequest& page = {});
+  /// Accounts `user` follows, newest edge first. Errors as Followers.
+  Result<UserPage> Following(UserId user, const PageRequest& page = {});
+
+  /// `blocker` blocks `blocked`: follow edges both ways are removed, neither sees the other's
+  /// posts in the home feed, and `blocked` can no longer follow `blocker` or like their posts.
+  /// True if the block is new. Errors: InvalidArgument (0 id, self), NotFound.
+  Result<bool> Block(UserId blocker, UserId blocked);
+  /// True if a block was removed. Follow edges are not restored. Errors as Block.
+  Result<bool> Unblock(UserId blocker, UserId blocked);
+  /// Errors: InvalidArgument, NotFound.
+  Result<bool> IsBlocking(UserId blocker, UserId blocked);
+  /// Hides `muted`'s posts from `muter`'s home feed; nothing else changes. True if new.
+  /// Errors: InvalidArgument (0 id, self), NotFound.
+  Result<bool> Mute(UserId muter, UserId muted);
+  /// True if a mute was removed. Errors as Mute.
+  Result<bool> Unmute(UserId muter, UserId muted);
+
+  /// Bulk path for importing a follow graph. Each edge is validated as by Follow; self-loops,
+  /// duplicates and edges between users who block each other are skipped and not counted.
+  /// Edges are written in atomic batches of up to 10'000; on error, the batches before the
+  /// failing one stay written. Returns the number of new edges.
+  /// Errors: InvalidArgument (0 id), NotFound (unknown user), as Follow otherwise.
+  Result<uint64_t> ImportFollows(std::span<const FollowEdge> edges);
+
+  // ---- Posts ----------------------------------------------------------------------------------
+
+  /// Creates a post. The author sees it in their home feed at once; followers once fan-out has
+  /// run (see WaitIdle and Options::synchronous_fanout).
+  /// Errors: InvalidArgument (text, media, created_at in the future), NotFound (author or
+  /// reply_to).
+  Result<PostId> CreatePost(UserId author, const NewPost& post);
+  /// Errors: InvalidArgument (id 0), NotFound (unknown or deleted).
+  Result<Post> GetPost(PostId id);
+  /// One entry per id, in order; nullopt for unknown or deleted posts. At most 1'000 ids.
+  /// Errors: InvalidArgument (too many ids, or an id 0).
+  Result<std::vector<std::optional<Post>>> GetPosts(std::span<const PostId> ids);
+  /// Deletes a post; it vanishes from every view at once. Storage is cleaned in the background.
+  /// Errors: InvalidArgument, NotFound, PermissionDenied (`actor` is not the author).
+  Status DeletePost(UserId actor, PostId id);
+  /// `author`'s posts, newest first. Errors: InvalidArgument, NotFound.
+  Result<PostPage> UserTimeline(UserId author, const PageRequest& page = {});
+
+  // ---- Likes ----------------------------------------------------------------------------------
+
+  /// True if the like is new. Idempotent under concurrent calls.
+  /// Errors: InvalidArgument, NotFound (user or post), PermissionDenied (the author blocks
+  /// `user`).
+  Result<bool> Like(UserId user, PostId post);
+  /// True if a like was removed. Errors: InvalidArgument, NotFound.
+  Result<bool> Unlike(UserId user, PostId post);
+  /// Errors: InvalidArgument, NotFound.
+  Result<bool> HasLiked(UserId user, PostId post);
+  /// Users who liked `post`, newest like first. Errors: InvalidArgument, NotFound.
+  Result<UserPage> Likers(PostId post, const PageRequest& page = {});
+  /// Posts `user` liked, newest like first (deleted posts omitted).
+  /// Errors: InvalidArgument, NotFound.
+  Result<PostPage> LikedPosts(UserId user, const PageRequest& page = {});
+
+  // ---- Feeds ----------------------------------------------------------------------------------
+
+  /// `reader`'s home feed, newest first: the posts by `reader` and by accounts `reader` follows
+  /// now, except deleted posts and authors `reader` mutes. Complete to the first post and
+  /// identical for any fanout_threshold and inbox_cap; paging never repeats or skips an item,
+  /// even while new posts arrive. Errors: InvalidArgument (bad page or cursor), NotFound.
+  Result<PostPage> HomeFeed(UserId reader, const PageRequest& page = {});
+
+  // ---- Maintenance ------------------------------------------------------------------------------
+
+  /// Blocks until all background work queued before the call has finished.
+  /// Errors: FailedPrecondition (closed), or the error that stopped background work.
+  Status WaitIdle();
+  /// Verifies every storage invariant (see docs/architecture.md) on a snapshot and returns one
+  /// human-readable line per violation; empty when consistent. Work still queued is taken
+  /// into account. Errors: FailedPrecondition (closed), IOError, Corruption.
+  Result<std::vector<std::string>> Check();
+  /// Operation counts, queue depth and RocksDB figures.
+  Result<Stats> GetStats();
+
+  struct Impl;  ///< Internal; defined in src/.
+
+ private:
+  explicit Engine(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace puppies

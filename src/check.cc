@@ -1,0 +1,344 @@
+// Check(): verifies the storage invariants of docs/architecture.md (TESTING.md I1-I9) on one
+// snapshot. Work still queued is taken into account: entries a pending job will add or remove
+// are not reported.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "engine_impl.h"
+#include "keys/coding.h"
+#include "util/status_macros.h"
+#include "util/validation.h"
+
+namespace puppies {
+
+using namespace internal;  // NOLINT
+
+namespace {
+
+constexpr size_t kMaxReported = 1000;
+
+struct Edge {
+  uint64_t owner, other;
+  int64_t time;
+  auto operator<=>(const Edge&) const = default;
+};
+
+struct Scanned {
+  std::map<uint64_t, UserRecord> users;
+  std::map<std::string, uint64_t> usernames;
+  std::map<uint64_t, PostRecord> posts;
+  std::map<EdgeKind, std::set<Edge>> edges;        // existence keys
+  std::map<EdgeKind, std::set<Edge>> order;        // order keys
+  std::set<std::pair<uint64_t, uint64_t>> authored;  // (author, post)
+  std::map<std::pair<uint64_t, uint8_t>, uint64_t> counters;
+  std::map<uint64_t, uint64_t> floors;
+  std::set<std::pair<uint64_t, uint64_t>> pending;              // (owner, author)
+  std::map<std::pair<uint64_t, uint64_t>, uint64_t> inbox;      // (owner, post) -> author
+  std::map<uint64_t, JobRecord> jobs;
+  std::map<uint64_t, AuthorModeRecord> modes;
+  uint64_t user_hwm = 0, post_hwm = 0;
+};
+
+}  // namespace
+
+Result<std::vector<std::string>> Engine::Impl::Check() {
+  Snapshot snap = store->GetSnapshot();
+  std::vector<std::string> v;
+  size_t dropped = 0;
+  auto report = [&](std::string msg) {
+    if (v.size() < kMaxReported) {
+      v.push_back(std::move(msg));
+    } else {
+      ++dropped;
+    }
+  };
+  Scanned d;
+
+  // ---- read everything on the snapshot ----
+  PUPPIES_RETURN_IF_ERROR(store->Scan(Cf::kUsers, "", "", [&](std::string_view k, std::string_view val) {
+    IdKey key;
+    UserRecord rec;
+    if (!IdKey::Decode(k, &key) || !DecodeUser(val, &rec)) {
+      report("users: undecodable record");
+    } else {
+      d.users.emplace(key.id, std::move(rec));
+    }
+    return true;
+  }, &snap));
+  PUPPIES_RETURN_IF_ERROR(store->Scan(Cf::kUsernames, "", "", [&](std::string_view k, std::string_view val) {
+    uint64_t id;
+    if (!DecodeBE64(val, &id)) {
+      report(fmt::format("usernames: undecodable entry for '{}'", k));
+    } else {
+      d.usernames.emplace(std::string(k), id);
+    }
+    return true;
+  }, &snap));
+  PUPPIES_RETURN_IF_ERROR(store->Scan(Cf::kPosts, "", "", [&](std::string_view k, std::string_view val) {
+    IdKey key;
+    PostRecord rec;
+    if (!IdKey::Decode(k, &key) || !DecodePost(val, &rec)) {
+      report("posts: undecodable record");
+    } else {
+      d.posts.emplace(key.id, std::move(rec));
+    }
+    return true;
+  }, &snap));
+  PUPPIES_RETURN_IF_ERROR(store->Scan(Cf::kEdges, "", "", [&](std::string_view k, std::string_view val) {
+    EdgeKey ek;
+    EdgeOrderKey ok;
+    AuthoredKey ak;
+    uint64_t t;
+    if (EdgeKey::Decode(k, &ek) && DecodeBE64(val, &t)) {
+      d.edges[ek.kind].insert({ek.owner, ek.other, static_cast<int64_t>(t)});
+    } else if (EdgeOrderKey::Decode(k, &ok)) {
+      d.order[ok.kind].insert({ok.owner, ok.other, ok.time_us});
+    } else if (AuthoredKey::Decode(k, &ak)) {
+      d.authored.insert({ak.author, ak.post});
+    } else {
+      report("edges: undecodable key");
+    }
+    return true;
+  }, &snap));
+  PUPPIES_RETURN_IF_ERROR(store->Scan(Cf::kCounters, "", "", [&](std::string_view k, std::string_view val) {
+    CounterKey ck;
+    if (!CounterKey::Decode(k, &ck) || val.size() != 8) {
+      report("counters: undecodable entry");
+    } else {
+      d.counters[{ck.id, static_cast<uint8_t>(ck.kind)}] = DecodeFixed64LE(val.data());
+    }
+    return true;
+  }, &snap));
+  PUPPIES_RETURN_IF_ERROR(store->Scan(Cf::kInbox, "", "", [&](std::string_view k, std::string_view val) {
+    InboxKey ik;
+    InboxPendingKey pk;
+    uint64_t x;
+    if (k.size() == 9 && k[8] == 0 && DecodeBE64(val, &x)) {
+      d.floors[DecodeFixed64BE(k.data())] = x;
+    } else if (InboxPendingKey::Decode(k, &pk)) {
+      d.pending.insert({pk.owner, pk.author});
+    } else if (InboxKey::Decode(k, &ik) && DecodeBE64(val, &x)) {
+      d.inbox[{ik.owner, ik.post}] = x;
+    } else {
+      report("inbox: undecodable entry");
+    }
+    return true;
+  }, &snap));
+  PUPPIES_RETURN_IF_ERROR(store->Scan(Cf::kJobs, "", "", [&](std::string_view k, std::string_view val) {
+    JobKey jk;
+    JobRecord job;
+    if (!JobKey::Decode(k, &jk) || !DecodeJob(val, &job)) {
+      report("jobs: undecodable job");
+    } else {
+      d.jobs[jk.seq] = job;
+    }
+    return true;
+  }, &snap));
+  PUPPIES_RETURN_IF_ERROR(store->Scan(Cf::kMeta, "", "", [&](std::string_view k, std::string_view val) {
+    AuthorModeKey mk;
+    AuthorModeRecord rec;
+    if (AuthorModeKey::Decode(k, &mk)) {
+      if (DecodeAuthorMode(val, &rec)) {
+        d.modes[mk.author] = rec;
+      } else {
+        report(fmt::format("meta: undecodable mode of author {}", mk.author));
+      }
+    } else if (k == meta_keys::kUserIdHwm) {
+      DecodeBE64(val, &d.user_hwm);
+    } else if (k == meta_keys::kPostIdHwm) {
+      DecodeBE64(val, &d.post_hwm);
+    }
+    return true;
+  }, &snap));
+
+  // ---- pending work: what queued jobs will still change ----
+  std::set<uint64_t> fanout_pending, unpush_pending, repush_pending;
+  std::set<std::pair<uint64_t, uint64_t>> unmerge_pending;  // (reader, author)
+  for (const auto& [seq, job] : d.jobs) {
+    switch (job.type) {
+      case JobType::kFanout: fanout_pending.insert(job.post); break;
+      case JobType::kUnpush: unpush_pending.insert(job.post); break;
+      case JobType::kRepush: repush_pending.insert(job.author); break;
+      case JobType::kUnmerge: unmerge_pending.insert({job.reader, job.author}); break;
+      case JobType::kBackfill: break;
+    }
+    // I9: jobs name existing objects.
+    if (!d.users.contains(job.author)) report(fmt::format("I9: job {} names unknown author {}", seq, job.author));
+    if ((job.type == JobType::kFanout || job.type == JobType::kUnpush) && !d.posts.contains(job.post)) {
+      report(fmt::format("I9: job {} names unknown post {}", seq, job.post));
+    }
+    if ((job.type == JobType::kBackfill || job.type == JobType::kUnmerge) && !d.users.contains(job.reader)) {
+      report(fmt::format("I9: job {} names unknown reader {}", seq, job.reader));
+    }
+  }
+  auto has = [&](EdgeKind kind, uint64_t owner, uint64_t other) {
+    const auto& s = d.edges[kind];
+    auto it = s.lower_bound(Edge{owner, other, INT64_MIN});
+    return it != s.end() && it->owner == owner && it->other == other;
+  };
+
+  // ---- I1: mirrored edges, order keys in step, no self edges, known endpoints ----
+  const std::pair<EdgeKind, EdgeKind> mirrors[] = {{EdgeKind::kFollowing, EdgeKind::kFollower},
+                                                   {EdgeKind::kBlocking, EdgeKind::kBlockedBy},
+                                                   {EdgeKind::kLiked, EdgeKind::kLiker}};
+  for (auto [kind, reverse] : mirrors) {
+    for (auto [a, b] : {std::pair{kind, reverse}, std::pair{reverse, kind}}) {
+      for (const Edge& e : d.edges[a]) {
+        if (!d.edges[b].contains(Edge{e.other, e.owner, e.time})) {
+          report(fmt::format("I1: edge {}-[{}]->{} has no mirror", e.owner, static_cast<int>(a), e.other));
+        }
+      }
+    }
+  }
+  for (auto& [kind, set] : d.edges) {
+    for (const Edge& e : set) {
+      if (!d.order[kind].contains(e)) {
+        report(fmt::format("I1: edge {}-[{}]->{} has no order key", e.owner, static_cast<int>(kind), e.other));
+      }
+      if (e.owner == e.other) report(fmt::format("I1: self edge of kind {} on {}", static_cast<int>(kind), e.owner));
+      const bool owner_is_post = kind == EdgeKind::kLiker;
+      const bool other_is_post = kind == EdgeKind::kLiked;
+      if (!owner_is_post && !d.users.contains(e.owner)) report(fmt::format("I1: edge from unknown user {}", e.owner));
+      if (!other_is_post && !d.users.contains(e.other)) report(fmt::format("I1: edge to unknown user {}", e.other));
+    }
+  }
+  for (auto& [kind, set] : d.order) {
+    for (const Edge& e : set) {
+      if (!d.edges[kind].contains(e)) {
+        report(fmt::format("I1: order key {}-[{}]->{} without edge", e.owner, static_cast<int>(kind), e.other));
+      }
+    }
+  }
+
+  // ---- I2/I3/I4: counters equal edges ----
+  std::map<std::pair<uint64_t, uint8_t>, uint64_t> expected;
+  for (const Edge& e : d.edges[EdgeKind::kFollowing]) {
+    ++expected[{e.owner, static_cast<uint8_t>(CounterKind::kFollowing)}];
+    ++expected[{e.other, static_cast<uint8_t>(CounterKind::kFollowers)}];
+  }
+  for (const Edge& e : d.edges[EdgeKind::kLiker]) {
+    if (!unpush_pending.contains(e.owner)) ++expected[{e.owner, static_cast<uint8_t>(CounterKind::kLikes)}];
+  }
+  for (auto [author, post] : d.authored) ++expected[{author, static_cast<uint8_t>(CounterKind::kPosts)}];
+  for (const auto& [key, value] : d.counters) {
+    if (key.second == static_cast<uint8_t>(CounterKind::kLikes) && unpush_pending.contains(key.first)) continue;
+    auto it = expected.find(key);
+    const uint64_t want = it == expected.end() ? 0 : it->second;
+    if (value != want) {
+      report(fmt::format("I2: counter {} of {} is {}, expected {}", key.second, key.first,
+                         static_cast<int64_t>(value), want));
+    }
+  }
+  for (const auto& [key, want] : expected) {
+    if (!d.counters.contains(key)) report(fmt::format("I2: counter {} of {} missing, expected {}", key.second, key.first, want));
+  }
+  // I3: likes point to posts (live, or deleted with clean-up queued).
+  for (const Edge& e : d.edges[EdgeKind::kLiker]) {
+    auto it = d.posts.find(e.owner);
+    if (it == d.posts.end() || (it->second.deleted && !unpush_pending.contains(e.owner))) {
+      report(fmt::format("I3: like of user {} on missing post {}", e.other, e.owner));
+    }
+  }
+  // I4: authored entries match live posts, and every live post is authored.
+  for (auto [author, post] : d.authored) {
+    auto it = d.posts.find(post);
+    if (it == d.posts.end() || it->second.deleted || it->second.author != author) {
+      report(fmt::format("I4: authored entry ({}, {}) without a live post by that author", author, post));
+    }
+  }
+  for (const auto& [id, rec] : d.posts) {
+    if (!rec.deleted && !d.authored.contains({rec.author, id})) {
+      report(fmt::format("I4: post {} missing from its author's timeline", id));
+    }
+    if (!d.users.contains(rec.author)) report(fmt::format("I4: post {} by unknown user {}", id, rec.author));
+  }
+
+  // ---- I5: inbox entries point to live posts of the owner or of followed authors ----
+  for (const auto& [key, author] : d.inbox) {
+    const auto [owner, post] = key;
+    auto it = d.posts.find(post);
+    if (it == d.posts.end() || it->second.deleted) {
+      if (!unpush_pending.contains(post)) report(fmt::format("I5: inbox of {} holds missing post {}", owner, post));
+      continue;
+    }
+    if (it->second.author != author) report(fmt::format("I5: inbox of {} names wrong author for post {}", owner, post));
+    if (owner != author && !has(EdgeKind::kFollowing, owner, author) &&
+        !unmerge_pending.contains({owner, author})) {
+      report(fmt::format("I5: inbox of {} holds post {} of unfollowed author {}", owner, post, author));
+    }
+  }
+
+  // ---- I6: fan-out completeness above each inbox floor ----
+  for (const auto& [post, rec] : d.posts) {
+    if (rec.deleted || fanout_pending.contains(post)) continue;
+    if (d.modes.contains(rec.author) || repush_pending.contains(rec.author)) continue;  // pulled
+    auto floor_of = [&](uint64_t owner) {
+      auto f = d.floors.find(owner);
+      return f == d.floors.end() ? uint64_t{0} : f->second;
+    };
+    if (post >= floor_of(rec.author) && !d.inbox.contains({rec.author, post})) {
+      report(fmt::format("I6: post {} missing from its author's own inbox", post));
+    }
+    auto& followers = d.edges[EdgeKind::kFollower];
+    for (auto it = followers.lower_bound(Edge{rec.author, 0, INT64_MIN});
+         it != followers.end() && it->owner == rec.author; ++it) {
+      const uint64_t f = it->other;
+      if (post < floor_of(f) || d.pending.contains({f, rec.author})) continue;
+      if (!d.inbox.contains({f, post})) {
+        report(fmt::format("I6: post {} by {} missing from follower {}'s inbox", post, rec.author, f));
+      }
+    }
+  }
+  // Pending markers must have a backfill job behind them.
+  std::set<std::pair<uint64_t, uint64_t>> backfills;
+  for (const auto& [seq, job] : d.jobs) {
+    if (job.type == JobType::kBackfill) backfills.insert({job.reader, job.author});
+  }
+  for (const auto& p : d.pending) {
+    if (!backfills.contains(p)) report(fmt::format("I9: pending marker ({}, {}) without a backfill job", p.first, p.second));
+  }
+
+  // ---- I7: ids below their high-water marks ----
+  for (const auto& [id, rec] : d.users) {
+    if (id > d.user_hwm) report(fmt::format("I7: user id {} above high-water mark {}", id, d.user_hwm));
+  }
+  for (const auto& [id, rec] : d.posts) {
+    if (!(id & kExplicitBit) && id > d.post_hwm) {
+      report(fmt::format("I7: post id {} above high-water mark {}", id, d.post_hwm));
+    }
+  }
+
+  // ---- I8: usernames <-> users is a bijection ----
+  for (const auto& [id, rec] : d.users) {
+    auto it = d.usernames.find(FoldUsername(rec.username));
+    if (it == d.usernames.end() || it->second != id) {
+      report(fmt::format("I8: user {} ('{}') not indexed by username", id, rec.username));
+    }
+  }
+  for (const auto& [name, id] : d.usernames) {
+    auto it = d.users.find(id);
+    if (it == d.users.end() || FoldUsername(it->second.username) != name) {
+      report(fmt::format("I8: username '{}' points to user {} with another name", name, id));
+    }
+  }
+
+  // Author modes in memory must mirror the stored ones.
+  {
+    std::shared_lock lock(modes_mu);
+    for (const auto& [author, rec] : d.modes) {
+      auto it = modes.find(author);
+      if (it == modes.end() || it->second.mode != rec.mode) {
+        report(fmt::format("mode of author {} differs between disk and memory", author));
+      }
+    }
+  }
+  if (dropped) v.push_back(fmt::format("... and {} more violations", dropped));
+  return v;
+}
+
+}  // namespace puppies

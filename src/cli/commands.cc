@@ -1,0 +1,207 @@
+#include "commands.h"
+
+#include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+
+#include "cli_common.h"
+#include "snap_import.h"
+
+namespace puppies::cli {
+namespace {
+
+// Every subcommand except `demo` names its database with a required --db.
+void AddDbOption(CLI::App* sub, std::string* db) {
+  sub->add_option("--db", *db, "Database directory")->required();
+}
+
+void AddInit(CLI::App& app, std::vector<Command>* commands) {
+  auto db = std::make_shared<std::string>();
+  CLI::App* sub = app.add_subcommand("init", "Create an empty database");
+  AddDbOption(sub, db.get());
+  commands->push_back({sub, [db] {
+                         auto engine = OpenEngine(*db, OpenMode::kCreateNew);
+                         CloseEngine(*engine);
+                         fmt::print("created an empty database in {}\n", *db);
+                         return 0;
+                       }});
+}
+
+void AddImport(CLI::App& app, std::vector<Command>* commands) {
+  struct Args {
+    std::string db, file;
+    bool mutual = false;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* sub = app.add_subcommand(
+      "import", "Import a SNAP edge list (plain or .gz): a line 'a b' means a follows b");
+  AddDbOption(sub, &args->db);
+  sub->add_option("FILE", args->file, "Edge list file")->required();
+  sub->add_flag("--mutual", args->mutual, "Each line is a follow both ways (undirected graphs)");
+  commands->push_back({sub, [args] {
+                         auto engine = OpenEngine(args->db, OpenMode::kCreate);
+                         const ImportReport report = ImportSnap(*engine, args->file, args->mutual);
+                         Must(engine->WaitIdle());
+                         CloseEngine(*engine);
+                         PrintImportReport(report);
+                         return 0;
+                       }});
+}
+
+void PrintUser(const User& u) {
+  fmt::print("id:           {}\n", ToInt(u.id));
+  fmt::print("username:     {}\n", u.username);
+  fmt::print("display name: {}\n", u.display_name);
+  fmt::print("bio:          {}\n", u.bio);
+  fmt::print("created:      {}\n", FormatTime(u.created_at_us));
+  fmt::print("followers:    {}\n", u.follower_count);
+  fmt::print("following:    {}\n", u.following_count);
+  fmt::print("posts:        {}\n", u.post_count);
+}
+
+void AddUser(CLI::App& app, std::vector<Command>* commands) {
+  CLI::App* user = app.add_subcommand("user", "Create or show a user");
+  user->require_subcommand(1);
+
+  struct CreateArgs {
+    std::string db, name, display_name, bio;
+  };
+  auto create = std::make_shared<CreateArgs>();
+  CLI::App* create_cmd = user->add_subcommand("create", "Create a user; prints its id");
+  AddDbOption(create_cmd, &create->db);
+  create_cmd->add_option("NAME", create->name, "Username: 1..30 of [A-Za-z0-9_]")->required();
+  create_cmd->add_option("--display-name", create->display_name, "Display name");
+  create_cmd->add_option("--bio", create->bio, "Bio");
+  commands->push_back(
+      {create_cmd, [create] {
+         auto engine = OpenEngine(create->db, OpenMode::kExisting);
+         const UserId id = Must(engine->CreateUser(
+             create->name, {.display_name = create->display_name, .bio = create->bio}));
+         CloseEngine(*engine);
+         fmt::print("{}\n", ToInt(id));
+         return 0;
+       }});
+
+  struct GetArgs {
+    std::string db, ref;
+  };
+  auto get = std::make_shared<GetArgs>();
+  CLI::App* get_cmd = user->add_subcommand("get", "Show a user and its counts");
+  AddDbOption(get_cmd, &get->db);
+  get_cmd->add_option("USER", get->ref, "User id, or username (@name forces a name)")->required();
+  commands->push_back({get_cmd, [get] {
+                         auto engine = OpenEngine(get->db, OpenMode::kExisting);
+                         const User u = Must(engine->GetUser(ResolveUser(*engine, get->ref)));
+                         CloseEngine(*engine);
+                         PrintUser(u);
+                         return 0;
+                       }});
+}
+
+void AddPost(CLI::App& app, std::vector<Command>* commands) {
+  struct Args {
+    std::string db, author, text;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* sub = app.add_subcommand("post", "Create a post; prints its id");
+  AddDbOption(sub, &args->db);
+  sub->add_option("--author", args->author, "Author: user id or username")->required();
+  sub->add_option("--text", args->text, "Post text")->required();
+  commands->push_back({sub, [args] {
+                         auto engine = OpenEngine(args->db, OpenMode::kExisting);
+                         const UserId author = ResolveUser(*engine, args->author);
+                         const PostId id = Must(engine->CreatePost(author, TextPost(args->text)));
+                         // Finish the fan-out now rather than at the next Open.
+                         Must(engine->WaitIdle());
+                         CloseEngine(*engine);
+                         fmt::print("{}\n", ToInt(id));
+                         return 0;
+                       }});
+}
+
+// `feed` and `timeline`: one page of a post list.
+void AddPostList(CLI::App& app, std::vector<Command>* commands, const char* name, const char* help,
+                 Result<PostPage> (Engine::*read)(UserId, const PageRequest&)) {
+  struct Args {
+    std::string db, user, cursor;
+    uint32_t limit = 20;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* sub = app.add_subcommand(name, help);
+  AddDbOption(sub, &args->db);
+  sub->add_option("--user", args->user, "User id or username")->required();
+  sub->add_option("--limit", args->limit, "Posts per page, 1..1000")->capture_default_str();
+  sub->add_option("--cursor", args->cursor, "next cursor printed by the previous page");
+  commands->push_back({sub, [args, read] {
+                         auto engine = OpenEngine(args->db, OpenMode::kExisting);
+                         const UserId user = ResolveUser(*engine, args->user);
+                         // Let fan-out resumed by Open finish, so the page is up to date.
+                         Must(engine->WaitIdle());
+                         const PostPage page = Must(((*engine).*read)(
+                             user, {.limit = args->limit, .cursor = args->cursor}));
+                         NameCache names(*engine);
+                         PrintPostPage(page, names);
+                         CloseEngine(*engine);
+                         return 0;
+                       }});
+}
+
+void AddStats(CLI::App& app, std::vector<Command>* commands) {
+  auto db = std::make_shared<std::string>();
+  CLI::App* sub = app.add_subcommand("stats", "Print operation counts, queue and RocksDB figures");
+  AddDbOption(sub, db.get());
+  commands->push_back({sub, [db] {
+                         auto engine = OpenEngine(*db, OpenMode::kExisting);
+                         const Stats s = Must(engine->GetStats());
+                         CloseEngine(*engine);
+                         fmt::print("pending_jobs      {}\n", s.pending_jobs);
+                         fmt::print("completed_jobs    {}\n", s.completed_jobs);
+                         fmt::print("fanout_entries    {}\n", s.fanout_entries);
+                         fmt::print("feed_inbox_pages  {}\n", s.feed_inbox_pages);
+                         fmt::print("feed_pull_pages   {}\n", s.feed_pull_pages);
+                         fmt::print("pulled_authors    {}\n", s.pulled_authors);
+                         fmt::print("operations since open:\n");
+                         for (const auto& [op, n] : s.operations)
+                           fmt::print("  {:<30} {}\n", op, n);
+                         fmt::print("rocksdb:\n");
+                         for (const auto& [k, v] : s.rocksdb) fmt::print("  {:<30} {}\n", k, v);
+                         return 0;
+                       }});
+}
+
+void AddCheck(CLI::App& app, std::vector<Command>* commands) {
+  auto db = std::make_shared<std::string>();
+  CLI::App* sub = app.add_subcommand(
+      "check", "Verify every storage invariant; exits 1 and lists violations if any");
+  AddDbOption(sub, db.get());
+  commands->push_back({sub, [db] {
+                         auto engine = OpenEngine(*db, OpenMode::kExisting);
+                         const std::vector<std::string> violations = Must(engine->Check());
+                         CloseEngine(*engine);
+                         for (const std::string& v : violations) fmt::print("{}\n", v);
+                         if (!violations.empty()) {
+                           fmt::print("{} violations\n", violations.size());
+                           return 1;
+                         }
+                         fmt::print("ok: no violations\n");
+                         return 0;
+                       }});
+}
+
+}  // namespace
+
+void AddDatabaseCommands(CLI::App& app, std::vector<Command>* commands) {
+  AddInit(app, commands);
+  AddImport(app, commands);
+  AddUser(app, commands);
+  AddPost(app, commands);
+  AddPostList(app, commands, "feed", "Read a page of a user's home feed", &Engine::HomeFeed);
+  AddPostList(app, commands, "timeline", "Read a page of a user's own posts",
+              &Engine::UserTimeline);
+  AddStats(app, commands);
+  AddCheck(app, commands);
+}
+
+}  // namespace puppies::cli

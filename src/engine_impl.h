@@ -1,0 +1,175 @@
+#pragma once
+// Engine::Impl: owns the Store, the clock, the locks and the background workers, and wires the
+// modules together. Its methods are implemented across src/ by concern:
+//   engine_impl.cc      Open/Close, ids, shared read helpers
+//   graph/users.cc      users          graph/follows.cc  follows, blocks, mutes, import
+//   graph/likes.cc      likes          feed/posts.cc     posts, timelines, author modes
+//   feed/home_feed.cc   home feed      feed/fanout.cc    background job steps
+//   check.cc            invariants
+// Arguments reaching Impl have been validated by engine.cc.
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include <boost/container/flat_map.hpp>
+
+#include "feed/jobs.h"
+#include "keys/keys.h"
+#include "puppies/clock.h"
+#include "puppies/engine.h"
+#include "records/records.h"
+#include "store/store.h"
+#include "util/cursor.h"
+#include "util/striped_mutex.h"
+
+namespace puppies {
+
+namespace internal {
+// Public operations counted in Stats::operations; names are the snake_case method names.
+enum class Op : int {
+  kCreateUser, kGetUser, kFindUser, kUpdateUser, kFollow, kUnfollow, kIsFollowing, kFollowers,
+  kFollowing, kBlock, kUnblock, kIsBlocking, kMute, kUnmute, kImportFollows, kCreatePost,
+  kGetPost, kGetPosts, kDeletePost, kUserTimeline, kLike, kUnlike, kHasLiked, kLikers,
+  kLikedPosts, kHomeFeed, kWaitIdle, kCheck, kCount
+};
+const char* OpName(Op op);
+
+// Post ids: milliseconds in the high 42 bits, a sequence in the low 22. Live posts use
+// sequences below kExplicitBit, posts with an explicit created_at use those above, so the two
+// can never collide.
+inline constexpr int kPostSeqBits = 22;
+inline constexpr uint64_t kExplicitBit = uint64_t{1} << 21;
+inline constexpr uint64_t kMaxPostMillis = (uint64_t{1} << 42) - 1;
+}  // namespace internal
+
+struct Engine::Impl {
+  using Cf = internal::Cf;
+
+  explicit Impl(const Options& o);
+  ~Impl();
+
+  // ---- lifecycle (engine_impl.cc) ----
+  Status OpenStore(const std::string& path);
+  Status Close();
+
+  // ---- shared helpers (engine_impl.cc) ----
+  int64_t NowMicros() { return clock->NowMicros(); }
+  Status UserExists(uint64_t id, const internal::Snapshot* snap = nullptr);
+  Status ReadUser(uint64_t id, internal::UserRecord* rec, const internal::Snapshot* snap = nullptr);
+  Status ReadPost(uint64_t id, internal::PostRecord* rec, bool* found,
+                  const internal::Snapshot* snap = nullptr);
+  Status Counter(uint64_t id, internal::CounterKind kind, uint64_t* value,
+                 const internal::Snapshot* snap = nullptr);
+  // Hydrates post ids into Posts, in order; deleted or missing posts are nullopt.
+  Status LoadPosts(const std::vector<uint64_t>& ids, std::vector<std::optional<Post>>* out,
+                   const internal::Snapshot* snap = nullptr);
+  bool HasEdge(uint64_t owner, internal::EdgeKind kind, uint64_t other,
+               const internal::Snapshot* snap, Status* s);
+  uint64_t MintUserId();
+  uint64_t MintLivePostId(int64_t now_us);
+  Result<uint64_t> MintExplicitPostId(int64_t created_at_us);
+  using JobList = std::vector<std::pair<uint64_t, internal::JobRecord>>;
+  // Writes `batch`, then dispatches its jobs (or cancels them all if the write failed).
+  Status Commit(internal::Batch* batch, const JobList& jobs);
+  // With synchronous_fanout, waits for `jobs`. Call after releasing every lock: jobs take
+  // author locks.
+  Status AwaitIfSynchronous(const JobList& jobs);
+  uint64_t EnqueueJob(internal::Batch* batch, const internal::JobRecord& job,
+                      JobList* jobs);
+  internal::AuthorModeRecord ModeOf(uint64_t author);
+  void SetMode(uint64_t author, const internal::AuthorModeRecord& rec);  // in memory only
+  std::vector<uint64_t> PulledAuthors();
+
+  // ---- users (graph/users.cc) ----
+  Result<UserId> CreateUser(std::string_view username, const UserProfile& profile);
+  Result<User> GetUser(uint64_t id);
+  Result<User> FindUser(std::string_view username);
+  Status UpdateUser(uint64_t id, const UserUpdate& update);
+
+  // ---- graph (graph/follows.cc) ----
+  Result<bool> Follow(uint64_t follower, uint64_t followee);
+  Result<bool> Unfollow(uint64_t follower, uint64_t followee);
+  Result<bool> IsFollowing(uint64_t follower, uint64_t followee);
+  Result<UserPage> ListUsers(uint64_t owner, internal::EdgeKind kind, const PageRequest& page);
+  Result<bool> Block(uint64_t blocker, uint64_t blocked);
+  Result<bool> Unblock(uint64_t blocker, uint64_t blocked);
+  Result<bool> IsBlocking(uint64_t blocker, uint64_t blocked);
+  Result<bool> Mute(uint64_t muter, uint64_t muted);
+  Result<bool> Unmute(uint64_t muter, uint64_t muted);
+  Result<uint64_t> ImportFollows(std::span<const FollowEdge> edges);
+
+  // ---- likes (graph/likes.cc) ----
+  Result<bool> Like(uint64_t user, uint64_t post);
+  Result<bool> Unlike(uint64_t user, uint64_t post);
+  Result<bool> HasLiked(uint64_t user, uint64_t post);
+  Result<PostPage> LikedPosts(uint64_t user, const PageRequest& page);
+
+  // ---- posts (feed/posts.cc) ----
+  Result<PostId> CreatePost(uint64_t author, const NewPost& post, std::string text);
+  Result<Post> GetPost(uint64_t id);
+  Result<std::vector<std::optional<Post>>> GetPosts(std::span<const PostId> ids);
+  Status DeletePost(uint64_t actor, uint64_t id);
+  Result<PostPage> UserTimeline(uint64_t author, const PageRequest& page);
+  // A page of a stored list of post ids (newest first), hydrated; deleted posts are skipped.
+  Result<PostPage> PagePosts(internal::ListKind kind, uint64_t owner, const std::string& prefix,
+                             bool inverted_ids, const PageRequest& page,
+                             const internal::Snapshot& snap);
+
+  // ---- home feed (feed/home_feed.cc) ----
+  Result<PostPage> HomeFeed(uint64_t reader, const PageRequest& page);
+
+  // ---- background steps (feed/fanout.cc) ----
+  Status RunJobStep(uint64_t seq, internal::JobRecord* job, bool* done);
+  Status StepFanout(uint64_t seq, internal::JobRecord* job, bool* done);
+  Status StepBackfill(uint64_t seq, internal::JobRecord* job, bool* done);
+  Status StepUnmerge(uint64_t seq, internal::JobRecord* job, bool* done);
+  Status StepUnpush(uint64_t seq, internal::JobRecord* job, bool* done);
+  Status StepRepush(uint64_t seq, internal::JobRecord* job, bool* done);
+  // Keeps the newest inbox_cap entries of `owner`'s inbox and raises its floor past the rest.
+  Status TrimInbox(uint64_t owner);
+  bool ShouldTrim(uint64_t owner, uint64_t post) const;
+
+  // ---- maintenance (check.cc, engine_impl.cc) ----
+  Result<std::vector<std::string>> Check();
+  Result<Stats> GetStats();
+
+  // ---- state ----
+  const Options options;
+  std::shared_ptr<Clock> clock;
+  std::unique_ptr<internal::Store> store;
+  std::unique_ptr<internal::JobRunner> jobs;
+  uint64_t cursor_salt = 0;  // Set in OpenStore, then read-only.
+
+  // Held shared by every public call and exclusively by Close, so Close never races a call.
+  std::shared_mutex lifecycle_mu;
+  bool closed = false;  // Guarded by lifecycle_mu.
+
+  std::mutex id_mu;
+  uint64_t last_user_id = 0;       // Guarded by id_mu.
+  uint64_t last_live_post_id = 0;  // Guarded by id_mu.
+  uint64_t explicit_seq = 0;       // Guarded by id_mu.
+
+  // Lock order: username_mu, then pair_locks, then author_locks, then post_locks.
+  std::mutex username_mu;                       // username uniqueness
+  internal::StripedMutex<1024> pair_locks;      // edges between an unordered pair of users
+  internal::StripedMutex<1024> author_locks;    // an author's mode and posting
+  internal::StripedMutex<1024> post_locks;      // likes and deletion of a post
+
+  mutable std::shared_mutex modes_mu;
+  // Authors that are not pushed (pull or draining), mirroring meta "mode/". Guarded by modes_mu.
+  boost::container::flat_map<uint64_t, internal::AuthorModeRecord> modes;
+
+  std::array<std::atomic<uint64_t>, static_cast<size_t>(internal::Op::kCount)> op_counts{};
+  std::atomic<uint64_t> fanout_entries{0};
+  std::atomic<uint64_t> feed_inbox_pages{0};
+  std::atomic<uint64_t> feed_pull_pages{0};
+};
+
+}  // namespace puppies

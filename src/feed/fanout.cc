@@ -1,0 +1,259 @@
+// Background job steps. Each step is one atomic batch that also records the job's progress
+// (or deletes the job), so a crash between steps resumes where it stopped, and replaying a
+// step is harmless: every write is a Put or Delete of a key derived from the current state.
+//
+// Why the inbox stays exact (see docs/architecture.md, "The inbox floor"): an inbox holds,
+// for every id >= its floor, an entry for each post by a pushed author the owner follows,
+// once that post's fan-out has run. Trimming and truncated backfills only ever raise the
+// floor (max-merge); readers pull everything below it from authors' timelines.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "engine_impl.h"
+#include "graph/edges.h"
+#include "keys/coding.h"
+#include "util/hash.h"
+#include "util/status_macros.h"
+
+namespace puppies {
+
+using namespace internal;  // NOLINT
+
+namespace {
+
+// Up to `limit` followers of `author` with ids greater than `after`, in id order.
+Status FollowersAfter(Store* store, uint64_t author, uint64_t after, size_t limit,
+                      std::vector<uint64_t>* out) {
+  out->clear();
+  const std::string prefix = EdgeKey::Prefix(author, EdgeKind::kFollower);
+  const std::string start = after ? EdgeKey{author, EdgeKind::kFollower, after + 1}.Encode() : prefix;
+  return store->Scan(Cf::kEdges, prefix, start, [&](std::string_view k, std::string_view) {
+    out->push_back(DecodeFixed64BE(k.data() + k.size() - 8));
+    return out->size() < limit;
+  });
+}
+
+// The author's newest posts with id >= `min_id`, at most `limit`; *truncated when older ones
+// in range were left out.
+Status RecentPosts(Store* store, uint64_t author, uint64_t min_id, size_t limit,
+                   std::vector<uint64_t>* out, bool* truncated) {
+  out->clear();
+  *truncated = false;
+  return store->Scan(Cf::kEdges, AuthoredKey::Prefix(author), "",
+                     [&](std::string_view k, std::string_view) {
+                       const uint64_t id = ~DecodeFixed64BE(k.data() + k.size() - 8);
+                       if (id < min_id) return false;
+                       if (out->size() == limit) {
+                         *truncated = true;
+                         return false;
+                       }
+                       out->push_back(id);
+                       return true;
+                     });
+}
+
+Status ReadFloor(Store* store, uint64_t owner, uint64_t* floor) {
+  std::string raw;
+  bool found;
+  PUPPIES_RETURN_IF_ERROR(store->Get(Cf::kInbox, InboxFloorKey{owner}.Encode(), &raw, &found));
+  *floor = 0;
+  if (found && !DecodeBE64(raw, floor)) return Status::Corruption("inbox floor malformed");
+  return Status::OK();
+}
+
+// Adds `posts` (newest first) by `author` to `owner`'s inbox; when older posts were left out,
+// raises the floor to the oldest one added so readers pull the rest.
+void AddEntries(Batch* b, uint64_t owner, uint64_t author, const std::vector<uint64_t>& posts,
+                bool truncated) {
+  const std::string value = EncodeBE64(author);
+  for (uint64_t p : posts) b->Put(Cf::kInbox, InboxKey{owner, p}.Encode(), value);
+  if (truncated && !posts.empty()) b->Merge(Cf::kInbox, InboxFloorKey{owner}.Encode(), EncodeBE64(posts.back()));
+}
+
+}  // namespace
+
+bool Engine::Impl::ShouldTrim(uint64_t owner, uint64_t post) const {
+  // Sampling by hash bounds the expected overshoot to about a quarter of the cap without
+  // counting entries on every write.
+  const uint64_t period = std::max<uint64_t>(1, options.inbox_cap / 4);
+  return HashIds(owner, post) % period == 0;
+}
+
+Status Engine::Impl::TrimInbox(uint64_t owner) {
+  Batch b = store->NewBatch();
+  uint64_t kept = 0, floor = 0;
+  PUPPIES_RETURN_IF_ERROR(store->Scan(Cf::kInbox, InboxKey::Prefix(owner), "",
+                                      [&](std::string_view k, std::string_view) {
+                                        if (kept < options.inbox_cap) {
+                                          ++kept;
+                                          floor = ~DecodeFixed64BE(k.data() + k.size() - 8);
+                                        } else {
+                                          b.Delete(Cf::kInbox, k);
+                                        }
+                                        return true;
+                                      }));
+  if (b.Count() == 0) return Status::OK();
+  b.Merge(Cf::kInbox, InboxFloorKey{owner}.Encode(), EncodeBE64(floor));
+  return store->Write(&b);
+}
+
+Status Engine::Impl::RunJobStep(uint64_t seq, JobRecord* job, bool* done) {
+  switch (job->type) {
+    case JobType::kFanout: return StepFanout(seq, job, done);
+    case JobType::kBackfill: return StepBackfill(seq, job, done);
+    case JobType::kUnmerge: return StepUnmerge(seq, job, done);
+    case JobType::kUnpush: return StepUnpush(seq, job, done);
+    case JobType::kRepush: return StepRepush(seq, job, done);
+  }
+  return Status::Internal(fmt::format("job {} has unknown type", seq));
+}
+
+Status Engine::Impl::StepFanout(uint64_t seq, JobRecord* job, bool* done) {
+  PostRecord rec;
+  bool found;
+  PUPPIES_RETURN_IF_ERROR(ReadPost(job->post, &rec, &found));
+  std::vector<uint64_t> followers;
+  if (found && !rec.deleted) {
+    PUPPIES_RETURN_IF_ERROR(
+        FollowersAfter(store.get(), job->author, job->cursor, options.fanout_batch_size, &followers));
+  }
+  Batch b = store->NewBatch();
+  const std::string value = EncodeBE64(job->author);
+  std::vector<uint64_t> trim;
+  for (uint64_t f : followers) {
+    b.Put(Cf::kInbox, InboxKey{f, job->post}.Encode(), value);
+    if (ShouldTrim(f, job->post)) trim.push_back(f);
+  }
+  *done = followers.size() < options.fanout_batch_size;
+  if (*done) {
+    b.Delete(Cf::kJobs, JobKey{seq}.Encode());
+  } else {
+    job->cursor = followers.back();
+    b.Put(Cf::kJobs, JobKey{seq}.Encode(), EncodeJob(*job));
+  }
+  PUPPIES_RETURN_IF_ERROR(store->Write(&b));
+  fanout_entries.fetch_add(followers.size(), std::memory_order_relaxed);
+  for (uint64_t f : trim) PUPPIES_RETURN_IF_ERROR(TrimInbox(f));
+  return Status::OK();
+}
+
+Status Engine::Impl::StepBackfill(uint64_t seq, JobRecord* job, bool* done) {
+  *done = true;
+  Batch b = store->NewBatch();
+  b.Delete(Cf::kJobs, JobKey{seq}.Encode());
+  Status s;
+  const bool follows = HasEdge(job->reader, EdgeKind::kFollowing, job->author, nullptr, &s);
+  PUPPIES_RETURN_IF_ERROR(s);
+  std::vector<uint64_t> posts;
+  if (follows) {
+    uint64_t floor;
+    bool truncated;
+    PUPPIES_RETURN_IF_ERROR(ReadFloor(store.get(), job->reader, &floor));
+    PUPPIES_RETURN_IF_ERROR(
+        RecentPosts(store.get(), job->author, floor, options.inbox_cap, &posts, &truncated));
+    AddEntries(&b, job->reader, job->author, posts, truncated);
+  }
+  // The marker goes in the same batch as the entries: readers pull the author until then.
+  b.Delete(Cf::kInbox, InboxPendingKey{job->reader, job->author}.Encode());
+  PUPPIES_RETURN_IF_ERROR(store->Write(&b));
+  fanout_entries.fetch_add(posts.size(), std::memory_order_relaxed);
+  return posts.empty() ? Status::OK() : TrimInbox(job->reader);
+}
+
+Status Engine::Impl::StepUnmerge(uint64_t seq, JobRecord* job, bool* done) {
+  *done = true;
+  Batch b = store->NewBatch();
+  b.Delete(Cf::kJobs, JobKey{seq}.Encode());
+  Status s;
+  // Followed again since: the entries are wanted (a backfill is queued behind this job).
+  if (!HasEdge(job->reader, EdgeKind::kFollowing, job->author, nullptr, &s)) {
+    PUPPIES_RETURN_IF_ERROR(s);
+    const std::string author = EncodeBE64(job->author);
+    PUPPIES_RETURN_IF_ERROR(store->Scan(Cf::kInbox, InboxKey::Prefix(job->reader), "",
+                                        [&](std::string_view k, std::string_view v) {
+                                          if (v == author) b.Delete(Cf::kInbox, k);
+                                          return true;
+                                        }));
+  }
+  PUPPIES_RETURN_IF_ERROR(s);
+  return store->Write(&b);
+}
+
+Status Engine::Impl::StepUnpush(uint64_t seq, JobRecord* job, bool* done) {
+  // Phase 1 drops likes (likers first, so the loop needs no cursor: it deletes what it reads);
+  // phase 2 walks the author's followers from the cursor and drops their inbox entries.
+  Batch b = store->NewBatch();
+  size_t n = 0;
+  std::vector<std::pair<uint64_t, int64_t>> likers;
+  PUPPIES_RETURN_IF_ERROR(store->Scan(
+      Cf::kEdges, EdgeKey::Prefix(job->post, EdgeKind::kLiker), "",
+      [&](std::string_view k, std::string_view v) {
+        uint64_t t = 0;
+        DecodeBE64(v, &t);
+        likers.emplace_back(DecodeFixed64BE(k.data() + k.size() - 8), static_cast<int64_t>(t));
+        return likers.size() < options.fanout_batch_size;
+      }));
+  for (const auto& [user, t] : likers) {
+    DeleteEdge(&b, job->post, EdgeKind::kLiker, user, t);
+    int64_t lt = 0;
+    bool found;
+    PUPPIES_RETURN_IF_ERROR(GetEdgeTime(store.get(), user, EdgeKind::kLiked, job->post, &lt, &found));
+    if (found) DeleteEdge(&b, user, EdgeKind::kLiked, job->post, lt);
+    ++n;
+  }
+  if (n == 0) {
+    std::vector<uint64_t> followers;
+    PUPPIES_RETURN_IF_ERROR(
+        FollowersAfter(store.get(), job->author, job->cursor, options.fanout_batch_size, &followers));
+    for (uint64_t f : followers) b.Delete(Cf::kInbox, InboxKey{f, job->post}.Encode());
+    *done = followers.size() < options.fanout_batch_size;
+    if (!*done) job->cursor = followers.back();
+  } else {
+    *done = false;
+  }
+  if (*done) {
+    b.Delete(Cf::kCounters, CounterKey{job->post, CounterKind::kLikes}.Encode());
+    b.Delete(Cf::kCounters, CounterKey{job->post, CounterKind::kComments}.Encode());
+    b.Delete(Cf::kJobs, JobKey{seq}.Encode());
+  } else {
+    b.Put(Cf::kJobs, JobKey{seq}.Encode(), EncodeJob(*job));
+  }
+  return store->Write(&b);
+}
+
+Status Engine::Impl::StepRepush(uint64_t seq, JobRecord* job, bool* done) {
+  // job->post holds pull_since: every post from then on may be missing from inboxes.
+  std::vector<uint64_t> posts, followers;
+  bool truncated;
+  PUPPIES_RETURN_IF_ERROR(
+      RecentPosts(store.get(), job->author, job->post, options.inbox_cap, &posts, &truncated));
+  PUPPIES_RETURN_IF_ERROR(
+      FollowersAfter(store.get(), job->author, job->cursor, options.fanout_batch_size, &followers));
+  *done = followers.size() < options.fanout_batch_size;
+  Batch b = store->NewBatch();
+  for (uint64_t f : followers) AddEntries(&b, f, job->author, posts, truncated);
+  if (!*done) {
+    job->cursor = followers.back();
+    b.Put(Cf::kJobs, JobKey{seq}.Encode(), EncodeJob(*job));
+    PUPPIES_RETURN_IF_ERROR(store->Write(&b));
+  } else {
+    // Only now may readers stop pulling this author, and only if no post has pushed it back
+    // over the threshold meanwhile.
+    std::lock_guard lock(author_locks.For(job->author));
+    const AuthorModeRecord cur = ModeOf(job->author);
+    const bool to_push = cur.mode == AuthorMode::kDraining;
+    if (to_push) b.Delete(Cf::kMeta, AuthorModeKey{job->author}.Encode());
+    b.Delete(Cf::kJobs, JobKey{seq}.Encode());
+    PUPPIES_RETURN_IF_ERROR(store->Write(&b));
+    if (to_push) SetMode(job->author, AuthorModeRecord{});
+  }
+  fanout_entries.fetch_add(posts.size() * followers.size(), std::memory_order_relaxed);
+  if (!posts.empty()) {
+    for (uint64_t f : followers) PUPPIES_RETURN_IF_ERROR(TrimInbox(f));
+  }
+  return Status::OK();
+}
+
+}  // namespace puppies

@@ -1,0 +1,250 @@
+// The home feed read path. The result is defined by the contract (posts by the reader and by
+// accounts the reader follows now, minus muted authors and deleted posts, newest first); the
+// inbox only makes it cheap. For ids at or above the inbox floor, the inbox holds every post
+// of every pushed author the reader follows (once fanned out); pulled authors, and authors
+// whose follow backfill is still pending, are merged in from their own timelines. Below the
+// floor everything is pulled from the timelines of all followed authors. Every candidate is
+// filtered by the reader's follow and mute edges as they are now, so unfollow, block and mute
+// take effect before background clean-up has run.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include <boost/container/flat_map.hpp>
+#include <boost/container/flat_set.hpp>
+
+#include "engine_impl.h"
+#include "keys/coding.h"
+#include "util/status_macros.h"
+
+namespace puppies {
+
+using namespace internal;  // NOLINT
+
+namespace {
+
+struct Candidate {
+  uint64_t post;
+  uint64_t author;
+};
+
+class FeedReader {
+ public:
+  FeedReader(Engine::Impl& impl, uint64_t reader, const Snapshot& snap)
+      : impl_(impl), reader_(reader), snap_(snap) {}
+
+  Status Init() {
+    // One scan of the owner's inbox header: the floor key, then pending backfill markers.
+    Status bad;
+    PUPPIES_RETURN_IF_ERROR(impl_.store->Scan(
+        Cf::kInbox, InboxOwnerPrefix(reader_), "",
+        [&](std::string_view k, std::string_view v) {
+          if (k.size() == 9 && k[8] == 0) {
+            if (!DecodeBE64(v, &floor_)) bad = Status::Corruption("inbox floor malformed");
+            return bad.ok();
+          }
+          InboxPendingKey pk;
+          if (InboxPendingKey::Decode(k, &pk)) {
+            pull_.push_back(pk.author);
+            return true;
+          }
+          return false;  // entries start here
+        },
+        &snap_));
+    PUPPIES_RETURN_IF_ERROR(bad);
+    PUPPIES_RETURN_IF_ERROR(impl_.store->Scan(
+        Cf::kEdges, EdgeKey::Prefix(reader_, EdgeKind::kMuting), "",
+        [&](std::string_view k, std::string_view) {
+          muted_.insert(DecodeFixed64BE(k.data() + k.size() - 8));
+          return true;
+        },
+        &snap_));
+    // Pulled authors the reader follows: probe the few pulled authors, or intersect with the
+    // reader's follow list when there are many.
+    const std::vector<uint64_t> pulled = impl_.PulledAuthors();
+    if (pulled.size() <= 256) {
+      for (uint64_t a : pulled) {
+        Status s;
+        if (Visible(a, &s)) pull_.push_back(a);
+        PUPPIES_RETURN_IF_ERROR(s);
+      }
+    } else {
+      const boost::container::flat_set<uint64_t> set(pulled.begin(), pulled.end());
+      PUPPIES_RETURN_IF_ERROR(LoadFollowees());
+      for (uint64_t a : followees_) {
+        if (set.contains(a)) pull_.push_back(a);
+      }
+    }
+    std::sort(pull_.begin(), pull_.end());
+    pull_.erase(std::unique(pull_.begin(), pull_.end()), pull_.end());
+    return Status::OK();
+  }
+
+  // The newest `k` visible candidates with ids below `before`, newest first, exactly.
+  Status Gather(uint64_t before, size_t k, std::vector<Candidate>* out) {
+    out->clear();
+    std::vector<Candidate> found;
+    if (before > floor_) {
+      size_t from_inbox = 0;
+      Status s;
+      PUPPIES_RETURN_IF_ERROR(impl_.store->Scan(
+          Cf::kInbox, InboxKey::Prefix(reader_), InboxKey{reader_, before - 1}.Encode(),
+          [&](std::string_view key, std::string_view v) {
+            const uint64_t post = ~DecodeFixed64BE(key.data() + key.size() - 8);
+            if (post < floor_) return false;
+            uint64_t author;
+            if (!DecodeBE64(v, &author)) {
+              s = Status::Corruption("inbox entry malformed");
+              return false;
+            }
+            if (Visible(author, &s)) {
+              found.push_back({post, author});
+              ++from_inbox;
+            }
+            return s.ok() && from_inbox < k;
+          },
+          &snap_));
+      PUPPIES_RETURN_IF_ERROR(s);
+      for (uint64_t a : pull_) {
+        if (!Visible(a, &s)) continue;
+        PUPPIES_RETURN_IF_ERROR(Timeline(a, before, floor_, k, &found));
+      }
+      PUPPIES_RETURN_IF_ERROR(s);
+      if (!pull_.empty()) pulled_ = true;
+      TopK(&found, k);
+      if (found.size() == k) {
+        *out = std::move(found);
+        return Status::OK();
+      }
+    }
+    // Below the floor: the inbox no longer covers anything, pull every followed author.
+    const uint64_t below = std::min(before, floor_);
+    if (below > 1) {
+      pulled_ = true;
+      PUPPIES_RETURN_IF_ERROR(LoadFollowees());
+      const size_t k2 = k - found.size();
+      std::vector<Candidate> deep;
+      PUPPIES_RETURN_IF_ERROR(Timeline(reader_, below, 0, k2, &deep));
+      for (uint64_t a : followees_) {
+        Status s;
+        if (!Visible(a, &s)) {
+          PUPPIES_RETURN_IF_ERROR(s);
+          continue;
+        }
+        PUPPIES_RETURN_IF_ERROR(Timeline(a, below, 0, k2, &deep));
+      }
+      TopK(&deep, k2);
+      found.insert(found.end(), deep.begin(), deep.end());
+    }
+    *out = std::move(found);
+    return Status::OK();
+  }
+
+  bool pulled() const { return pulled_; }
+
+ private:
+  bool Visible(uint64_t author, Status* s) {
+    if (author == reader_) return true;
+    if (muted_.contains(author)) return false;
+    auto it = visible_.find(author);
+    if (it != visible_.end()) return it->second;
+    const bool v = impl_.HasEdge(reader_, EdgeKind::kFollowing, author, &snap_, s);
+    visible_.emplace(author, v);
+    return v;
+  }
+
+  Status LoadFollowees() {
+    if (followees_loaded_) return Status::OK();
+    followees_loaded_ = true;
+    return impl_.store->Scan(
+        Cf::kEdges, EdgeKey::Prefix(reader_, EdgeKind::kFollowing), "",
+        [&](std::string_view k, std::string_view) {
+          followees_.push_back(DecodeFixed64BE(k.data() + k.size() - 8));
+          return true;
+        },
+        &snap_);
+  }
+
+  // Up to k of `author`'s posts with min_id <= id < before, appended newest first.
+  Status Timeline(uint64_t author, uint64_t before, uint64_t min_id, size_t k,
+                  std::vector<Candidate>* out) {
+    size_t n = 0;
+    return impl_.store->Scan(
+        Cf::kEdges, AuthoredKey::Prefix(author), AuthoredKey{author, before - 1}.Encode(),
+        [&](std::string_view key, std::string_view) {
+          const uint64_t post = ~DecodeFixed64BE(key.data() + key.size() - 8);
+          if (post < min_id) return false;
+          out->push_back({post, author});
+          return ++n < k;
+        },
+        &snap_);
+  }
+
+  static void TopK(std::vector<Candidate>* c, size_t k) {
+    std::sort(c->begin(), c->end(), [](const Candidate& a, const Candidate& b) {
+      return a.post > b.post;
+    });
+    c->erase(std::unique(c->begin(), c->end(),
+                         [](const Candidate& a, const Candidate& b) { return a.post == b.post; }),
+             c->end());
+    if (c->size() > k) c->resize(k);
+  }
+
+  Engine::Impl& impl_;
+  const uint64_t reader_;
+  const Snapshot& snap_;
+  uint64_t floor_ = 0;
+  std::vector<uint64_t> pull_;  // authors merged in from their timelines above the floor
+  boost::container::flat_set<uint64_t> muted_;
+  boost::container::flat_map<uint64_t, bool> visible_;
+  std::vector<uint64_t> followees_;
+  bool followees_loaded_ = false;
+  bool pulled_ = false;
+};
+
+}  // namespace
+
+Result<PostPage> Engine::Impl::HomeFeed(uint64_t reader, const PageRequest& page) {
+  Snapshot snap = store->GetSnapshot();
+  PUPPIES_RETURN_IF_ERROR(UserExists(reader, &snap));
+  std::string position;
+  PUPPIES_RETURN_IF_ERROR(DecodeCursor(cursor_salt, ListKind::kHomeFeed, reader, page.cursor, &position));
+  uint64_t before = UINT64_MAX;
+  if (!position.empty() && (!DecodeBE64(position, &before) || before == 0)) {
+    return Status::InvalidArgument("malformed cursor");
+  }
+  FeedReader feed(*this, reader, snap);
+  PUPPIES_RETURN_IF_ERROR(feed.Init());
+
+  const size_t need = size_t{page.limit} + 1;
+  PostPage out;
+  // Candidates whose post was deleted since are dropped at hydration; gather again below the
+  // last candidate until the page is full or the feed ends.
+  while (out.items.size() < need) {
+    const size_t k = need - out.items.size();
+    std::vector<Candidate> cands;
+    PUPPIES_RETURN_IF_ERROR(feed.Gather(before, k, &cands));
+    if (cands.empty()) break;
+    std::vector<uint64_t> ids;
+    ids.reserve(cands.size());
+    for (const Candidate& c : cands) ids.push_back(c.post);
+    std::vector<std::optional<Post>> posts;
+    PUPPIES_RETURN_IF_ERROR(LoadPosts(ids, &posts, &snap));
+    for (auto& p : posts) {
+      if (p) out.items.push_back(std::move(*p));
+    }
+    before = cands.back().post;
+    if (cands.size() < k) break;
+  }
+  (feed.pulled() ? feed_pull_pages : feed_inbox_pages).fetch_add(1, std::memory_order_relaxed);
+  out.has_more = out.items.size() > page.limit;
+  if (out.has_more) {
+    out.items.resize(page.limit);
+    out.next_cursor = EncodeCursor(cursor_salt, ListKind::kHomeFeed, reader,
+                                   EncodeBE64(ToInt(out.items.back().id)));
+  }
+  return out;
+}
+
+}  // namespace puppies

@@ -1,0 +1,195 @@
+#include <fmt/format.h>
+
+#include "engine_impl.h"
+#include "graph/edges.h"
+#include "util/status_macros.h"
+
+namespace puppies {
+
+using namespace internal;  // NOLINT
+
+namespace {
+
+// The author's mode after this post, given its follower count. Push -> pull at the threshold;
+// pull -> draining (back towards push) only below threshold minus hysteresis, so an author
+// hovering near the threshold does not flap.
+AuthorModeRecord NextMode(const Options& o, AuthorModeRecord cur, uint64_t followers,
+                          uint64_t post_id) {
+  const uint64_t t = o.fanout_threshold;
+  const bool above = t != Options::kNoPull && followers >= t;
+  const uint64_t low =
+      t - static_cast<uint64_t>(static_cast<unsigned __int128>(t) * o.fanout_hysteresis_percent / 100);
+  switch (cur.mode) {
+    case AuthorMode::kPush:
+      if (above) return {AuthorMode::kPull, post_id};
+      break;
+    case AuthorMode::kPull:
+      if (t == Options::kNoPull || followers < low) return {AuthorMode::kDraining, cur.pull_since};
+      // A post dated before the pull began (an import) must also be re-pushed later.
+      if (post_id < cur.pull_since) return {AuthorMode::kPull, post_id};
+      break;
+    case AuthorMode::kDraining:
+      if (above) return {AuthorMode::kPull, std::min(cur.pull_since, post_id)};
+      break;
+  }
+  return cur;
+}
+
+}  // namespace
+
+Result<PostId> Engine::Impl::CreatePost(uint64_t author, const NewPost& post, std::string text) {
+  PUPPIES_RETURN_IF_ERROR(UserExists(author));
+  const int64_t now = NowMicros();
+  if (post.created_at_us) {
+    if (*post.created_at_us > now) {
+      return Status::InvalidArgument(
+          fmt::format("created_at_us {} is in the future", *post.created_at_us));
+    }
+    if (static_cast<uint64_t>(*post.created_at_us) / 1000 > kMaxPostMillis) {
+      return Status::InvalidArgument(
+          fmt::format("created_at_us {} is out of range", *post.created_at_us));
+    }
+  }
+  if (ToInt(post.reply_to) != 0) {
+    PostRecord parent;
+    bool found;
+    PUPPIES_RETURN_IF_ERROR(ReadPost(ToInt(post.reply_to), &parent, &found));
+    if (!found || parent.deleted) {
+      return Status::NotFound(fmt::format("reply_to post {} not found", ToInt(post.reply_to)));
+    }
+  }
+
+  JobList js;
+  uint64_t id;
+  {
+    // The author lock orders this post against follows of the author and mode changes, so a
+    // post is either seen by a follow's backfill or fans out to that follower.
+    std::lock_guard lock(author_locks.For(author));
+    if (post.created_at_us) {
+      PUPPIES_ASSIGN_OR_RETURN(id, MintExplicitPostId(*post.created_at_us));
+    } else {
+      id = MintLivePostId(now);
+    }
+    uint64_t followers;
+    PUPPIES_RETURN_IF_ERROR(Counter(author, CounterKind::kFollowers, &followers));
+    const AuthorModeRecord cur = ModeOf(author);
+    const AuthorModeRecord next = NextMode(options, cur, followers, id);
+
+    PostRecord rec;
+    rec.author = author;
+    rec.created_at_us = post.created_at_us.value_or(now);
+    rec.reply_to = ToInt(post.reply_to);
+    rec.text = std::move(text);
+    rec.media = post.media;
+    Batch b = store->NewBatch();
+    b.Put(Cf::kPosts, IdKey{id}.Encode(), EncodePost(rec));
+    b.Put(Cf::kEdges, AuthoredKey{author, id}.Encode(), "");
+    b.AddCounter(CounterKey{author, CounterKind::kPosts}.Encode(), 1);
+    if (!post.created_at_us) b.Merge(Cf::kMeta, meta_keys::kPostIdHwm, EncodeBE64(id));
+    // The author sees their own post at once: it goes into their inbox in this batch.
+    b.Put(Cf::kInbox, InboxKey{author, id}.Encode(), EncodeBE64(author));
+    const bool mode_changed = next.mode != cur.mode || next.pull_since != cur.pull_since;
+    if (mode_changed) {
+      b.Put(Cf::kMeta, AuthorModeKey{author}.Encode(), EncodeAuthorMode(next));
+      if (next.mode == AuthorMode::kDraining && cur.mode == AuthorMode::kPull) {
+        EnqueueJob(&b, JobRecord{JobType::kRepush, author, next.pull_since, 0, 0}, &js);
+      }
+    }
+    if (next.mode != AuthorMode::kPull && followers > 0) {
+      EnqueueJob(&b, JobRecord{JobType::kFanout, author, id, 0, 0}, &js);
+    }
+    PUPPIES_RETURN_IF_ERROR(Commit(&b, js));
+    if (mode_changed) SetMode(author, next);
+  }
+  PUPPIES_RETURN_IF_ERROR(AwaitIfSynchronous(js));
+  return PostId{id};
+}
+
+Result<Post> Engine::Impl::GetPost(uint64_t id) {
+  std::vector<std::optional<Post>> out;
+  PUPPIES_RETURN_IF_ERROR(LoadPosts({id}, &out));
+  if (!out[0]) return Status::NotFound(fmt::format("post {} not found", id));
+  return std::move(*out[0]);
+}
+
+Result<std::vector<std::optional<Post>>> Engine::Impl::GetPosts(std::span<const PostId> ids) {
+  std::vector<uint64_t> raw;
+  raw.reserve(ids.size());
+  for (PostId id : ids) raw.push_back(ToInt(id));
+  Snapshot snap = store->GetSnapshot();
+  std::vector<std::optional<Post>> out;
+  PUPPIES_RETURN_IF_ERROR(LoadPosts(raw, &out, &snap));
+  return out;
+}
+
+Status Engine::Impl::DeletePost(uint64_t actor, uint64_t id) {
+  JobList js;
+  {
+    std::lock_guard lock(post_locks.For(id));
+    PostRecord rec;
+    bool found;
+    PUPPIES_RETURN_IF_ERROR(ReadPost(id, &rec, &found));
+    if (!found || rec.deleted) return Status::NotFound(fmt::format("post {} not found", id));
+    if (rec.author != actor) {
+      return Status::PermissionDenied(
+          fmt::format("user {} is not the author of post {}", actor, id));
+    }
+    // The tombstone keeps author and time: background clean-up needs the author, and it stops
+    // an explicit-time import from reusing the id.
+    PostRecord tomb;
+    tomb.deleted = true;
+    tomb.author = rec.author;
+    tomb.created_at_us = rec.created_at_us;
+    Batch b = store->NewBatch();
+    b.Put(Cf::kPosts, IdKey{id}.Encode(), EncodePost(tomb));
+    b.Delete(Cf::kEdges, AuthoredKey{rec.author, id}.Encode());
+    b.AddCounter(CounterKey{rec.author, CounterKind::kPosts}.Encode(), -1);
+    b.Delete(Cf::kInbox, InboxKey{rec.author, id}.Encode());
+    EnqueueJob(&b, JobRecord{JobType::kUnpush, rec.author, id, 0, 0}, &js);
+    PUPPIES_RETURN_IF_ERROR(Commit(&b, js));
+  }
+  return AwaitIfSynchronous(js);
+}
+
+Result<PostPage> Engine::Impl::UserTimeline(uint64_t author, const PageRequest& page) {
+  Snapshot snap = store->GetSnapshot();
+  PUPPIES_RETURN_IF_ERROR(UserExists(author, &snap));
+  return PagePosts(ListKind::kTimeline, author, AuthoredKey::Prefix(author), true, page, snap);
+}
+
+Result<PostPage> Engine::Impl::PagePosts(ListKind kind, uint64_t owner, const std::string& prefix,
+                                         bool inverted_ids, const PageRequest& page,
+                                         const Snapshot& snap) {
+  std::string position;
+  PUPPIES_RETURN_IF_ERROR(DecodeCursor(cursor_salt, kind, owner, page.cursor, &position));
+  const size_t need = size_t{page.limit} + 1;
+  PostPage out;
+  std::vector<std::string> positions;
+  // Deleted posts may still be listed (liked posts before clean-up): read on until enough
+  // live ones are found or the list ends.
+  while (out.items.size() < need) {
+    const size_t want = need - out.items.size();
+    std::vector<ListEntry> entries;
+    PUPPIES_RETURN_IF_ERROR(
+        ReadList(store.get(), prefix, position, want, inverted_ids, &snap, &entries));
+    std::vector<uint64_t> ids;
+    for (const ListEntry& e : entries) ids.push_back(e.id);
+    std::vector<std::optional<Post>> posts;
+    PUPPIES_RETURN_IF_ERROR(LoadPosts(ids, &posts, &snap));
+    for (size_t i = 0; i < posts.size(); ++i) {
+      if (!posts[i]) continue;
+      out.items.push_back(std::move(*posts[i]));
+      positions.push_back(entries[i].position);
+    }
+    if (entries.size() < want) break;
+    position = entries.back().position;
+  }
+  out.has_more = out.items.size() > page.limit;
+  if (out.has_more) {
+    out.items.resize(page.limit);
+    out.next_cursor = EncodeCursor(cursor_salt, kind, owner, positions[page.limit - 1]);
+  }
+  return out;
+}
+
+}  // namespace puppies

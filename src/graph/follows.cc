@@ -1,0 +1,270 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "engine_impl.h"
+#include "graph/edges.h"
+#include "util/cursor.h"
+#include "util/status_macros.h"
+
+namespace puppies {
+
+using namespace internal;  // NOLINT
+
+namespace {
+
+using JobList = Engine::Impl::JobList;
+
+// Follow and block checks of one pair of users share a stripe, whichever direction.
+std::mutex& PairLock(Engine::Impl& impl, uint64_t a, uint64_t b) {
+  return impl.pair_locks.For(std::min(a, b), std::max(a, b));
+}
+
+ListKind ListKindOf(EdgeKind kind) {
+  switch (kind) {
+    case EdgeKind::kFollower: return ListKind::kFollowers;
+    case EdgeKind::kFollowing: return ListKind::kFollowing;
+    default: return ListKind::kLikers;
+  }
+}
+
+// Adds follower -> followee to `b`, with counters and, when the followee has posts to show,
+// a durable backfill job plus the pending marker that makes readers pull the followee until
+// the backfill has run. REQUIRES: the pair lock, and the followee's author lock.
+Status AddFollow(Engine::Impl& impl, Batch* b, uint64_t follower, uint64_t followee, int64_t now,
+                 JobList* jobs) {
+  PutEdge(b, follower, EdgeKind::kFollowing, followee, now);
+  PutEdge(b, followee, EdgeKind::kFollower, follower, now);
+  b->AddCounter(CounterKey{follower, CounterKind::kFollowing}.Encode(), 1);
+  b->AddCounter(CounterKey{followee, CounterKind::kFollowers}.Encode(), 1);
+  uint64_t posts = 0;
+  PUPPIES_RETURN_IF_ERROR(impl.Counter(followee, CounterKind::kPosts, &posts));
+  if (posts > 0 && impl.ModeOf(followee).mode != AuthorMode::kPull) {
+    b->Put(Cf::kInbox, InboxPendingKey{follower, followee}.Encode(), "");
+    impl.EnqueueJob(b, JobRecord{JobType::kBackfill, followee, 0, follower, 0}, jobs);
+  }
+  return Status::OK();
+}
+
+// Adds the removal of follower -> followee (if present) to `b`; *removed says whether it was.
+// REQUIRES: the pair lock.
+Status RemoveFollow(Engine::Impl& impl, Batch* b, uint64_t follower, uint64_t followee,
+                    JobList* jobs, bool* removed) {
+  int64_t t1 = 0, t2 = 0;
+  bool found1 = false, found2 = false;
+  PUPPIES_RETURN_IF_ERROR(
+      GetEdgeTime(impl.store.get(), follower, EdgeKind::kFollowing, followee, &t1, &found1));
+  *removed = found1;
+  if (!found1) return Status::OK();
+  PUPPIES_RETURN_IF_ERROR(
+      GetEdgeTime(impl.store.get(), followee, EdgeKind::kFollower, follower, &t2, &found2));
+  DeleteEdge(b, follower, EdgeKind::kFollowing, followee, t1);
+  if (found2) DeleteEdge(b, followee, EdgeKind::kFollower, follower, t2);
+  b->AddCounter(CounterKey{follower, CounterKind::kFollowing}.Encode(), -1);
+  b->AddCounter(CounterKey{followee, CounterKind::kFollowers}.Encode(), -1);
+  b->Delete(Cf::kInbox, InboxPendingKey{follower, followee}.Encode());
+  impl.EnqueueJob(b, JobRecord{JobType::kUnmerge, followee, 0, follower, 0}, jobs);
+  return Status::OK();
+}
+
+Status CheckNotBlocked(Engine::Impl& impl, uint64_t a, uint64_t b) {
+  Status s;
+  if (impl.HasEdge(a, EdgeKind::kBlocking, b, nullptr, &s)) {
+    return s.ok() ? Status::PermissionDenied(fmt::format("user {} blocks user {}", a, b)) : s;
+  }
+  if (impl.HasEdge(b, EdgeKind::kBlocking, a, nullptr, &s)) {
+    return s.ok() ? Status::PermissionDenied(fmt::format("user {} blocks user {}", b, a)) : s;
+  }
+  return s;
+}
+
+// A symmetric toggle of one edge kind pair (block, mute) without other effects.
+Result<bool> ToggleEdge(Engine::Impl& impl, uint64_t owner, EdgeKind kind, EdgeKind reverse,
+                        uint64_t other, bool add) {
+  PUPPIES_RETURN_IF_ERROR(impl.UserExists(owner));
+  PUPPIES_RETURN_IF_ERROR(impl.UserExists(other));
+  std::lock_guard lock(PairLock(impl, owner, other));
+  int64_t t = 0, rt = 0;
+  bool found = false, rfound = false;
+  PUPPIES_RETURN_IF_ERROR(GetEdgeTime(impl.store.get(), owner, kind, other, &t, &found));
+  if (found == add) return false;
+  Batch b = impl.store->NewBatch();
+  if (add) {
+    const int64_t now = impl.NowMicros();
+    PutEdge(&b, owner, kind, other, now);
+    if (reverse != kind) PutEdge(&b, other, reverse, owner, now);
+  } else {
+    DeleteEdge(&b, owner, kind, other, t);
+    if (reverse != kind) {
+      PUPPIES_RETURN_IF_ERROR(GetEdgeTime(impl.store.get(), other, reverse, owner, &rt, &rfound));
+      if (rfound) DeleteEdge(&b, other, reverse, owner, rt);
+    }
+  }
+  PUPPIES_RETURN_IF_ERROR(impl.store->Write(&b));
+  return true;
+}
+
+}  // namespace
+
+Result<bool> Engine::Impl::Follow(uint64_t follower, uint64_t followee) {
+  PUPPIES_RETURN_IF_ERROR(UserExists(follower));
+  PUPPIES_RETURN_IF_ERROR(UserExists(followee));
+  JobList js;
+  {
+    std::lock_guard pair(PairLock(*this, follower, followee));
+    std::lock_guard author(author_locks.For(followee));
+    Status s;
+    if (HasEdge(follower, EdgeKind::kFollowing, followee, nullptr, &s)) return false;
+    PUPPIES_RETURN_IF_ERROR(s);
+    PUPPIES_RETURN_IF_ERROR(CheckNotBlocked(*this, follower, followee));
+    Batch b = store->NewBatch();
+    PUPPIES_RETURN_IF_ERROR(AddFollow(*this, &b, follower, followee, NowMicros(), &js));
+    PUPPIES_RETURN_IF_ERROR(Commit(&b, js));
+  }
+  PUPPIES_RETURN_IF_ERROR(AwaitIfSynchronous(js));
+  return true;
+}
+
+Result<bool> Engine::Impl::Unfollow(uint64_t follower, uint64_t followee) {
+  PUPPIES_RETURN_IF_ERROR(UserExists(follower));
+  PUPPIES_RETURN_IF_ERROR(UserExists(followee));
+  JobList js;
+  {
+    std::lock_guard pair(PairLock(*this, follower, followee));
+    Batch b = store->NewBatch();
+    bool removed;
+    PUPPIES_RETURN_IF_ERROR(RemoveFollow(*this, &b, follower, followee, &js, &removed));
+    if (!removed) return false;
+    PUPPIES_RETURN_IF_ERROR(Commit(&b, js));
+  }
+  PUPPIES_RETURN_IF_ERROR(AwaitIfSynchronous(js));
+  return true;
+}
+
+Result<bool> Engine::Impl::IsFollowing(uint64_t follower, uint64_t followee) {
+  PUPPIES_RETURN_IF_ERROR(UserExists(follower));
+  PUPPIES_RETURN_IF_ERROR(UserExists(followee));
+  Status s;
+  const bool found = HasEdge(follower, EdgeKind::kFollowing, followee, nullptr, &s);
+  PUPPIES_RETURN_IF_ERROR(s);
+  return found;
+}
+
+Result<UserPage> Engine::Impl::ListUsers(uint64_t owner, EdgeKind kind, const PageRequest& page) {
+  Snapshot snap = store->GetSnapshot();
+  if (kind == EdgeKind::kLiker) {
+    PostRecord rec;
+    bool found;
+    PUPPIES_RETURN_IF_ERROR(ReadPost(owner, &rec, &found, &snap));
+    if (!found || rec.deleted) return Status::NotFound(fmt::format("post {} not found", owner));
+  } else {
+    PUPPIES_RETURN_IF_ERROR(UserExists(owner, &snap));
+  }
+  const ListKind lk = ListKindOf(kind);
+  std::string position;
+  PUPPIES_RETURN_IF_ERROR(DecodeCursor(cursor_salt, lk, owner, page.cursor, &position));
+  std::vector<ListEntry> entries;
+  PUPPIES_RETURN_IF_ERROR(ReadList(store.get(), EdgeOrderKey::Prefix(owner, kind), position,
+                                   size_t{page.limit} + 1, false, &snap, &entries));
+  UserPage out;
+  out.has_more = entries.size() > page.limit;
+  if (out.has_more) entries.resize(page.limit);
+  for (const ListEntry& e : entries) out.items.push_back(UserId{e.id});
+  if (out.has_more) out.next_cursor = EncodeCursor(cursor_salt, lk, owner, entries.back().position);
+  return out;
+}
+
+Result<bool> Engine::Impl::Block(uint64_t blocker, uint64_t blocked) {
+  PUPPIES_RETURN_IF_ERROR(UserExists(blocker));
+  PUPPIES_RETURN_IF_ERROR(UserExists(blocked));
+  JobList js;
+  {
+    std::lock_guard pair(PairLock(*this, blocker, blocked));
+    Status s;
+    if (HasEdge(blocker, EdgeKind::kBlocking, blocked, nullptr, &s)) return false;
+    PUPPIES_RETURN_IF_ERROR(s);
+    Batch b = store->NewBatch();
+    const int64_t now = NowMicros();
+    PutEdge(&b, blocker, EdgeKind::kBlocking, blocked, now);
+    PutEdge(&b, blocked, EdgeKind::kBlockedBy, blocker, now);
+    bool removed;
+    PUPPIES_RETURN_IF_ERROR(RemoveFollow(*this, &b, blocker, blocked, &js, &removed));
+    PUPPIES_RETURN_IF_ERROR(RemoveFollow(*this, &b, blocked, blocker, &js, &removed));
+    PUPPIES_RETURN_IF_ERROR(Commit(&b, js));
+  }
+  PUPPIES_RETURN_IF_ERROR(AwaitIfSynchronous(js));
+  return true;
+}
+
+Result<bool> Engine::Impl::Unblock(uint64_t blocker, uint64_t blocked) {
+  return ToggleEdge(*this, blocker, EdgeKind::kBlocking, EdgeKind::kBlockedBy, blocked, false);
+}
+
+Result<bool> Engine::Impl::IsBlocking(uint64_t blocker, uint64_t blocked) {
+  PUPPIES_RETURN_IF_ERROR(UserExists(blocker));
+  PUPPIES_RETURN_IF_ERROR(UserExists(blocked));
+  Status s;
+  const bool found = HasEdge(blocker, EdgeKind::kBlocking, blocked, nullptr, &s);
+  PUPPIES_RETURN_IF_ERROR(s);
+  return found;
+}
+
+Result<bool> Engine::Impl::Mute(uint64_t muter, uint64_t muted) {
+  return ToggleEdge(*this, muter, EdgeKind::kMuting, EdgeKind::kMuting, muted, true);
+}
+
+Result<bool> Engine::Impl::Unmute(uint64_t muter, uint64_t muted) {
+  return ToggleEdge(*this, muter, EdgeKind::kMuting, EdgeKind::kMuting, muted, false);
+}
+
+Result<uint64_t> Engine::Impl::ImportFollows(std::span<const FollowEdge> edges) {
+  constexpr size_t kChunk = 10'000;
+  std::set<uint64_t> known_users;
+  for (const FollowEdge& e : edges) {
+    for (uint64_t id : {ToInt(e.follower), ToInt(e.followee)}) {
+      if (known_users.insert(id).second) PUPPIES_RETURN_IF_ERROR(UserExists(id));
+    }
+  }
+  uint64_t added = 0;
+  JobList all_jobs;
+  for (size_t begin = 0; begin < edges.size(); begin += kChunk) {
+    const auto chunk = edges.subspan(begin, std::min(kChunk, edges.size() - begin));
+    // Lock every stripe the chunk touches, pair stripes then author stripes, each in ascending
+    // order: the same global order single-edge calls use, so no deadlock is possible.
+    std::set<size_t> pair_idx, author_idx;
+    for (const FollowEdge& e : chunk) {
+      const uint64_t a = ToInt(e.follower), b = ToInt(e.followee);
+      pair_idx.insert(decltype(pair_locks)::Index(std::min(a, b), std::max(a, b)));
+      author_idx.insert(decltype(author_locks)::Index(b));
+    }
+    std::vector<std::unique_lock<std::mutex>> locks;
+    for (size_t i : pair_idx) locks.emplace_back(pair_locks.At(i));
+    for (size_t i : author_idx) locks.emplace_back(author_locks.At(i));
+
+    Batch b = store->NewBatch();
+    JobList js;
+    std::set<std::pair<uint64_t, uint64_t>> seen;
+    const int64_t now = NowMicros();
+    uint64_t chunk_added = 0;
+    for (const FollowEdge& e : chunk) {
+      const uint64_t a = ToInt(e.follower), c = ToInt(e.followee);
+      if (a == c || !seen.insert({a, c}).second) continue;
+      Status s;
+      if (HasEdge(a, EdgeKind::kFollowing, c, nullptr, &s)) continue;
+      PUPPIES_RETURN_IF_ERROR(s);
+      const Status blocked = CheckNotBlocked(*this, a, c);
+      if (blocked.IsPermissionDenied()) continue;
+      PUPPIES_RETURN_IF_ERROR(blocked);
+      PUPPIES_RETURN_IF_ERROR(AddFollow(*this, &b, a, c, now, &js));
+      ++chunk_added;
+    }
+    PUPPIES_RETURN_IF_ERROR(Commit(&b, js));
+    added += chunk_added;
+    all_jobs.insert(all_jobs.end(), js.begin(), js.end());
+  }
+  PUPPIES_RETURN_IF_ERROR(AwaitIfSynchronous(all_jobs));
+  return added;
+}
+
+}  // namespace puppies

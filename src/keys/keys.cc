@@ -1,0 +1,158 @@
+#include "keys/keys.h"
+
+#include "keys/coding.h"
+
+namespace puppies::internal {
+namespace {
+
+std::string OwnerTag(uint64_t owner, uint8_t tag) {
+  std::string k;
+  k.reserve(25);
+  PutFixed64BE(&k, owner);
+  k.push_back(static_cast<char>(tag));
+  return k;
+}
+
+// Consumes BE(owner) u8(tag) and checks the tag.
+bool GetOwnerTag(std::string_view* in, uint64_t* owner, uint8_t tag) {
+  if (!GetFixed64BE(in, owner) || in->empty() || static_cast<uint8_t>(in->front()) != tag) {
+    return false;
+  }
+  in->remove_prefix(1);
+  return true;
+}
+
+bool ValidEdgeKind(uint8_t k) { return k >= 1 && k <= 7; }
+
+}  // namespace
+
+std::string AuthorModeKey::Encode() const {
+  std::string k(meta_keys::kModePrefix);
+  PutFixed64BE(&k, author);
+  return k;
+}
+
+bool AuthorModeKey::Decode(std::string_view key, AuthorModeKey* out) {
+  if (!key.starts_with(meta_keys::kModePrefix)) return false;
+  key.remove_prefix(meta_keys::kModePrefix.size());
+  return GetFixed64BE(&key, &out->author) && key.empty();
+}
+
+std::string IdKey::Encode() const {
+  std::string k;
+  PutFixed64BE(&k, id);
+  return k;
+}
+
+bool IdKey::Decode(std::string_view key, IdKey* out) {
+  return GetFixed64BE(&key, &out->id) && key.empty();
+}
+
+std::string EdgeKey::Encode() const {
+  std::string k = OwnerTag(owner, static_cast<uint8_t>(kind));
+  PutFixed64BE(&k, other);
+  return k;
+}
+
+bool EdgeKey::Decode(std::string_view key, EdgeKey* out) {
+  if (key.size() != 17 || !ValidEdgeKind(static_cast<uint8_t>(key[8]))) return false;
+  out->kind = static_cast<EdgeKind>(key[8]);
+  return GetOwnerTag(&key, &out->owner, static_cast<uint8_t>(out->kind)) &&
+         GetFixed64BE(&key, &out->other) && key.empty();
+}
+
+std::string EdgeKey::Prefix(uint64_t owner, EdgeKind kind) {
+  return OwnerTag(owner, static_cast<uint8_t>(kind));
+}
+
+std::string EdgeOrderKey::Encode() const {
+  std::string k = Prefix(owner, kind);
+  PutFixed64BEDesc(&k, static_cast<uint64_t>(time_us));
+  PutFixed64BE(&k, other);
+  return k;
+}
+
+bool EdgeOrderKey::Decode(std::string_view key, EdgeOrderKey* out) {
+  if (key.size() != 25) return false;
+  const auto tag = static_cast<uint8_t>(key[8]);
+  if (!(tag & kEdgeOrderBit) || !ValidEdgeKind(tag & ~kEdgeOrderBit)) return false;
+  out->kind = static_cast<EdgeKind>(tag & ~kEdgeOrderBit);
+  uint64_t t;
+  if (!GetOwnerTag(&key, &out->owner, tag) || !GetFixed64BEDesc(&key, &t) ||
+      !GetFixed64BE(&key, &out->other)) {
+    return false;
+  }
+  out->time_us = static_cast<int64_t>(t);
+  return key.empty();
+}
+
+std::string EdgeOrderKey::Prefix(uint64_t owner, EdgeKind kind) {
+  return OwnerTag(owner, static_cast<uint8_t>(kind) | kEdgeOrderBit);
+}
+
+std::string AuthoredKey::Encode() const {
+  std::string k = Prefix(author);
+  PutFixed64BEDesc(&k, post);
+  return k;
+}
+
+bool AuthoredKey::Decode(std::string_view key, AuthoredKey* out) {
+  return key.size() == 17 && GetOwnerTag(&key, &out->author, kAuthoredTag) &&
+         GetFixed64BEDesc(&key, &out->post) && key.empty();
+}
+
+std::string AuthoredKey::Prefix(uint64_t author) { return OwnerTag(author, kAuthoredTag); }
+
+std::string InboxFloorKey::Encode() const { return OwnerTag(owner, 0x00); }
+
+std::string InboxPendingKey::Encode() const {
+  std::string k = Prefix(owner);
+  PutFixed64BE(&k, author);
+  return k;
+}
+
+bool InboxPendingKey::Decode(std::string_view key, InboxPendingKey* out) {
+  return key.size() == 17 && GetOwnerTag(&key, &out->owner, 0x01) &&
+         GetFixed64BE(&key, &out->author) && key.empty();
+}
+
+std::string InboxPendingKey::Prefix(uint64_t owner) { return OwnerTag(owner, 0x01); }
+
+std::string InboxKey::Encode() const {
+  std::string k = Prefix(owner);
+  PutFixed64BEDesc(&k, post);
+  return k;
+}
+
+bool InboxKey::Decode(std::string_view key, InboxKey* out) {
+  return key.size() == 17 && GetOwnerTag(&key, &out->owner, 0x02) &&
+         GetFixed64BEDesc(&key, &out->post) && key.empty();
+}
+
+std::string InboxKey::Prefix(uint64_t owner) { return OwnerTag(owner, 0x02); }
+
+std::string InboxOwnerPrefix(uint64_t owner) {
+  std::string k;
+  PutFixed64BE(&k, owner);
+  return k;
+}
+
+std::string CounterKey::Encode() const { return OwnerTag(id, static_cast<uint8_t>(kind)); }
+
+bool CounterKey::Decode(std::string_view key, CounterKey* out) {
+  if (key.size() != 9) return false;
+  out->kind = static_cast<CounterKind>(key[8]);
+  return GetFixed64BE(&key, &out->id);
+}
+
+std::string JobKey::Encode() const {
+  std::string k;
+  PutFixed64BE(&k, seq);
+  return k;
+}
+
+bool JobKey::Decode(std::string_view key, JobKey* out) {
+  return GetFixed64BE(&key, &out->seq) && key.empty();
+}
+
+}  // namespace puppies::internal

@@ -1,0 +1,138 @@
+#pragma once
+// The only code that builds or parses RocksDB keys. The normative layout table is in
+// docs/architecture.md and changes in the same commit as this file.
+//
+// Grammar (BE = 8-byte big-endian u64, ~x = bitwise not, so forward iteration is newest first):
+//   meta      "format_version" | "user_id_hwm" | "post_id_hwm" | "cursor_salt"
+//             "mode/" BE(author)
+//   users     BE(user_id)
+//   usernames lower-cased username bytes
+//   posts     BE(post_id)
+//   edges     BE(owner) u8(kind) BE(other)                    edge existence, value BE(time_us)
+//             BE(owner) u8(kind|0x80) BE(~time_us) BE(other)  edge order, value empty
+//             BE(author) u8(0x40) BE(~post_id)                authored post, value empty
+//   inbox     BE(owner) u8(0x00)                              floor, value BE(post_id), max-merge
+//             BE(owner) u8(0x01) BE(author)                   pending backfill, value empty
+//             BE(owner) u8(0x02) BE(~post_id)                 entry, value BE(author)
+//   counters  BE(id) u8(counter kind)                         value u64 LE, add-merge
+//   jobs      BE(job_seq)                                     value JobRecord
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace puppies::internal {
+
+// DO NOT CHANGE without a migration: persisted in the meta column family. Open refuses a
+// database whose format is newer.
+inline constexpr uint32_t kFormatVersion = 1;
+
+namespace meta_keys {
+inline constexpr std::string_view kFormatVersion = "format_version";
+inline constexpr std::string_view kUserIdHwm = "user_id_hwm";
+inline constexpr std::string_view kPostIdHwm = "post_id_hwm";
+inline constexpr std::string_view kCursorSalt = "cursor_salt";
+inline constexpr std::string_view kModePrefix = "mode/";
+}  // namespace meta_keys
+
+// "mode/" BE(author): the author's push/pull state; absent means push.
+struct AuthorModeKey {
+  uint64_t author = 0;
+  std::string Encode() const;
+  static bool Decode(std::string_view key, AuthorModeKey* out);
+};
+
+struct IdKey {  // users and posts: BE(id)
+  uint64_t id = 0;
+  std::string Encode() const;
+  static bool Decode(std::string_view key, IdKey* out);
+};
+
+// DO NOT CHANGE: persisted in the edges column family.
+enum class EdgeKind : uint8_t {
+  kFollowing = 1,  // owner follows other
+  kFollower = 2,   // other follows owner
+  kBlocking = 3,   // owner blocks other
+  kBlockedBy = 4,  // other blocks owner
+  kMuting = 5,     // owner mutes other
+  kLiked = 6,      // owner (user) liked other (post)
+  kLiker = 7,      // other (user) liked owner (post)
+};
+inline constexpr uint8_t kEdgeOrderBit = 0x80;
+inline constexpr uint8_t kAuthoredTag = 0x40;
+
+struct EdgeKey {
+  uint64_t owner = 0;
+  EdgeKind kind{};
+  uint64_t other = 0;
+  std::string Encode() const;
+  static bool Decode(std::string_view key, EdgeKey* out);
+  // BE(owner) u8(kind): every edge of this kind from `owner`, ordered by `other`.
+  static std::string Prefix(uint64_t owner, EdgeKind kind);
+};
+
+struct EdgeOrderKey {
+  uint64_t owner = 0;
+  EdgeKind kind{};
+  int64_t time_us = 0;
+  uint64_t other = 0;
+  std::string Encode() const;
+  static bool Decode(std::string_view key, EdgeOrderKey* out);
+  static std::string Prefix(uint64_t owner, EdgeKind kind);
+};
+
+struct AuthoredKey {
+  uint64_t author = 0;
+  uint64_t post = 0;
+  std::string Encode() const;
+  static bool Decode(std::string_view key, AuthoredKey* out);
+  static std::string Prefix(uint64_t author);
+};
+
+struct InboxFloorKey {
+  uint64_t owner = 0;
+  std::string Encode() const;
+};
+
+struct InboxPendingKey {
+  uint64_t owner = 0;
+  uint64_t author = 0;
+  std::string Encode() const;
+  static bool Decode(std::string_view key, InboxPendingKey* out);
+  static std::string Prefix(uint64_t owner);
+};
+
+struct InboxKey {
+  uint64_t owner = 0;
+  uint64_t post = 0;
+  std::string Encode() const;
+  static bool Decode(std::string_view key, InboxKey* out);
+  static std::string Prefix(uint64_t owner);
+};
+
+// The whole of one user's inbox column family range (floor, pending, entries).
+std::string InboxOwnerPrefix(uint64_t owner);
+
+// DO NOT CHANGE: persisted in the counters column family.
+enum class CounterKind : uint8_t {
+  kFollowers = 1,
+  kFollowing = 2,
+  kPosts = 3,
+  kLikes = 16,
+  kComments = 17,
+};
+
+struct CounterKey {
+  uint64_t id = 0;
+  CounterKind kind{};
+  std::string Encode() const;
+  static bool Decode(std::string_view key, CounterKey* out);
+};
+
+struct JobKey {
+  uint64_t seq = 0;
+  std::string Encode() const;
+  static bool Decode(std::string_view key, JobKey* out);
+};
+
+}  // namespace puppies::internal

@@ -1,0 +1,75 @@
+#pragma once
+// Value codecs. Every record starts with a format byte, then varints and length-prefixed
+// strings (leveldb's PutLengthPrefixedSlice):
+//   UserRecord  := 0x01 LP(username) LP(display_name) LP(bio) svarint(created_at_us)
+//   PostRecord  := 0x01 u8(flags) varint(author) svarint(created_at_us) varint(reply_to)
+//                  LP(text) varint(n) n*(LP(url) LP(mime) varint(w) varint(h) LP(alt))
+//                  flags bit 0: deleted (a tombstone keeps author and created_at only)
+//   AuthorMode  := 0x01 u8(mode) varint(pull_since_post_id)
+//   JobRecord   := 0x01 u8(type) varint(author) varint(post) varint(reader) varint(cursor)
+//   edge value  := BE(time_us); inbox entry value := BE(author)
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "puppies/types.h"
+
+namespace puppies::internal {
+
+struct UserRecord {
+  std::string username;
+  std::string display_name;
+  std::string bio;
+  int64_t created_at_us = 0;
+};
+std::string EncodeUser(const UserRecord& r);
+bool DecodeUser(std::string_view in, UserRecord* r);
+
+struct PostRecord {
+  bool deleted = false;
+  uint64_t author = 0;
+  int64_t created_at_us = 0;
+  uint64_t reply_to = 0;
+  std::string text;
+  std::vector<Media> media;
+};
+std::string EncodePost(const PostRecord& r);
+bool DecodePost(std::string_view in, PostRecord* r);
+
+// DO NOT CHANGE: persisted in meta "mode/" values.
+enum class AuthorMode : uint8_t {
+  kPush = 0,      // never stored: the absence of a mode key
+  kPull = 1,      // posts are not fanned out; readers pull them
+  kDraining = 2,  // going back to push: a re-push job is filling inboxes; readers still pull
+};
+struct AuthorModeRecord {
+  AuthorMode mode = AuthorMode::kPush;
+  uint64_t pull_since = 0;  // first post id created while pulled
+};
+std::string EncodeAuthorMode(const AuthorModeRecord& r);
+bool DecodeAuthorMode(std::string_view in, AuthorModeRecord* r);
+
+// DO NOT CHANGE: persisted in the jobs column family.
+enum class JobType : uint8_t {
+  kFanout = 1,    // push `post` into the inboxes of `author`'s followers
+  kBackfill = 2,  // `reader` followed `author`: copy the author's recent posts into the inbox
+  kUnmerge = 3,   // `reader` stopped following `author`: drop the author's inbox entries
+  kUnpush = 4,    // `post` was deleted: drop its inbox entries and likes
+  kRepush = 5,    // `author` goes back to push: fill followers' inboxes, then mark push
+};
+struct JobRecord {
+  JobType type{};
+  uint64_t author = 0;  // every job belongs to one author; an author's jobs run in order
+  uint64_t post = 0;
+  uint64_t reader = 0;
+  uint64_t cursor = 0;  // progress: the last follower (or liker) handled; 0 = none yet
+};
+std::string EncodeJob(const JobRecord& r);
+bool DecodeJob(std::string_view in, JobRecord* r);
+
+std::string EncodeBE64(uint64_t v);
+bool DecodeBE64(std::string_view in, uint64_t* v);
+
+}  // namespace puppies::internal

@@ -1,0 +1,44 @@
+#include "store/column_families.h"
+
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/slice_transform.h>
+#include <rocksdb/table.h>
+
+#include "store/merge_operators.h"
+
+namespace puppies::internal {
+
+rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cache>& block_cache) {
+  rocksdb::ColumnFamilyOptions o;
+  rocksdb::BlockBasedTableOptions t;
+  t.block_cache = block_cache;
+  t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  t.cache_index_and_filter_blocks = true;
+  t.pin_l0_filter_and_index_blocks_in_cache = true;
+  t.format_version = 5;
+  switch (cf) {
+    case Cf::kEdges:
+    case Cf::kInbox:
+      // Per-owner lists: the 8-byte owner prefix feeds prefix bloom filters; whole-key filters
+      // stay on for point lookups such as IsFollowing.
+      o.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(8));
+      o.memtable_prefix_bloom_size_ratio = 0.05;
+      t.whole_key_filtering = true;
+      if (cf == Cf::kInbox) o.merge_operator = NewMaxU64Operator();
+      break;
+    case Cf::kCounters:
+      o.merge_operator = NewAddU64Operator();
+      break;
+    case Cf::kMeta:
+      o.merge_operator = NewMaxU64Operator();
+      break;
+    default:
+      break;
+  }
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  o.compression = rocksdb::kLZ4Compression;
+  o.bottommost_compression = rocksdb::kZSTD;
+  return o;
+}
+
+}  // namespace puppies::internal

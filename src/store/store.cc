@@ -1,0 +1,172 @@
+#include "store/store.h"
+
+#include <fmt/format.h>
+#include <rocksdb/cache.h>
+#include <rocksdb/table.h>
+
+#include "keys/coding.h"
+
+namespace puppies::internal {
+
+void Batch::Put(Cf cf, std::string_view key, std::string_view value) {
+  batch_.Put(store_->handle(cf), rocksdb::Slice(key.data(), key.size()),
+             rocksdb::Slice(value.data(), value.size()));
+}
+
+void Batch::Delete(Cf cf, std::string_view key) {
+  batch_.Delete(store_->handle(cf), rocksdb::Slice(key.data(), key.size()));
+}
+
+void Batch::Merge(Cf cf, std::string_view key, std::string_view value) {
+  batch_.Merge(store_->handle(cf), rocksdb::Slice(key.data(), key.size()),
+               rocksdb::Slice(value.data(), value.size()));
+}
+
+void Batch::AddCounter(std::string_view key, int64_t delta) {
+  std::string operand;
+  PutFixed64LE(&operand, static_cast<uint64_t>(delta));
+  Merge(Cf::kCounters, key, operand);
+}
+
+Snapshot::Snapshot(Snapshot&& o) noexcept : db_(o.db_), snap_(o.snap_) { o.snap_ = nullptr; }
+
+Snapshot::~Snapshot() {
+  if (snap_) db_->ReleaseSnapshot(snap_);
+}
+
+Result<std::unique_ptr<Store>> Store::Open(const Options& options, const std::string& path) {
+  std::unique_ptr<Store> store(new Store());
+  store->block_cache_ = rocksdb::NewLRUCache(options.block_cache_bytes);
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.error_if_exists = options.error_if_exists;
+  db_options.create_missing_column_families = true;
+  db_options.paranoid_checks = true;
+  db_options.db_write_buffer_size = options.write_buffer_bytes;
+  db_options.max_background_jobs = 2;
+  db_options.keep_log_file_num = 5;
+  // A multi-CF batch must be recoverable as a whole: the shared WAL guarantees it, and
+  // kPointInTimeRecovery stops replay at the first damaged record instead of failing Open.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (size_t i = 0; i < kCfNames.size(); ++i) {
+    descriptors.emplace_back(std::string(kCfNames[i]),
+                             CfOptions(static_cast<Cf>(i), store->block_cache_));
+  }
+  rocksdb::Status s =
+      rocksdb::DB::Open(db_options, path, descriptors, &store->handles_, &store->db_);
+  if (!s.ok()) {
+    if (s.IsInvalidArgument() && s.ToString().find("does not exist") != std::string::npos) {
+      return Status::NotFound(fmt::format("no database at {} (create_if_missing is false)", path));
+    }
+    if (s.IsInvalidArgument() && s.ToString().find("exists") != std::string::npos) {
+      return Status::AlreadyExists(fmt::format("a database exists at {} (error_if_exists)", path));
+    }
+    return FromRocks(s, fmt::format("open {}", path));
+  }
+  store->write_options_.sync = options.sync;
+  return store;
+}
+
+Store::~Store() { (void)Close(); }
+
+Status Store::Close() {
+  if (!db_) return Status::OK();
+  Status result;
+  for (auto* h : handles_) {
+    rocksdb::Status s = db_->DestroyColumnFamilyHandle(h);
+    if (!s.ok() && result.ok()) result = FromRocks(s, "close column family");
+  }
+  handles_.clear();
+  rocksdb::Status s = db_->Close();
+  if (!s.ok() && result.ok()) result = FromRocks(s, "close");
+  delete db_;
+  db_ = nullptr;
+  return result;
+}
+
+Status Store::Write(Batch* batch) {
+  return FromRocks(db_->Write(write_options_, &batch->batch_), "write");
+}
+
+Snapshot Store::GetSnapshot() { return Snapshot(db_, db_->GetSnapshot()); }
+
+Status Store::Get(Cf cf, std::string_view key, std::string* value, bool* found,
+                  const Snapshot* snap) {
+  rocksdb::ReadOptions ro;
+  if (snap) ro.snapshot = snap->get();
+  rocksdb::Status s = db_->Get(ro, handle(cf), rocksdb::Slice(key.data(), key.size()), value);
+  *found = s.ok();
+  if (s.IsNotFound()) return Status::OK();
+  return FromRocks(s, "get");
+}
+
+Status Store::Exists(Cf cf, std::string_view key, bool* found, const Snapshot* snap) {
+  std::string ignored;
+  return Get(cf, key, &ignored, found, snap);
+}
+
+Status Store::GetCounter(std::string_view key, uint64_t* value, const Snapshot* snap) {
+  std::string raw;
+  bool found;
+  Status s = Get(Cf::kCounters, key, &raw, &found, snap);
+  if (!s.ok()) return s;
+  if (found && raw.size() != 8) return Status::Corruption("counter value is not 8 bytes");
+  *value = found ? DecodeFixed64LE(raw.data()) : 0;
+  return Status::OK();
+}
+
+Status Store::MultiGet(Cf cf, const std::vector<std::string>& keys,
+                       std::vector<std::string>* values, std::vector<bool>* found,
+                       const Snapshot* snap) {
+  rocksdb::ReadOptions ro;
+  if (snap) ro.snapshot = snap->get();
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs(keys.size(), handle(cf));
+  values->assign(keys.size(), std::string());
+  std::vector<rocksdb::Status> statuses = db_->MultiGet(ro, cfs, slices, values);
+  found->assign(keys.size(), false);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].ok()) {
+      (*found)[i] = true;
+    } else if (!statuses[i].IsNotFound()) {
+      return FromRocks(statuses[i], "multiget");
+    }
+  }
+  return Status::OK();
+}
+
+Status Store::LastKey(Cf cf, std::string* key, bool* found) {
+  auto it = NewIterator(cf, nullptr, nullptr);
+  it->SeekToLast();
+  *found = it->Valid();
+  if (*found) key->assign(it->key().data(), it->key().size());
+  return FromRocks(it->status(), "seek to last");
+}
+
+std::unique_ptr<rocksdb::Iterator> Store::NewIterator(Cf cf, const rocksdb::Slice* upper,
+                                                      const Snapshot* snap) {
+  rocksdb::ReadOptions ro;
+  if (snap) ro.snapshot = snap->get();
+  ro.iterate_upper_bound = upper;
+  // Scans cross the 8-byte prefix only in whole-CF maintenance scans, which pass an empty
+  // prefix; everything else stays inside one owner's prefix.
+  ro.total_order_seek = upper == nullptr;
+  ro.prefix_same_as_start = false;
+  return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(ro, handle(cf)));
+}
+
+uint64_t Store::IntProperty(std::string_view name) {
+  uint64_t v = 0;
+  uint64_t total = 0;
+  for (auto* h : handles_) {
+    if (db_->GetIntProperty(h, rocksdb::Slice(name.data(), name.size()), &v)) total += v;
+  }
+  return total;
+}
+
+uint64_t Store::BlockCacheUsage() const { return block_cache_ ? block_cache_->GetUsage() : 0; }
+
+}  // namespace puppies::internal

@@ -1,0 +1,117 @@
+#pragma once
+// The RocksDB adapter: owns the DB and its column family handles, and offers the few access
+// patterns the engine uses (atomic batches, point reads, bounded prefix scans, snapshots).
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "puppies/options.h"
+#include "puppies/status.h"
+#include "store/column_families.h"
+#include "keys/coding.h"
+#include "store/rocks_status.h"
+
+namespace puppies::internal {
+
+// One logical operation: applied atomically across column families by Store::Write.
+class Batch {
+ public:
+  void Put(Cf cf, std::string_view key, std::string_view value);
+  void Delete(Cf cf, std::string_view key);
+  void Merge(Cf cf, std::string_view key, std::string_view value);
+  // Counter delta as an add-merge operand (negative deltas wrap, which is what AddU64 expects).
+  void AddCounter(std::string_view key, int64_t delta);
+  size_t Count() const { return static_cast<size_t>(batch_.Count()); }
+
+ private:
+  friend class Store;
+  explicit Batch(class Store* store) : store_(store) {}
+  class Store* store_;
+  rocksdb::WriteBatch batch_;
+};
+
+// A consistent point-in-time view for a multi-key read. Released on destruction.
+class Snapshot {
+ public:
+  Snapshot(Snapshot&&) noexcept;
+  ~Snapshot();
+  const rocksdb::Snapshot* get() const { return snap_; }
+
+ private:
+  friend class Store;
+  Snapshot(rocksdb::DB* db, const rocksdb::Snapshot* snap) : db_(db), snap_(snap) {}
+  rocksdb::DB* db_;
+  const rocksdb::Snapshot* snap_;
+};
+
+class Store {
+ public:
+  static Result<std::unique_ptr<Store>> Open(const Options& options, const std::string& path);
+  ~Store();
+  Status Close();
+
+  Batch NewBatch() { return Batch(this); }
+  Status Write(Batch* batch);
+  Snapshot GetSnapshot();
+
+  // *found is false (and OK returned) when the key is absent.
+  Status Get(Cf cf, std::string_view key, std::string* value, bool* found,
+             const Snapshot* snap = nullptr);
+  Status Exists(Cf cf, std::string_view key, bool* found, const Snapshot* snap = nullptr);
+  // A counter's value; 0 when absent.
+  Status GetCounter(std::string_view key, uint64_t* value, const Snapshot* snap = nullptr);
+  // Point reads of many keys in one call; values[i] empty + found[i] false when absent.
+  Status MultiGet(Cf cf, const std::vector<std::string>& keys, std::vector<std::string>* values,
+                  std::vector<bool>* found, const Snapshot* snap = nullptr);
+
+  // Visits keys that start with `prefix`, from the first key >= max(prefix, start), in order,
+  // until fn(key, value) returns false. The one bounded-scan helper: every iterator gets
+  // iterate_upper_bound = PrefixSuccessor(prefix) and its status is checked afterwards.
+  template <class Fn>
+  Status Scan(Cf cf, std::string_view prefix, std::string_view start, Fn&& fn,
+              const Snapshot* snap = nullptr);
+
+  // Largest key in a column family (for recovering sequence numbers); *found false if empty.
+  Status LastKey(Cf cf, std::string* key, bool* found);
+
+  rocksdb::DB* db() { return db_; }
+  rocksdb::ColumnFamilyHandle* handle(Cf cf) { return handles_[static_cast<size_t>(cf)]; }
+  uint64_t IntProperty(std::string_view name);
+  uint64_t BlockCacheUsage() const;
+
+ private:
+  Store() = default;
+  std::unique_ptr<rocksdb::Iterator> NewIterator(Cf cf, const rocksdb::Slice* upper,
+                                                 const Snapshot* snap);
+
+  rocksdb::DB* db_ = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::shared_ptr<rocksdb::Cache> block_cache_;
+  rocksdb::WriteOptions write_options_;
+};
+
+template <class Fn>
+Status Store::Scan(Cf cf, std::string_view prefix, std::string_view start, Fn&& fn,
+                   const Snapshot* snap) {
+  const std::string upper = PrefixSuccessor(prefix);
+  const rocksdb::Slice upper_slice(upper);
+  auto it = NewIterator(cf, upper.empty() ? nullptr : &upper_slice, snap);
+  const std::string_view from = start > prefix ? start : prefix;
+  for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid(); it->Next()) {
+    const rocksdb::Slice k = it->key();
+    if (!k.starts_with(rocksdb::Slice(prefix.data(), prefix.size()))) break;
+    if (!fn(std::string_view(k.data(), k.size()),
+            std::string_view(it->value().data(), it->value().size()))) {
+      break;
+    }
+  }
+  return FromRocks(it->status(), "scan");
+}
+
+}  // namespace puppies::internal

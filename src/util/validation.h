@@ -1,0 +1,46 @@
+#pragma once
+// The one validator for every text-taking call, plus the other input checks shared by the
+// public API. Messages name the field and the offending value or limit.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "puppies/options.h"
+#include "puppies/status.h"
+#include "puppies/types.h"
+
+namespace puppies::internal {
+
+inline constexpr size_t kMaxUsernameLength = 30;
+inline constexpr uint32_t kMaxPageLimit = 1000;
+inline constexpr size_t kMaxMediaUrlBytes = 2048;
+inline constexpr size_t kMaxMediaMimeBytes = 255;
+inline constexpr size_t kMaxMediaAltBytes = 1500;
+inline constexpr size_t kMaxBatchIds = 1000;
+
+std::string_view TrimWhitespace(std::string_view s);
+
+struct TextRule {
+  size_t min_bytes = 0;
+  size_t max_bytes = 0;
+  bool allow_newlines = false;  // \n and \t; other C0 controls and DEL are always rejected
+};
+// Valid UTF-8, size within the rule, no control characters.
+Status ValidateText(std::string_view field, std::string_view text, const TextRule& rule);
+
+// 1..30 of [A-Za-z0-9_].
+Status ValidateUsername(std::string_view username);
+// Lower-cased: the key of the case-insensitive username index.
+std::string FoldUsername(std::string_view username);
+
+Status ValidateUserId(std::string_view field, UserId id);
+Status ValidatePostId(std::string_view field, PostId id);
+Status ValidatePageLimit(uint32_t limit);
+Status ValidateProfile(const Options& options, const std::string* display_name,
+                       const std::string* bio);
+// Checks media and trims/validates the text; *trimmed receives the text to store.
+Status ValidateNewPost(const Options& options, const NewPost& post, std::string* trimmed);
+Status ValidateOptions(const Options& options);
+
+}  // namespace puppies::internal
