@@ -184,16 +184,18 @@ uint64_t Engine::Impl::MintLivePostId(int64_t now_us) {
 
 Result<uint64_t> Engine::Impl::MintExplicitPostId(int64_t created_at_us) {
   const uint64_t ms = static_cast<uint64_t>(created_at_us) / 1000;
-  // The in-process sequence keeps concurrent imports apart; the existence check covers ids
-  // minted for the same millisecond before a restart.
-  for (int attempt = 0; attempt < 64; ++attempt) {
+  // The id is the first free sequence of that millisecond, so the same history gives the same
+  // ids whatever restarts happened. The in-memory hint reserves sequences for concurrent
+  // callers and skips the probing of ones already used; the existence check covers the rest.
+  for (int attempt = 0; attempt < 1'000'000; ++attempt) {
     uint64_t seq;
     {
       std::lock_guard lock(id_mu);
-      seq = explicit_seq++ % kExplicitBit;
+      if (explicit_hints.size() > 100'000) explicit_hints.clear();
+      seq = explicit_hints[ms]++;
     }
+    if (seq >= kExplicitBit) break;
     const uint64_t id = (ms << kPostSeqBits) | kExplicitBit | seq;
-    if (id == 0) continue;
     bool found;
     PUPPIES_RETURN_IF_ERROR(store->Exists(Cf::kPosts, IdKey{id}.Encode(), &found));
     if (!found) return id;

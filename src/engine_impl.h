@@ -16,6 +16,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/container/flat_map.hpp>
@@ -154,7 +155,8 @@ struct Engine::Impl {
   std::mutex id_mu;
   uint64_t last_user_id = 0;       // Guarded by id_mu.
   uint64_t last_live_post_id = 0;  // Guarded by id_mu.
-  uint64_t explicit_seq = 0;       // Guarded by id_mu.
+  // Next sequence to try per millisecond for explicit-time posts. Guarded by id_mu.
+  std::unordered_map<uint64_t, uint64_t> explicit_hints;
 
   // Lock order: username_mu, then pair_locks, then author_locks, then post_locks.
   std::mutex username_mu;                       // username uniqueness

@@ -71,9 +71,11 @@ std::string Thousands(uint64_t n) {
   return out;
 }
 
-std::string PerSecond(double count, double seconds) {
+std::string Rate(double count, double seconds) {
   if (seconds <= 0) return "-";
-  return Thousands(static_cast<uint64_t>(std::llround(count / seconds))) + "/s";
+  return Thousands(static_cast<uint64_t>(std::llround(count / seconds)));
 }
+
+std::string PerSecond(double count, double seconds) { return Rate(count, seconds) + "/s"; }
 
 }  // namespace puppies::cli

@@ -89,7 +89,10 @@ std::string FormatTime(int64_t us);
 /// "1,234,567".
 std::string Thousands(uint64_t n);
 
-/// "12,345/s" (count / seconds; "-" when no time was measured).
+/// "12,345" (count / seconds, rounded; "-" when no time was measured).
+std::string Rate(double count, double seconds);
+
+/// Rate() followed by "/s".
 std::string PerSecond(double count, double seconds);
 
 /// Measures elapsed wall time on the steady clock.

@@ -164,9 +164,9 @@ void AddStats(CLI::App& app, std::vector<Command>* commands) {
                          fmt::print("pulled_authors    {}\n", s.pulled_authors);
                          fmt::print("operations since open:\n");
                          for (const auto& [op, n] : s.operations)
-                           fmt::print("  {:<30} {}\n", op, n);
+                           fmt::print("  {:<34} {}\n", op, n);
                          fmt::print("rocksdb:\n");
-                         for (const auto& [k, v] : s.rocksdb) fmt::print("  {:<30} {}\n", k, v);
+                         for (const auto& [k, v] : s.rocksdb) fmt::print("  {:<34} {}\n", k, v);
                          return 0;
                        }});
 }

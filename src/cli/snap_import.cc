@@ -64,6 +64,7 @@ SnapEdges ReadSnapFile(const std::string& path) {
   while (gzgets(file.get(), buf, sizeof buf) != nullptr) {
     line += buf;
     if (line.back() != '\n' && !gzeof(file.get())) continue;  // a line longer than buf
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
     ++line_no;
     std::string_view text = TrimLeft(line);
     if (!text.empty() && text.front() != '#') {
@@ -85,7 +86,7 @@ SnapEdges ReadSnapFile(const std::string& path) {
   int err = Z_OK;
   const char* message = gzerror(file.get(), &err);
   if (err < 0) {
-    throw CommandError{Status::IOError(fmt::format("reading {}: {}", path, message))};
+    throw CommandError{Status::IOError(message)};  // "<path>: <what went wrong>"
   }
   return out;
 }
@@ -148,17 +149,17 @@ ImportReport ImportSnap(Engine& engine, const std::string& path, bool mutual) {
 }
 
 void PrintImportReport(const ImportReport& r) {
-  const double users = static_cast<double>(r.users_created);
-  const double edges = static_cast<double>(r.edges_submitted);
-  fmt::print("nodes:              {} ({} new users in {:.2f} s, {})\n", Thousands(r.users.size()),
-             Thousands(r.users_created), r.users_seconds, PerSecond(users, r.users_seconds));
+  fmt::print("nodes:              {} ({} new users, {} users/s)\n", Thousands(r.users.size()),
+             Thousands(r.users_created),
+             Rate(static_cast<double>(r.users_created), r.users_seconds));
   fmt::print("edges read:         {}\n", Thousands(r.edges_read));
   fmt::print("self-loops skipped: {}\n", Thousands(r.self_loops));
-  fmt::print("edges added:        {} of {} submitted in {:.2f} s ({} edges)\n",
-             Thousands(r.edges_added), Thousands(r.edges_submitted), r.edges_seconds,
-             PerSecond(edges, r.edges_seconds));
-  fmt::print("elapsed:            {:.2f} s (file read {:.2f} s)\n",
-             r.read_seconds + r.users_seconds + r.edges_seconds, r.read_seconds);
+  fmt::print("edges added:        {} of {} submitted ({} edges/s)\n", Thousands(r.edges_added),
+             Thousands(r.edges_submitted),
+             Rate(static_cast<double>(r.edges_submitted), r.edges_seconds));
+  fmt::print("elapsed:            {:.2f} s (read {:.2f} s, users {:.2f} s, edges {:.2f} s)\n",
+             r.read_seconds + r.users_seconds + r.edges_seconds, r.read_seconds, r.users_seconds,
+             r.edges_seconds);
 }
 
 }  // namespace puppies::cli

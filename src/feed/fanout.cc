@@ -224,11 +224,13 @@ Status Engine::Impl::StepUnpush(uint64_t seq, JobRecord* job, bool* done) {
 }
 
 Status Engine::Impl::StepRepush(uint64_t seq, JobRecord* job, bool* done) {
-  // job->post holds pull_since: every post from then on may be missing from inboxes.
+  // Not only posts made while pulled are missing: followers who joined while the author was
+  // pulled got no backfill. So every follower gets the author's newest inbox_cap posts, and
+  // a floor raise when older ones were left out.
   std::vector<uint64_t> posts, followers;
   bool truncated;
   PUPPIES_RETURN_IF_ERROR(
-      RecentPosts(store.get(), job->author, job->post, options.inbox_cap, &posts, &truncated));
+      RecentPosts(store.get(), job->author, 0, options.inbox_cap, &posts, &truncated));
   PUPPIES_RETURN_IF_ERROR(
       FollowersAfter(store.get(), job->author, job->cursor, options.fanout_batch_size, &followers));
   *done = followers.size() < options.fanout_batch_size;

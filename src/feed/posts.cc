@@ -25,11 +25,9 @@ AuthorModeRecord NextMode(const Options& o, AuthorModeRecord cur, uint64_t follo
       break;
     case AuthorMode::kPull:
       if (t == Options::kNoPull || followers < low) return {AuthorMode::kDraining, cur.pull_since};
-      // A post dated before the pull began (an import) must also be re-pushed later.
-      if (post_id < cur.pull_since) return {AuthorMode::kPull, post_id};
       break;
     case AuthorMode::kDraining:
-      if (above) return {AuthorMode::kPull, std::min(cur.pull_since, post_id)};
+      if (above) return {AuthorMode::kPull, cur.pull_since};
       break;
   }
   return cur;

@@ -46,7 +46,7 @@ enum class AuthorMode : uint8_t {
 };
 struct AuthorModeRecord {
   AuthorMode mode = AuthorMode::kPush;
-  uint64_t pull_since = 0;  // first post id created while pulled
+  uint64_t pull_since = 0;  // the first post id created while pulled (diagnostics)
 };
 std::string EncodeAuthorMode(const AuthorModeRecord& r);
 bool DecodeAuthorMode(std::string_view in, AuthorModeRecord* r);
@@ -58,6 +58,7 @@ enum class JobType : uint8_t {
   kUnmerge = 3,   // `reader` stopped following `author`: drop the author's inbox entries
   kUnpush = 4,    // `post` was deleted: drop its inbox entries and likes
   kRepush = 5,    // `author` goes back to push: fill followers' inboxes, then mark push
+                  // (`post` holds pull_since, for diagnostics)
 };
 struct JobRecord {
   JobType type{};

@@ -1,0 +1,86 @@
+#include "keys/keys.h"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <random>
+
+namespace puppies::internal {
+namespace {
+
+int Compare(const std::string& a, const std::string& b) {
+  const int c = std::memcmp(a.data(), b.data(), std::min(a.size(), b.size()));
+  return c != 0 ? c : (a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0);
+}
+
+TEST_CASE("keys: golden bytes of every key kind") {
+  CHECK(IdKey{0x0102}.Encode() == std::string("\0\0\0\0\0\0\x01\x02", 8));
+  CHECK(EdgeKey{1, EdgeKind::kFollowing, 2}.Encode() ==
+        std::string("\0\0\0\0\0\0\0\x01" "\x01" "\0\0\0\0\0\0\0\x02", 17));
+  CHECK(EdgeOrderKey{1, EdgeKind::kFollower, 0, 3}.Encode() ==
+        std::string("\0\0\0\0\0\0\0\x01" "\x82" "\xff\xff\xff\xff\xff\xff\xff\xff"
+                    "\0\0\0\0\0\0\0\x03", 25));
+  CHECK(AuthoredKey{1, 0}.Encode() ==
+        std::string("\0\0\0\0\0\0\0\x01" "\x40" "\xff\xff\xff\xff\xff\xff\xff\xff", 17));
+  CHECK(InboxFloorKey{1}.Encode() == std::string("\0\0\0\0\0\0\0\x01" "\x00", 9));
+  CHECK(InboxPendingKey{1, 2}.Encode() ==
+        std::string("\0\0\0\0\0\0\0\x01" "\x01" "\0\0\0\0\0\0\0\x02", 17));
+  CHECK(InboxKey{1, 0xfe}.Encode() ==
+        std::string("\0\0\0\0\0\0\0\x01" "\x02" "\xff\xff\xff\xff\xff\xff\xff\x01", 17));
+  CHECK(CounterKey{5, CounterKind::kLikes}.Encode() == std::string("\0\0\0\0\0\0\0\x05" "\x10", 9));
+  CHECK(JobKey{9}.Encode() == std::string("\0\0\0\0\0\0\0\x09", 8));
+  CHECK(AuthorModeKey{1}.Encode() == std::string("mode/\0\0\0\0\0\0\0\x01", 13));
+}
+
+TEST_CASE("keys: decode inverts encode and rejects other shapes") {
+  EdgeKey e;
+  REQUIRE(EdgeKey::Decode(EdgeKey{7, EdgeKind::kMuting, 9}.Encode(), &e));
+  CHECK((e.owner == 7 && e.kind == EdgeKind::kMuting && e.other == 9));
+  EdgeOrderKey o;
+  REQUIRE(EdgeOrderKey::Decode(EdgeOrderKey{7, EdgeKind::kLiker, 123456, 9}.Encode(), &o));
+  CHECK((o.owner == 7 && o.kind == EdgeKind::kLiker && o.time_us == 123456 && o.other == 9));
+  CHECK_FALSE(EdgeKey::Decode(EdgeOrderKey{7, EdgeKind::kLiker, 1, 9}.Encode(), &e));
+  CHECK_FALSE(EdgeKey::Decode(AuthoredKey{7, 9}.Encode(), &e));
+  AuthoredKey a;
+  REQUIRE(AuthoredKey::Decode(AuthoredKey{7, 99}.Encode(), &a));
+  CHECK((a.author == 7 && a.post == 99));
+  CHECK_FALSE(AuthoredKey::Decode(EdgeKey{7, EdgeKind::kLiked, 9}.Encode(), &a));
+  InboxKey i;
+  REQUIRE(InboxKey::Decode(InboxKey{3, 44}.Encode(), &i));
+  CHECK((i.owner == 3 && i.post == 44));
+  CHECK_FALSE(InboxKey::Decode(InboxPendingKey{3, 44}.Encode(), &i));
+  InboxPendingKey p;
+  CHECK_FALSE(InboxPendingKey::Decode(InboxKey{3, 44}.Encode(), &p));
+  AuthorModeKey m;
+  REQUIRE(AuthorModeKey::Decode(AuthorModeKey{12}.Encode(), &m));
+  CHECK(m.author == 12);
+  CHECK_FALSE(AuthorModeKey::Decode("mode/x", &m));
+}
+
+TEST_CASE("keys: byte order is the intended order (property over random values)") {
+  std::mt19937_64 rng(42);
+  for (int i = 0; i < 2000; ++i) {
+    const uint64_t owner = rng() % 4, a = rng(), b = rng();
+    if (a == b) continue;
+    const uint64_t lo = std::min(a, b), hi = std::max(a, b);
+    // Existence keys ascend with `other`; inbox and authored keys put newer (larger) ids first.
+    CHECK(Compare(EdgeKey{owner, EdgeKind::kFollowing, lo}.Encode(),
+                  EdgeKey{owner, EdgeKind::kFollowing, hi}.Encode()) < 0);
+    CHECK(Compare(InboxKey{owner, hi}.Encode(), InboxKey{owner, lo}.Encode()) < 0);
+    CHECK(Compare(AuthoredKey{owner, hi}.Encode(), AuthoredKey{owner, lo}.Encode()) < 0);
+    const auto t1 = static_cast<int64_t>(lo >> 1), t2 = static_cast<int64_t>(hi >> 1);
+    if (t1 != t2) {
+      CHECK(Compare(EdgeOrderKey{owner, EdgeKind::kFollower, t2, 1}.Encode(),
+                    EdgeOrderKey{owner, EdgeKind::kFollower, t1, 1}.Encode()) < 0);
+    }
+    // All of one owner's keys sort before the next owner's.
+    CHECK(Compare(InboxKey{owner, 0}.Encode(), InboxFloorKey{owner + 1}.Encode()) < 0);
+  }
+  // Within one inbox: floor, then pending markers, then entries.
+  CHECK(Compare(InboxFloorKey{5}.Encode(), InboxPendingKey{5, UINT64_MAX}.Encode()) < 0);
+  CHECK(Compare(InboxPendingKey{5, UINT64_MAX}.Encode(), InboxKey{5, UINT64_MAX}.Encode()) < 0);
+}
+
+}  // namespace
+}  // namespace puppies::internal
