@@ -37,7 +37,7 @@ struct Scanned {
   std::set<std::pair<uint64_t, uint64_t>> authored;  // (author, post)
   std::map<std::pair<uint64_t, uint8_t>, uint64_t> counters;
   std::map<uint64_t, uint64_t> floors;
-  std::set<std::pair<uint64_t, uint64_t>> pending;              // (owner, author)
+  std::map<std::pair<uint64_t, uint64_t>, uint64_t> pending;     // (owner, author) -> job seq
   std::map<std::pair<uint64_t, uint64_t>, uint64_t> inbox;      // (owner, post) -> author
   std::map<uint64_t, JobRecord> jobs;
   std::map<uint64_t, AuthorModeRecord> modes;
@@ -47,7 +47,8 @@ struct Scanned {
 }  // namespace
 
 Result<std::vector<std::string>> Engine::Impl::Check() {
-  Snapshot snap = store->GetSnapshot();
+  boost::container::flat_map<uint64_t, AuthorModeRecord> memory_modes;
+  Snapshot snap = SnapshotWithModes(&memory_modes);
   std::vector<std::string> v;
   size_t dropped = 0;
   auto report = [&](std::string msg) {
@@ -120,8 +121,8 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
     uint64_t x;
     if (k.size() == 9 && k[8] == 0 && DecodeBE64(val, &x)) {
       d.floors[DecodeFixed64BE(k.data())] = x;
-    } else if (InboxPendingKey::Decode(k, &pk)) {
-      d.pending.insert({pk.owner, pk.author});
+    } else if (InboxPendingKey::Decode(k, &pk) && DecodeBE64(val, &x)) {
+      d.pending[{pk.owner, pk.author}] = x;
     } else if (InboxKey::Decode(k, &ik) && DecodeBE64(val, &x)) {
       d.inbox[{ik.owner, ik.post}] = x;
     } else {
@@ -263,7 +264,9 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
     const auto [owner, post] = key;
     auto it = d.posts.find(post);
     if (it == d.posts.end() || it->second.deleted) {
-      if (!unpush_pending.contains(post)) report(fmt::format("I5: inbox of {} holds missing post {}", owner, post));
+      if (!unpush_pending.contains(post) && !unmerge_pending.contains({owner, author})) {
+        report(fmt::format("I5: inbox of {} holds missing post {}", owner, post));
+      }
       continue;
     }
     if (it->second.author != author) report(fmt::format("I5: inbox of {} names wrong author for post {}", owner, post));
@@ -294,13 +297,14 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
       }
     }
   }
-  // Pending markers must have a backfill job behind them.
-  std::set<std::pair<uint64_t, uint64_t>> backfills;
-  for (const auto& [seq, job] : d.jobs) {
-    if (job.type == JobType::kBackfill) backfills.insert({job.reader, job.author});
-  }
-  for (const auto& p : d.pending) {
-    if (!backfills.contains(p)) report(fmt::format("I9: pending marker ({}, {}) without a backfill job", p.first, p.second));
+  // Pending markers name the backfill job that will remove them.
+  for (const auto& [pair, seq] : d.pending) {
+    auto it = d.jobs.find(seq);
+    if (it == d.jobs.end() || it->second.type != JobType::kBackfill ||
+        it->second.reader != pair.first || it->second.author != pair.second) {
+      report(fmt::format("I9: pending marker ({}, {}) names no backfill job ({})", pair.first,
+                         pair.second, seq));
+    }
   }
 
   // ---- I7: ids below their high-water marks ----
@@ -327,14 +331,18 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
     }
   }
 
-  // Author modes in memory must mirror the stored ones.
-  {
-    std::shared_lock lock(modes_mu);
-    for (const auto& [author, rec] : d.modes) {
-      auto it = modes.find(author);
-      if (it == modes.end() || it->second.mode != rec.mode) {
-        report(fmt::format("mode of author {} differs between disk and memory", author));
-      }
+  // Author modes in memory must mirror the stored ones (both read at the snapshot's instant).
+  for (const auto& [author, rec] : d.modes) {
+    auto it = memory_modes.find(author);
+    if (it == memory_modes.end() || it->second.mode != rec.mode) {
+      report(fmt::format("mode of author {} is {} on disk but not in memory", author,
+                         static_cast<int>(rec.mode)));
+    }
+  }
+  for (const auto& [author, rec] : memory_modes) {
+    if (!d.modes.contains(author)) {
+      report(fmt::format("mode of author {} is {} in memory but push on disk", author,
+                         static_cast<int>(rec.mode)));
     }
   }
   if (dropped) v.push_back(fmt::format("... and {} more violations", dropped));

@@ -234,21 +234,23 @@ AuthorModeRecord Engine::Impl::ModeOf(uint64_t author) {
   return it == modes.end() ? AuthorModeRecord{} : it->second;
 }
 
-void Engine::Impl::SetMode(uint64_t author, const AuthorModeRecord& rec) {
+Status Engine::Impl::CommitModeChange(Batch* batch, const JobList& js, uint64_t author,
+                                      const AuthorModeRecord& rec) {
   std::unique_lock lock(modes_mu);
+  PUPPIES_RETURN_IF_ERROR(Commit(batch, js));
   if (rec.mode == AuthorMode::kPush) {
     modes.erase(author);
   } else {
     modes[author] = rec;
   }
+  return Status::OK();
 }
 
-std::vector<uint64_t> Engine::Impl::PulledAuthors() {
+Snapshot Engine::Impl::SnapshotWithModes(
+    boost::container::flat_map<uint64_t, AuthorModeRecord>* modes_out) {
   std::shared_lock lock(modes_mu);
-  std::vector<uint64_t> out;
-  out.reserve(modes.size());
-  for (const auto& [author, rec] : modes) out.push_back(author);
-  return out;
+  *modes_out = modes;
+  return store->GetSnapshot();
 }
 
 Result<Stats> Engine::Impl::GetStats() {

@@ -73,6 +73,10 @@ struct Engine::Impl {
                    const internal::Snapshot* snap = nullptr);
   bool HasEdge(uint64_t owner, internal::EdgeKind kind, uint64_t other,
                const internal::Snapshot* snap, Status* s);
+  // Follow, block and mute checks of one pair of users share a stripe, whichever direction.
+  std::mutex& PairLock(uint64_t a, uint64_t b) {
+    return pair_locks.For(std::min(a, b), std::max(a, b));
+  }
   uint64_t MintUserId();
   uint64_t MintLivePostId(int64_t now_us);
   Result<uint64_t> MintExplicitPostId(int64_t created_at_us);
@@ -85,8 +89,13 @@ struct Engine::Impl {
   uint64_t EnqueueJob(internal::Batch* batch, const internal::JobRecord& job,
                       JobList* jobs);
   internal::AuthorModeRecord ModeOf(uint64_t author);
-  void SetMode(uint64_t author, const internal::AuthorModeRecord& rec);  // in memory only
-  std::vector<uint64_t> PulledAuthors();
+  // Commits a batch that changes `author`'s stored mode and mirrors it in memory, atomically
+  // for readers of SnapshotWithModes. REQUIRES: the author lock.
+  Status CommitModeChange(internal::Batch* batch, const JobList& jobs, uint64_t author,
+                          const internal::AuthorModeRecord& rec);
+  // A snapshot and the in-memory modes at the same instant.
+  internal::Snapshot SnapshotWithModes(
+      boost::container::flat_map<uint64_t, internal::AuthorModeRecord>* modes_out);
 
   // ---- users (graph/users.cc) ----
   Result<UserId> CreateUser(std::string_view username, const UserProfile& profile);
@@ -164,6 +173,8 @@ struct Engine::Impl {
   internal::StripedMutex<1024> author_locks;    // an author's mode and posting
   internal::StripedMutex<1024> post_locks;      // likes and deletion of a post
 
+  // Held exclusively across a mode change's write and its in-memory update (rare), shared by
+  // readers that need the modes consistent with a snapshot.
   mutable std::shared_mutex modes_mu;
   // Authors that are not pushed (pull or draining), mirroring meta "mode/". Guarded by modes_mu.
   boost::container::flat_map<uint64_t, internal::AuthorModeRecord> modes;

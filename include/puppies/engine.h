@@ -39,7 +39,8 @@ struct Stats {
   /// Home-feed pages served from the inbox alone / needing a pull from authors' timelines.
   uint64_t feed_inbox_pages = 0;
   uint64_t feed_pull_pages = 0;
-  /// Authors currently pulled at read time.
+  /// Authors currently in pull mode (read-time merge). An author's mode is decided when it
+  /// posts, so an author that crossed the threshold without posting since is not counted.
   uint64_t pulled_authors = 0;
   /// RocksDB properties, e.g. "rocksdb.total-sst-files-size", "rocksdb.cur-size-all-mem-tables",
   /// "rocksdb.estimate-live-data-size", "block-cache-usage".

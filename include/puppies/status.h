@@ -23,10 +23,11 @@ namespace puppies {
 /// - kAlreadyExists: the object to create exists (duplicate username).
 /// - kPermissionDenied: the caller may not do this to that object (not the author, blocked).
 /// - kFailedPrecondition: the system is not in a state for this call (engine closed, database
-///   from a newer format, database locked by another process, option mismatch).
+///   from a newer format).
 /// - kAborted: a retryable conflict.
 /// - kResourceExhausted: a configured limit other than input size was hit.
-/// - kIOError: the file system failed. kCorruption: stored data is damaged.
+/// - kIOError: the file system failed, or the database is locked by another Engine or process.
+/// - kCorruption: stored data is damaged.
 /// - kInternal: a bug in puppies.
 enum class StatusCode : int {
   kOk = 0,

@@ -69,12 +69,12 @@ struct UserUpdate {
 
 /// The content of a new post for Engine::CreatePost.
 struct NewPost {
-  std::string text;  ///< 1..Options::max_post_bytes of valid UTF-8 after trimming.
-  std::vector<Media> media;  ///< At most Options::max_media_items.
+  std::string text{};  ///< 1..Options::max_post_bytes of valid UTF-8 after trimming.
+  std::vector<Media> media{};  ///< At most Options::max_media_items.
   PostId reply_to{};  ///< An existing post, or PostId{0}.
   /// Explicit creation time for imports and backfills (microseconds since the epoch, not in
   /// the future). The post's id then sorts by this time. nullopt: now.
-  std::optional<int64_t> created_at_us;
+  std::optional<int64_t> created_at_us{};
 };
 
 /// Which page of a list to read. Pages are returned newest first.
@@ -82,7 +82,7 @@ struct PageRequest {
   /// Items per page, 1..1000. Default: 20.
   uint32_t limit = 20;
   /// Empty for the first page, else the `next_cursor` of the previous page of the same list.
-  std::string cursor;
+  std::string cursor{};
 };
 
 /// One page of a list. `next_cursor` is empty exactly when `has_more` is false.

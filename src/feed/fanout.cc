@@ -141,6 +141,10 @@ Status Engine::Impl::StepFanout(uint64_t seq, JobRecord* job, bool* done) {
 
 Status Engine::Impl::StepBackfill(uint64_t seq, JobRecord* job, bool* done) {
   *done = true;
+  // Under the pair lock, the follow edge and the pending marker cannot change under us: the
+  // marker names the backfill it waits for, and only that backfill may remove it (an older one
+  // from an earlier follow must leave a newer follow's marker alone).
+  std::lock_guard pair(PairLock(job->reader, job->author));
   Batch b = store->NewBatch();
   b.Delete(Cf::kJobs, JobKey{seq}.Encode());
   Status s;
@@ -156,28 +160,29 @@ Status Engine::Impl::StepBackfill(uint64_t seq, JobRecord* job, bool* done) {
     AddEntries(&b, job->reader, job->author, posts, truncated);
   }
   // The marker goes in the same batch as the entries: readers pull the author until then.
-  b.Delete(Cf::kInbox, InboxPendingKey{job->reader, job->author}.Encode());
+  const std::string marker = InboxPendingKey{job->reader, job->author}.Encode();
+  std::string waiting_for;
+  bool found;
+  PUPPIES_RETURN_IF_ERROR(store->Get(Cf::kInbox, marker, &waiting_for, &found));
+  if (found && waiting_for == EncodeBE64(seq)) b.Delete(Cf::kInbox, marker);
   PUPPIES_RETURN_IF_ERROR(store->Write(&b));
   fanout_entries.fetch_add(posts.size(), std::memory_order_relaxed);
   return posts.empty() ? Status::OK() : TrimInbox(job->reader);
 }
 
 Status Engine::Impl::StepUnmerge(uint64_t seq, JobRecord* job, bool* done) {
+  // Runs even if the reader follows the author again: the re-follow's backfill is queued
+  // behind this job on the author's strand and restores what is wanted, while entries of posts
+  // deleted meanwhile (whose unpush skipped this ex-follower) must go.
   *done = true;
   Batch b = store->NewBatch();
   b.Delete(Cf::kJobs, JobKey{seq}.Encode());
-  Status s;
-  // Followed again since: the entries are wanted (a backfill is queued behind this job).
-  if (!HasEdge(job->reader, EdgeKind::kFollowing, job->author, nullptr, &s)) {
-    PUPPIES_RETURN_IF_ERROR(s);
-    const std::string author = EncodeBE64(job->author);
-    PUPPIES_RETURN_IF_ERROR(store->Scan(Cf::kInbox, InboxKey::Prefix(job->reader), "",
-                                        [&](std::string_view k, std::string_view v) {
-                                          if (v == author) b.Delete(Cf::kInbox, k);
-                                          return true;
-                                        }));
-  }
-  PUPPIES_RETURN_IF_ERROR(s);
+  const std::string author = EncodeBE64(job->author);
+  PUPPIES_RETURN_IF_ERROR(store->Scan(Cf::kInbox, InboxKey::Prefix(job->reader), "",
+                                      [&](std::string_view k, std::string_view v) {
+                                        if (v == author) b.Delete(Cf::kInbox, k);
+                                        return true;
+                                      }));
   return store->Write(&b);
 }
 
@@ -241,15 +246,18 @@ Status Engine::Impl::StepRepush(uint64_t seq, JobRecord* job, bool* done) {
     b.Put(Cf::kJobs, JobKey{seq}.Encode(), EncodeJob(*job));
     PUPPIES_RETURN_IF_ERROR(store->Write(&b));
   } else {
-    // Only now may readers stop pulling this author, and only if no post has pushed it back
-    // over the threshold meanwhile.
+    // Only now may readers stop pulling this author, and only if it is still draining because
+    // of this job: a post may have pulled it again, and drained it again with a newer job.
     std::lock_guard lock(author_locks.For(job->author));
     const AuthorModeRecord cur = ModeOf(job->author);
-    const bool to_push = cur.mode == AuthorMode::kDraining;
-    if (to_push) b.Delete(Cf::kMeta, AuthorModeKey{job->author}.Encode());
+    const bool to_push = cur.mode == AuthorMode::kDraining && cur.repush_job == seq;
     b.Delete(Cf::kJobs, JobKey{seq}.Encode());
-    PUPPIES_RETURN_IF_ERROR(store->Write(&b));
-    if (to_push) SetMode(job->author, AuthorModeRecord{});
+    if (to_push) {
+      b.Delete(Cf::kMeta, AuthorModeKey{job->author}.Encode());
+      PUPPIES_RETURN_IF_ERROR(CommitModeChange(&b, {}, job->author, AuthorModeRecord{}));
+    } else {
+      PUPPIES_RETURN_IF_ERROR(store->Write(&b));
+    }
   }
   fanout_entries.fetch_add(posts.size() * followers.size(), std::memory_order_relaxed);
   if (!posts.empty()) {

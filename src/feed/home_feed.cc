@@ -31,8 +31,11 @@ struct Candidate {
 
 class FeedReader {
  public:
-  FeedReader(Engine::Impl& impl, uint64_t reader, const Snapshot& snap)
-      : impl_(impl), reader_(reader), snap_(snap) {}
+  // `pulled` and `snap` are taken together (SnapshotWithModes): an author leaves the pulled set
+  // in the batch that completes its inboxes, so the two always agree.
+  FeedReader(Engine::Impl& impl, uint64_t reader, std::vector<uint64_t> pulled,
+             const Snapshot& snap)
+      : impl_(impl), reader_(reader), pulled_authors_(std::move(pulled)), snap_(snap) {}
 
   Status Init() {
     // One scan of the owner's inbox header: the floor key, then pending backfill markers.
@@ -62,7 +65,7 @@ class FeedReader {
         &snap_));
     // Pulled authors the reader follows: probe the few pulled authors, or intersect with the
     // reader's follow list when there are many.
-    const std::vector<uint64_t> pulled = impl_.PulledAuthors();
+    const std::vector<uint64_t>& pulled = pulled_authors_;
     if (pulled.size() <= 256) {
       for (uint64_t a : pulled) {
         Status s;
@@ -193,6 +196,7 @@ class FeedReader {
 
   Engine::Impl& impl_;
   const uint64_t reader_;
+  const std::vector<uint64_t> pulled_authors_;
   const Snapshot& snap_;
   uint64_t floor_ = 0;
   std::vector<uint64_t> pull_;  // authors merged in from their timelines above the floor
@@ -206,7 +210,11 @@ class FeedReader {
 }  // namespace
 
 Result<PostPage> Engine::Impl::HomeFeed(uint64_t reader, const PageRequest& page) {
-  Snapshot snap = store->GetSnapshot();
+  boost::container::flat_map<uint64_t, AuthorModeRecord> modes_now;
+  Snapshot snap = SnapshotWithModes(&modes_now);
+  std::vector<uint64_t> pulled;
+  pulled.reserve(modes_now.size());
+  for (const auto& [author, rec] : modes_now) pulled.push_back(author);
   PUPPIES_RETURN_IF_ERROR(UserExists(reader, &snap));
   std::string position;
   PUPPIES_RETURN_IF_ERROR(DecodeCursor(cursor_salt, ListKind::kHomeFeed, reader, page.cursor, &position));
@@ -214,7 +222,7 @@ Result<PostPage> Engine::Impl::HomeFeed(uint64_t reader, const PageRequest& page
   if (!position.empty() && (!DecodeBE64(position, &before) || before == 0)) {
     return Status::InvalidArgument("malformed cursor");
   }
-  FeedReader feed(*this, reader, snap);
+  FeedReader feed(*this, reader, std::move(pulled), snap);
   PUPPIES_RETURN_IF_ERROR(feed.Init());
 
   const size_t need = size_t{page.limit} + 1;

@@ -71,7 +71,6 @@ Result<PostId> Engine::Impl::CreatePost(uint64_t author, const NewPost& post, st
     uint64_t followers;
     PUPPIES_RETURN_IF_ERROR(Counter(author, CounterKind::kFollowers, &followers));
     const AuthorModeRecord cur = ModeOf(author);
-    const AuthorModeRecord next = NextMode(options, cur, followers, id);
 
     PostRecord rec;
     rec.author = author;
@@ -86,18 +85,19 @@ Result<PostId> Engine::Impl::CreatePost(uint64_t author, const NewPost& post, st
     if (!post.created_at_us) b.Merge(Cf::kMeta, meta_keys::kPostIdHwm, EncodeBE64(id));
     // The author sees their own post at once: it goes into their inbox in this batch.
     b.Put(Cf::kInbox, InboxKey{author, id}.Encode(), EncodeBE64(author));
-    const bool mode_changed = next.mode != cur.mode || next.pull_since != cur.pull_since;
+    AuthorModeRecord next = NextMode(options, cur, followers, id);
+    const bool mode_changed = next.mode != cur.mode;
     if (mode_changed) {
-      b.Put(Cf::kMeta, AuthorModeKey{author}.Encode(), EncodeAuthorMode(next));
-      if (next.mode == AuthorMode::kDraining && cur.mode == AuthorMode::kPull) {
-        EnqueueJob(&b, JobRecord{JobType::kRepush, author, next.pull_since, 0, 0}, &js);
+      if (next.mode == AuthorMode::kDraining) {
+        next.repush_job =
+            EnqueueJob(&b, JobRecord{JobType::kRepush, author, next.pull_since, 0, 0}, &js);
       }
+      b.Put(Cf::kMeta, AuthorModeKey{author}.Encode(), EncodeAuthorMode(next));
     }
     if (next.mode != AuthorMode::kPull && followers > 0) {
       EnqueueJob(&b, JobRecord{JobType::kFanout, author, id, 0, 0}, &js);
     }
-    PUPPIES_RETURN_IF_ERROR(Commit(&b, js));
-    if (mode_changed) SetMode(author, next);
+    PUPPIES_RETURN_IF_ERROR(mode_changed ? CommitModeChange(&b, js, author, next) : Commit(&b, js));
   }
   PUPPIES_RETURN_IF_ERROR(AwaitIfSynchronous(js));
   return PostId{id};

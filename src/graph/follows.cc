@@ -16,10 +16,6 @@ namespace {
 
 using JobList = Engine::Impl::JobList;
 
-// Follow and block checks of one pair of users share a stripe, whichever direction.
-std::mutex& PairLock(Engine::Impl& impl, uint64_t a, uint64_t b) {
-  return impl.pair_locks.For(std::min(a, b), std::max(a, b));
-}
 
 ListKind ListKindOf(EdgeKind kind) {
   switch (kind) {
@@ -41,8 +37,9 @@ Status AddFollow(Engine::Impl& impl, Batch* b, uint64_t follower, uint64_t follo
   uint64_t posts = 0;
   PUPPIES_RETURN_IF_ERROR(impl.Counter(followee, CounterKind::kPosts, &posts));
   if (posts > 0 && impl.ModeOf(followee).mode != AuthorMode::kPull) {
-    b->Put(Cf::kInbox, InboxPendingKey{follower, followee}.Encode(), "");
-    impl.EnqueueJob(b, JobRecord{JobType::kBackfill, followee, 0, follower, 0}, jobs);
+    const uint64_t seq =
+        impl.EnqueueJob(b, JobRecord{JobType::kBackfill, followee, 0, follower, 0}, jobs);
+    b->Put(Cf::kInbox, InboxPendingKey{follower, followee}.Encode(), EncodeBE64(seq));
   }
   return Status::OK();
 }
@@ -84,7 +81,7 @@ Result<bool> ToggleEdge(Engine::Impl& impl, uint64_t owner, EdgeKind kind, EdgeK
                         uint64_t other, bool add) {
   PUPPIES_RETURN_IF_ERROR(impl.UserExists(owner));
   PUPPIES_RETURN_IF_ERROR(impl.UserExists(other));
-  std::lock_guard lock(PairLock(impl, owner, other));
+  std::lock_guard lock(impl.PairLock(owner, other));
   int64_t t = 0, rt = 0;
   bool found = false, rfound = false;
   PUPPIES_RETURN_IF_ERROR(GetEdgeTime(impl.store.get(), owner, kind, other, &t, &found));
@@ -112,7 +109,7 @@ Result<bool> Engine::Impl::Follow(uint64_t follower, uint64_t followee) {
   PUPPIES_RETURN_IF_ERROR(UserExists(followee));
   JobList js;
   {
-    std::lock_guard pair(PairLock(*this, follower, followee));
+    std::lock_guard pair(PairLock(follower, followee));
     std::lock_guard author(author_locks.For(followee));
     Status s;
     if (HasEdge(follower, EdgeKind::kFollowing, followee, nullptr, &s)) return false;
@@ -131,7 +128,7 @@ Result<bool> Engine::Impl::Unfollow(uint64_t follower, uint64_t followee) {
   PUPPIES_RETURN_IF_ERROR(UserExists(followee));
   JobList js;
   {
-    std::lock_guard pair(PairLock(*this, follower, followee));
+    std::lock_guard pair(PairLock(follower, followee));
     Batch b = store->NewBatch();
     bool removed;
     PUPPIES_RETURN_IF_ERROR(RemoveFollow(*this, &b, follower, followee, &js, &removed));
@@ -180,7 +177,7 @@ Result<bool> Engine::Impl::Block(uint64_t blocker, uint64_t blocked) {
   PUPPIES_RETURN_IF_ERROR(UserExists(blocked));
   JobList js;
   {
-    std::lock_guard pair(PairLock(*this, blocker, blocked));
+    std::lock_guard pair(PairLock(blocker, blocked));
     Status s;
     if (HasEdge(blocker, EdgeKind::kBlocking, blocked, nullptr, &s)) return false;
     PUPPIES_RETURN_IF_ERROR(s);

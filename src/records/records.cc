@@ -85,6 +85,7 @@ std::string EncodeAuthorMode(const AuthorModeRecord& r) {
   std::string out(1, kV1);
   out.push_back(static_cast<char>(r.mode));
   PutVarint64(&out, r.pull_since);
+  PutVarint64(&out, r.repush_job);
   return out;
 }
 
@@ -94,7 +95,7 @@ bool DecodeAuthorMode(std::string_view in, AuthorModeRecord* r) {
   if (mode != 1 && mode != 2) return false;
   r->mode = static_cast<AuthorMode>(mode);
   in.remove_prefix(1);
-  return GetVarint64(&in, &r->pull_since) && in.empty();
+  return GetVarint64(&in, &r->pull_since) && GetVarint64(&in, &r->repush_job) && in.empty();
 }
 
 std::string EncodeJob(const JobRecord& r) {

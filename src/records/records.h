@@ -5,7 +5,7 @@
 //   PostRecord  := 0x01 u8(flags) varint(author) svarint(created_at_us) varint(reply_to)
 //                  LP(text) varint(n) n*(LP(url) LP(mime) varint(w) varint(h) LP(alt))
 //                  flags bit 0: deleted (a tombstone keeps author and created_at only)
-//   AuthorMode  := 0x01 u8(mode) varint(pull_since_post_id)
+//   AuthorMode  := 0x01 u8(mode) varint(pull_since_post_id) varint(repush_job_seq)
 //   JobRecord   := 0x01 u8(type) varint(author) varint(post) varint(reader) varint(cursor)
 //   edge value  := BE(time_us); inbox entry value := BE(author)
 
@@ -47,6 +47,7 @@ enum class AuthorMode : uint8_t {
 struct AuthorModeRecord {
   AuthorMode mode = AuthorMode::kPush;
   uint64_t pull_since = 0;  // the first post id created while pulled (diagnostics)
+  uint64_t repush_job = 0;  // draining: the repush job that may end it (an older one may not)
 };
 std::string EncodeAuthorMode(const AuthorModeRecord& r);
 bool DecodeAuthorMode(std::string_view in, AuthorModeRecord* r);

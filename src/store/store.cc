@@ -1,6 +1,8 @@
 #include "store/store.h"
 
 #include <fmt/format.h>
+
+#include <filesystem>
 #include <rocksdb/cache.h>
 #include <rocksdb/table.h>
 
@@ -35,6 +37,12 @@ Snapshot::~Snapshot() {
 }
 
 Result<std::unique_ptr<Store>> Store::Open(const Options& options, const std::string& path) {
+  // RocksDB creates the directory (LOCK, LOG) before it notices there is no database; refuse
+  // first so a failed open leaves nothing behind.
+  std::error_code ec;
+  if (!options.create_if_missing && !std::filesystem::exists(std::filesystem::path(path) / "CURRENT", ec)) {
+    return Status::NotFound(fmt::format("no database at {} (create_if_missing is false)", path));
+  }
   std::unique_ptr<Store> store(new Store());
   store->block_cache_ = rocksdb::NewLRUCache(options.block_cache_bytes);
 
