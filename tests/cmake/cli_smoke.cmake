@@ -1,0 +1,52 @@
+# cmake -DPUPPIES=<puppies binary> -DWORK_DIR=<scratch dir> -P cli_smoke.cmake
+#
+# Drives the `puppies` tool through each subcommand on a fresh database and checks its exit
+# codes: 0 on success, 1 for an engine error or a failed check, 2 for a usage error.
+cmake_minimum_required(VERSION 3.25)
+foreach(var PUPPIES WORK_DIR)
+  if(NOT ${var})
+    message(FATAL_ERROR "cli_smoke.cmake: ${var} is not set")
+  endif()
+endforeach()
+file(REMOVE_RECURSE "${WORK_DIR}")
+file(MAKE_DIRECTORY "${WORK_DIR}")
+set(db "${WORK_DIR}/db")
+
+# run(<expected exit code> <output regex> args...): runs puppies, checks code and output.
+function(run expected_rc pattern)
+  execute_process(COMMAND "${PUPPIES}" ${ARGN}
+    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  set(all "${out}${err}")
+  list(JOIN ARGN " " command)
+  if(NOT rc EQUAL expected_rc OR NOT all MATCHES "${pattern}")
+    message(FATAL_ERROR "puppies ${command}\nexit ${rc} (expected ${expected_rc}), output "
+                        "should match '${pattern}':\n${all}")
+  endif()
+  message(STATUS "ok: puppies ${command}")
+endfunction()
+
+# A SNAP-style edge list: comments, tab and space separators, a self-loop.
+file(WRITE "${WORK_DIR}/edges.txt" "# Directed graph\n# FromNodeId\tToNodeId\n0\t1\n1 2\n2\t0\n3 3\n")
+
+run(2 "--db" init)                                        # missing --db
+run(2 "." nonsense --db "${db}")                           # unknown subcommand
+run(1 "^error: not_found" check --db "${db}")             # no database yet
+run(0 "created" init --db "${db}")
+run(1 "^error: already_exists" init --db "${db}")
+run(0 "edges added: +3 of 3 submitted" import --db "${db}" "${WORK_DIR}/edges.txt")
+run(0 "self-loops skipped: 1" import --db "${db}" "${WORK_DIR}/edges.txt" --mutual)
+run(1 "^error: io_error" import --db "${db}" "${WORK_DIR}/missing.txt")
+run(0 "^[0-9]+\n$" user create --db "${db}" alice --display-name "Alice")
+run(1 "^error: already_exists" user create --db "${db}" ALICE)
+run(1 "^error: invalid_argument" user create --db "${db}" "not a name")
+run(0 "username: +alice" user get --db "${db}" @alice)
+run(0 "followers: +2" user get --db "${db}" n0)
+run(1 "^error: not_found" user get --db "${db}" nobody)
+run(0 "^[0-9]+\n$" post --db "${db}" --author n1 --text "hello from n1")
+run(0 "@n1  hello from n1" feed --db "${db}" --user n0)
+run(0 "@n1  hello from n1" timeline --db "${db}" --user n1 --limit 5)
+run(1 "^error: invalid_argument" feed --db "${db}" --user n0 --limit 0)
+run(1 "^error: invalid_argument" feed --db "${db}" --user n0 --cursor "not-a-cursor")
+run(0 "fanout_entries" stats --db "${db}")
+run(0 "ok: no violations" check --db "${db}")
+file(REMOVE_RECURSE "${WORK_DIR}")
