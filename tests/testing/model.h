@@ -1,0 +1,427 @@
+#pragma once
+// A plain reference model of the SPEC §6 home-feed contract (and of the graph it depends on),
+// built from sets and maps, plus helpers that compare an Engine against it.
+//
+// The contract, as the model states it: home_feed(U) is, newest first by post id, the posts that
+// are not deleted whose author is U or an account U follows now, excluding authors U mutes.
+// (Blocks remove follow edges both ways and forbid re-following, so a blocked or blocking
+// author can only appear as U itself.)
+//
+// Freshness: a read taken without WaitIdle must contain no post outside that set, and must
+// contain every post the contract makes visible at once:
+//   - U's own posts;
+//   - posts of a followee A that existed when U's current follow edge to A was created
+//     ("a newly followed author's past posts appear at their places in time");
+//   - posts created before the last WaitIdle (their fan-out has run).
+// Only posts by others created after both the follow and the last WaitIdle may still be
+// missing (their fan-out may be pending).
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "puppies/puppies.h"
+#include "testing/test_util.h"
+
+namespace puppies::testing {
+
+/// What a call should return according to the contract.
+enum class Expect { kTrue, kFalse, kInvalidArgument, kNotFound, kPermissionDenied };
+
+inline const char* ExpectName(Expect e) {
+  switch (e) {
+    case Expect::kTrue:
+      return "ok(true)";
+    case Expect::kFalse:
+      return "ok(false)";
+    case Expect::kInvalidArgument:
+      return "invalid_argument";
+    case Expect::kNotFound:
+      return "not_found";
+    case Expect::kPermissionDenied:
+      return "permission_denied";
+  }
+  return "?";
+}
+
+inline StatusCode ExpectCode(Expect e) {
+  switch (e) {
+    case Expect::kTrue:
+    case Expect::kFalse:
+      return StatusCode::kOk;
+    case Expect::kInvalidArgument:
+      return StatusCode::kInvalidArgument;
+    case Expect::kNotFound:
+      return StatusCode::kNotFound;
+    case Expect::kPermissionDenied:
+      return StatusCode::kPermissionDenied;
+  }
+  return StatusCode::kInternal;
+}
+
+/// True when `r` is what `e` says. For a Status, kTrue means OK.
+inline bool Matches(const Result<bool>& r, Expect e) {
+  if (e == Expect::kTrue) return r.ok() && *r;
+  if (e == Expect::kFalse) return r.ok() && !*r;
+  return !r.ok() && r.status().code() == ExpectCode(e);
+}
+inline bool Matches(const Status& s, Expect e) {
+  if (e == Expect::kTrue) return s.ok();
+  if (e == Expect::kFalse) return false;
+  return s.code() == ExpectCode(e);
+}
+inline std::string Describe(const Result<bool>& r) {
+  if (!r.ok()) return r.status().ToString();
+  return *r ? "ok(true)" : "ok(false)";
+}
+inline std::string Describe(const Status& s) { return s.ToString(); }
+
+/// Checks a call's outcome against the model's expectation.
+#define CHECK_EXPECT(expr, expect)                                                            \
+  do {                                                                                        \
+    const auto& puppies_r_ = (expr);                                                          \
+    const ::puppies::testing::Expect puppies_e_ = (expect);                                   \
+    CHECK_MESSAGE(::puppies::testing::Matches(puppies_r_, puppies_e_),                        \
+                  #expr " -> " << ::puppies::testing::Describe(puppies_r_) << ", model says " \
+                               << ::puppies::testing::ExpectName(puppies_e_));                \
+  } while (0)
+
+class FeedModel {
+ public:
+  using Edge = std::pair<UserId, UserId>;
+  struct PostInfo {
+    PostId id{};
+    UserId author{};
+    int64_t seq = 0;  // the operation number that created it
+  };
+
+  void AddUser(UserId u) { users_.insert(u); }
+  bool HasUser(UserId u) const { return users_.count(u) != 0; }
+  const std::set<UserId>& users() const { return users_; }
+
+  // Each mutation returns what the engine must answer and applies the change. `seq` is the
+  // caller's increasing operation number; it orders edges ("newest first") and decides
+  // freshness (see the header comment).
+
+  Expect Follow(UserId a, UserId b, int64_t seq) {
+    if (ToInt(a) == 0 || ToInt(b) == 0 || a == b) return Expect::kInvalidArgument;
+    if (!HasUser(a) || !HasUser(b)) return Expect::kNotFound;
+    if (blocks_.count({a, b}) || blocks_.count({b, a})) return Expect::kPermissionDenied;
+    if (follows_.count({a, b})) return Expect::kFalse;
+    follows_[{a, b}] = seq;
+    return Expect::kTrue;
+  }
+  Expect Unfollow(UserId a, UserId b) {
+    if (ToInt(a) == 0 || ToInt(b) == 0) return Expect::kInvalidArgument;
+    if (!HasUser(a) || !HasUser(b)) return Expect::kNotFound;
+    return follows_.erase({a, b}) ? Expect::kTrue : Expect::kFalse;
+  }
+  Expect Block(UserId a, UserId b) {
+    if (ToInt(a) == 0 || ToInt(b) == 0 || a == b) return Expect::kInvalidArgument;
+    if (!HasUser(a) || !HasUser(b)) return Expect::kNotFound;
+    follows_.erase({a, b});
+    follows_.erase({b, a});
+    return blocks_.insert({a, b}).second ? Expect::kTrue : Expect::kFalse;
+  }
+  Expect Unblock(UserId a, UserId b) {
+    if (ToInt(a) == 0 || ToInt(b) == 0 || a == b) return Expect::kInvalidArgument;
+    if (!HasUser(a) || !HasUser(b)) return Expect::kNotFound;
+    return blocks_.erase({a, b}) ? Expect::kTrue : Expect::kFalse;
+  }
+  Expect Mute(UserId a, UserId b) {
+    if (ToInt(a) == 0 || ToInt(b) == 0 || a == b) return Expect::kInvalidArgument;
+    if (!HasUser(a) || !HasUser(b)) return Expect::kNotFound;
+    return mutes_.insert({a, b}).second ? Expect::kTrue : Expect::kFalse;
+  }
+  Expect Unmute(UserId a, UserId b) {
+    if (ToInt(a) == 0 || ToInt(b) == 0 || a == b) return Expect::kInvalidArgument;
+    if (!HasUser(a) || !HasUser(b)) return Expect::kNotFound;
+    return mutes_.erase({a, b}) ? Expect::kTrue : Expect::kFalse;
+  }
+  void AddPost(PostId id, UserId author, int64_t seq) {
+    REQUIRE_MESSAGE((!posts_.count(id) && !deleted_.count(id)), "duplicate post id " << ToInt(id));
+    posts_[id] = PostInfo{id, author, seq};
+  }
+  /// kTrue: deleted (OK status).
+  Expect Delete(UserId actor, PostId id) {
+    if (ToInt(actor) == 0 || ToInt(id) == 0) return Expect::kInvalidArgument;
+    auto it = posts_.find(id);
+    if (it == posts_.end()) return Expect::kNotFound;
+    if (it->second.author != actor) return Expect::kPermissionDenied;
+    deleted_[id] = it->second;
+    posts_.erase(it);
+    return Expect::kTrue;
+  }
+  /// Records that WaitIdle returned after operation `seq`.
+  void MarkIdle(int64_t seq) { idle_seq_ = seq; }
+
+  // ---- Queries -----------------------------------------------------------------------------
+
+  bool IsFollowing(UserId a, UserId b) const { return follows_.count({a, b}) != 0; }
+  bool IsBlocking(UserId a, UserId b) const { return blocks_.count({a, b}) != 0; }
+  bool IsMuting(UserId a, UserId b) const { return mutes_.count({a, b}) != 0; }
+  const std::map<Edge, int64_t>& follows() const { return follows_; }
+  const std::map<PostId, PostInfo>& live_posts() const { return posts_; }
+  const std::map<PostId, PostInfo>& deleted_posts() const { return deleted_; }
+  bool IsLive(PostId p) const { return posts_.count(p) != 0; }
+
+  /// The exact home feed, newest first.
+  std::vector<PostId> HomeFeed(UserId reader) const { return Feed(reader, false); }
+  /// The part of HomeFeed a read must show even without WaitIdle.
+  std::vector<PostId> GuaranteedFeed(UserId reader) const { return Feed(reader, true); }
+
+  std::vector<UserId> Followers(UserId u) const {
+    std::vector<std::pair<int64_t, UserId>> v;
+    for (const auto& [e, seq] : follows_)
+      if (e.second == u) v.push_back({seq, e.first});
+    return Newest(v);
+  }
+  std::vector<UserId> Following(UserId u) const {
+    std::vector<std::pair<int64_t, UserId>> v;
+    for (const auto& [e, seq] : follows_)
+      if (e.first == u) v.push_back({seq, e.second});
+    return Newest(v);
+  }
+  std::vector<PostId> Timeline(UserId u) const {
+    std::vector<PostId> out;
+    for (auto it = posts_.rbegin(); it != posts_.rend(); ++it)
+      if (it->second.author == u) out.push_back(it->first);
+    return out;
+  }
+  uint64_t FollowerCount(UserId u) const { return Followers(u).size(); }
+  uint64_t FollowingCount(UserId u) const { return Following(u).size(); }
+  uint64_t PostCount(UserId u) const { return Timeline(u).size(); }
+
+ private:
+  static std::vector<UserId> Newest(std::vector<std::pair<int64_t, UserId>>& v) {
+    std::sort(v.begin(), v.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+    std::vector<UserId> out;
+    for (const auto& p : v) out.push_back(p.second);
+    return out;
+  }
+
+  std::vector<PostId> Feed(UserId reader, bool guaranteed_only) const {
+    std::vector<PostId> out;
+    for (auto it = posts_.rbegin(); it != posts_.rend(); ++it) {
+      const PostInfo& p = it->second;
+      if (p.author == reader) {
+        out.push_back(p.id);
+        continue;
+      }
+      auto f = follows_.find({reader, p.author});
+      if (f == follows_.end()) continue;
+      if (mutes_.count({reader, p.author})) continue;
+      if (guaranteed_only && !(p.seq < std::max(f->second, idle_seq_))) continue;
+      out.push_back(p.id);
+    }
+    return out;
+  }
+
+  std::set<UserId> users_;
+  std::map<Edge, int64_t> follows_;     // (follower, followee) -> seq of the edge's creation
+  std::set<Edge> blocks_;               // (blocker, blocked)
+  std::set<Edge> mutes_;                // (muter, muted)
+  std::map<PostId, PostInfo> posts_;    // live posts
+  std::map<PostId, PostInfo> deleted_;  // deleted posts
+  int64_t idle_seq_ = -1;
+};
+
+/// After WaitIdle: `reader`'s full paged feed equals the model's exactly.
+inline std::vector<PostId> CheckFeedExact(Engine& e, const FeedModel& m, UserId reader,
+                                          uint32_t limit = 7) {
+  std::vector<PostId> got = FeedIds(e, reader, limit);
+  std::vector<PostId> want = m.HomeFeed(reader);
+  INFO("reader " << ToInt(reader) << ", page limit " << limit);
+  CHECK_IDS(got, want);
+  return got;
+}
+
+/// Without WaitIdle: `reader`'s full paged feed is newest first, holds nothing outside the
+/// model's feed, and everything the contract makes visible at once.
+inline void CheckFeedNow(Engine& e, const FeedModel& m, UserId reader, uint32_t limit = 7) {
+  std::vector<PostId> got = FeedIds(e, reader, limit);
+  std::vector<PostId> allowed = m.HomeFeed(reader);
+  std::vector<PostId> must = m.GuaranteedFeed(reader);
+  INFO("reader " << ToInt(reader) << ", page limit " << limit << ", read without WaitIdle");
+  CHECK_MESSAGE(StrictlyDecreasing(got), "feed ids not strictly decreasing");
+  std::set<PostId> got_set(got.begin(), got.end());
+  std::set<PostId> allowed_set(allowed.begin(), allowed.end());
+  std::ostringstream unexpected, missing;
+  size_t n_unexpected = 0, n_missing = 0;
+  for (PostId p : got) {
+    if (allowed_set.count(p)) continue;
+    ++n_unexpected;
+    unexpected << ' ' << ToInt(p) << (m.deleted_posts().count(p) ? "(deleted)" : "");
+    auto it = m.live_posts().find(p);
+    if (it != m.live_posts().end()) unexpected << "(by " << ToInt(it->second.author) << ")";
+  }
+  for (PostId p : must) {
+    if (got_set.count(p)) continue;
+    ++n_missing;
+    missing << ' ' << ToInt(p) << "(by " << ToInt(m.live_posts().at(p).author) << ")";
+  }
+  CHECK_MESSAGE(n_unexpected == 0,
+                n_unexpected << " post(s) that must not be visible:" << unexpected.str());
+  CHECK_MESSAGE(n_missing == 0,
+                n_missing << " post(s) that must already be visible are missing:" << missing.str());
+}
+
+/// Profile counts and edge lists of `u` equal the model's.
+inline void CheckUserGraph(Engine& e, const FeedModel& m, UserId u, uint32_t limit = 7) {
+  INFO("user " << ToInt(u));
+  Result<User> user = e.GetUser(u);
+  REQUIRE_MESSAGE(user.ok(), user.status().ToString());
+  CHECK_EQ(user->follower_count, m.FollowerCount(u));
+  CHECK_EQ(user->following_count, m.FollowingCount(u));
+  CHECK_EQ(user->post_count, m.PostCount(u));
+  CHECK_IDS(FollowerIds(e, u, limit), m.Followers(u));
+  CHECK_IDS(FollowingIds(e, u, limit), m.Following(u));
+}
+
+/// Runs each operation against an Engine and the FeedModel together, checking the engine's
+/// answer against the model's. Every operation advances the ManualClock by `tick_us` first, so
+/// edges and posts get distinct times and ids are deterministic for a given history.
+class Driver {
+ public:
+  Driver(Engine* engine, std::shared_ptr<ManualClock> clock, int64_t tick_us = 3000)
+      : engine_(engine), clock_(std::move(clock)), tick_us_(tick_us) {}
+
+  /// After a reopen, the engine object changes; the model and the clock stay.
+  void SetEngine(Engine* engine) { engine_ = engine; }
+  Engine& engine() { return *engine_; }
+  FeedModel& model() { return model_; }
+  const FeedModel& model() const { return model_; }
+  ManualClock& clock() { return *clock_; }
+  int64_t seq() const { return seq_; }
+  /// Every post id returned so far, in creation order.
+  const std::vector<PostId>& post_ids() const { return post_ids_; }
+
+  UserId AddUser(const std::string& name) {
+    Step("create user " + name);
+    UserId u = MUST(engine_->CreateUser(name));
+    model_.AddUser(u);
+    return u;
+  }
+  Expect Follow(UserId a, UserId b) {
+    Step("follow", a, b);
+    Expect want = model_.Follow(a, b, seq_);
+    CHECK_EXPECT(engine_->Follow(a, b), want);
+    return want;
+  }
+  Expect Unfollow(UserId a, UserId b) {
+    Step("unfollow", a, b);
+    Expect want = model_.Unfollow(a, b);
+    CHECK_EXPECT(engine_->Unfollow(a, b), want);
+    return want;
+  }
+  Expect Block(UserId a, UserId b) {
+    Step("block", a, b);
+    Expect want = model_.Block(a, b);
+    CHECK_EXPECT(engine_->Block(a, b), want);
+    return want;
+  }
+  Expect Unblock(UserId a, UserId b) {
+    Step("unblock", a, b);
+    Expect want = model_.Unblock(a, b);
+    CHECK_EXPECT(engine_->Unblock(a, b), want);
+    return want;
+  }
+  Expect Mute(UserId a, UserId b) {
+    Step("mute", a, b);
+    Expect want = model_.Mute(a, b);
+    CHECK_EXPECT(engine_->Mute(a, b), want);
+    return want;
+  }
+  Expect Unmute(UserId a, UserId b) {
+    Step("unmute", a, b);
+    Expect want = model_.Unmute(a, b);
+    CHECK_EXPECT(engine_->Unmute(a, b), want);
+    return want;
+  }
+  /// Creates a post now, or at `created_at_us` (which must not be in the future).
+  PostId Post(UserId author, std::optional<int64_t> created_at_us = std::nullopt) {
+    Step(created_at_us ? "backdated post by " + std::to_string(ToInt(author))
+                       : "post by " + std::to_string(ToInt(author)));
+    NewPost np;
+    np.text = "post " + std::to_string(seq_) + " by " + std::to_string(ToInt(author));
+    np.created_at_us = created_at_us;
+    PostId id = MUST(engine_->CreatePost(author, np));
+    const int64_t at = created_at_us ? *created_at_us : clock_->NowMicros();
+    CHECK_MESSAGE(IdMillis(id) == at / 1000,
+                  "post id " << ToInt(id) << " does not carry its creation time " << at);
+    model_.AddPost(id, author, seq_);
+    post_ids_.push_back(id);
+    recent_.back() += " -> " + std::to_string(ToInt(id));
+    return id;
+  }
+  Expect Delete(UserId actor, PostId id) {
+    Step("delete by " + std::to_string(ToInt(actor)) + " of " + std::to_string(ToInt(id)));
+    Expect want = model_.Delete(actor, id);
+    CHECK_EXPECT(engine_->DeletePost(actor, id), want);
+    return want;
+  }
+  void WaitIdle() {
+    Step("wait idle");
+    REQUIRE_OK(engine_->WaitIdle());
+    model_.MarkIdle(seq_);
+  }
+
+  void CheckNow(UserId reader, uint32_t limit = 7) {
+    INFO("recent operations: " << Recent());
+    CheckFeedNow(*engine_, model_, reader, limit);
+  }
+  std::vector<PostId> CheckExact(UserId reader, uint32_t limit = 7) {
+    INFO("recent operations: " << Recent());
+    return CheckFeedExact(*engine_, model_, reader, limit);
+  }
+  /// The last few operations, oldest first, for failure messages.
+  std::string Recent() const {
+    std::string out;
+    for (const std::string& op : recent_) out += "\n    " + op;
+    return out;
+  }
+  /// WaitIdle, then every user's feed and graph equal the model's, and Check() is clean.
+  /// Returns the feeds (in user order) for cross-configuration comparisons.
+  std::vector<std::vector<PostId>> CheckAll(uint32_t limit = 7) {
+    WaitIdle();
+    std::vector<std::vector<PostId>> feeds;
+    for (UserId u : model_.users()) {
+      feeds.push_back(CheckExact(u, limit));
+      CheckUserGraph(*engine_, model_, u, limit);
+      CHECK_IDS(TimelineIds(*engine_, u, limit), model_.Timeline(u));
+    }
+    ExpectConsistent(*engine_);
+    return feeds;
+  }
+
+ private:
+  void Step(std::string what) {
+    ++seq_;
+    clock_->Advance(tick_us_);
+    recent_.push_back("#" + std::to_string(seq_) + " " + std::move(what));
+    if (recent_.size() > 16) recent_.pop_front();
+  }
+  void Step(const char* what, UserId a, UserId b) {
+    Step(std::string(what) + " " + std::to_string(ToInt(a)) + " -> " + std::to_string(ToInt(b)));
+  }
+
+  Engine* engine_;
+  std::shared_ptr<ManualClock> clock_;
+  int64_t tick_us_;
+  int64_t seq_ = 0;
+  FeedModel model_;
+  std::vector<PostId> post_ids_;
+  std::deque<std::string> recent_;
+};
+
+}  // namespace puppies::testing
