@@ -1,0 +1,392 @@
+"""Every Engine method and value type, on small hand-built networks."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import puppies
+from conftest import all_items
+
+
+# ---- Users ----------------------------------------------------------------------------------------
+
+
+def test_create_get_find_update_user(engine: puppies.Engine) -> None:
+    before = int(time.time() * 1e6)
+    uid = engine.create_user("Alice_1", display_name="Alice", bio="Dogs ♥")
+    assert isinstance(uid, int) and uid > 0
+    user = engine.get_user(uid)
+    assert isinstance(user, puppies.User)
+    assert (user.id, user.username, user.display_name, user.bio) == (uid, "Alice_1", "Alice", "Dogs ♥")
+    assert before - 5_000_000 <= user.created_at <= int(time.time() * 1e6) + 5_000_000
+    assert (user.follower_count, user.following_count, user.post_count) == (0, 0, 0)
+
+    assert engine.find_user("alice_1") == user  # case-insensitive
+    assert engine.find_user("nobody") is None
+
+    engine.update_user(uid, bio="Cats now")
+    updated = engine.get_user(uid)
+    assert (updated.display_name, updated.bio) == ("Alice", "Cats now")
+    engine.update_user(uid, display_name="")
+    assert engine.get_user(uid).display_name == ""
+    engine.update_user(uid)  # nothing to change
+    assert engine.get_user(uid).bio == "Cats now"
+
+    with pytest.raises(puppies.AlreadyExistsError):
+        engine.create_user("ALICE_1")
+    with pytest.raises(puppies.InvalidArgumentError):
+        engine.create_user("no spaces")
+    with pytest.raises(puppies.InvalidArgumentError):
+        engine.find_user("")  # invalid usernames raise, only unknown ones give None
+    with pytest.raises(puppies.NotFoundError):
+        engine.get_user(uid + 100)
+    with pytest.raises(puppies.NotFoundError):
+        engine.update_user(uid + 100, bio="x")
+
+
+def test_user_value_type(engine: puppies.Engine, users: list[int]) -> None:
+    alice = engine.get_user(users[0])
+    assert alice == engine.get_user(users[0])
+    assert alice != engine.get_user(users[1])
+    assert alice != "alice"
+    assert repr(alice).startswith(f"User(id={users[0]}, username='alice', ")
+    with pytest.raises(AttributeError):
+        alice.username = "eve"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        hash(alice)
+    with pytest.raises(TypeError):
+        puppies.User()
+
+
+# ---- Graph ------------------------------------------------------------------------------------------
+
+
+def test_follow_unfollow_lists(engine: puppies.Engine, users: list[int]) -> None:
+    a, b, c, d, e = users
+    assert engine.follow(a, b) is True
+    assert engine.follow(a, b) is False
+    assert engine.follow(c, b) and engine.follow(d, b) and engine.follow(e, b)
+    assert engine.follow(a, c)
+    assert engine.is_following(a, b) and not engine.is_following(b, a)
+
+    assert all_items(engine.followers, b) == [e, d, c, a]  # newest edge first
+    assert all_items(engine.following, a) == [c, b]
+    first = engine.followers(b, limit=3)
+    assert isinstance(first, puppies.Page)
+    assert first.items == [e, d, c] and first.has_more and isinstance(first.next_cursor, str)
+    last = engine.followers(b, limit=3, cursor=first.next_cursor)
+    assert last == engine.followers(b, limit=3, cursor=first.next_cursor)
+    assert last.items == [a] and not last.has_more and last.next_cursor is None
+    assert repr(last) == f"Page(items=[{a}], next_cursor=None, has_more=False)"
+    assert engine.followers(b, cursor="") == engine.followers(b)  # "" is the first page too
+
+    assert engine.get_user(b).follower_count == 4
+    assert engine.get_user(a).following_count == 2
+    assert engine.unfollow(a, b) is True
+    assert engine.unfollow(a, b) is False
+    assert engine.get_user(b).follower_count == 3
+    assert not engine.is_following(a, b)
+
+    with pytest.raises(puppies.InvalidArgumentError):
+        engine.follow(a, a)
+    with pytest.raises(puppies.NotFoundError):
+        engine.follow(a, 999)
+    with pytest.raises(puppies.InvalidArgumentError):
+        engine.followers(b, limit=0)
+    with pytest.raises(puppies.InvalidArgumentError):
+        engine.followers(b, limit=1001)
+    with pytest.raises(puppies.InvalidArgumentError):
+        engine.followers(b, limit=2**40)
+    with pytest.raises(puppies.InvalidArgumentError):
+        engine.followers(b, cursor="not a cursor!")
+    assert engine.check() == []
+
+
+def test_cursor_of_another_list_is_rejected(engine: puppies.Engine, users: list[int]) -> None:
+    a, b, c, d, e = users
+    for f in (b, c, d):
+        engine.follow(a, f)
+        engine.follow(f, a)
+    following_cursor = engine.following(a, limit=1).next_cursor
+    followers_cursor = engine.followers(a, limit=1).next_cursor
+    assert following_cursor and followers_cursor
+    with pytest.raises(puppies.InvalidArgumentError) as info:
+        engine.followers(a, cursor=following_cursor)  # same user, other list
+    assert info.value.code == "invalid_argument"
+    with pytest.raises(puppies.InvalidArgumentError):
+        engine.following(b, cursor=following_cursor)  # same list, other user
+    with pytest.raises(puppies.InvalidArgumentError):
+        engine.home_feed(a, cursor=followers_cursor)
+    assert engine.following(a, limit=1, cursor=following_cursor).items == [c]
+
+
+def test_block_and_mute(engine: puppies.Engine, users: list[int]) -> None:
+    a, b, c, _, _ = users
+    engine.follow(a, b)
+    engine.follow(b, a)
+    bob_post = engine.post(b, "from bob")
+    carol_post = engine.post(c, "from carol")
+    engine.follow(a, c)
+
+    assert engine.block(a, b) is True
+    assert engine.block(a, b) is False
+    assert engine.is_blocking(a, b) and not engine.is_blocking(b, a)
+    assert not engine.is_following(a, b) and not engine.is_following(b, a)  # both ways removed
+    with pytest.raises(puppies.PermissionDeniedError) as info:
+        engine.follow(b, a)
+    assert info.value.code == "permission_denied"
+    alice_post = engine.post(a, "from alice")
+    with pytest.raises(puppies.PermissionDeniedError):
+        engine.like(b, alice_post)
+    assert engine.unblock(a, b) is True
+    assert engine.unblock(a, b) is False
+    assert not engine.is_following(a, b)  # not restored
+    assert engine.follow(a, b)
+
+    feed = [p.id for p in engine.home_feed(a).items]
+    assert bob_post in feed and carol_post in feed
+    assert engine.mute(a, c) is True
+    assert engine.mute(a, c) is False
+    assert carol_post not in [p.id for p in engine.home_feed(a).items]
+    assert engine.is_following(a, c)  # mute changes nothing else
+    assert engine.unmute(a, c) is True
+    assert engine.unmute(a, c) is False
+    assert carol_post in [p.id for p in engine.home_feed(a).items]
+    with pytest.raises(puppies.InvalidArgumentError):
+        engine.mute(a, a)
+    with pytest.raises(puppies.InvalidArgumentError):
+        engine.block(b, b)
+    assert engine.check() == []
+
+
+def test_import_follows(engine: puppies.Engine, users: list[int]) -> None:
+    a, b, c, d, e = users
+    engine.follow(a, b)
+    edges = [(a, b), (a, c), [b, c], (c, c), (d, a), (d, a), (e, a)]  # dup, self-loop, existing
+    assert engine.import_follows(edges) == 4
+    assert engine.import_follows(iter([(b, d)])) == 1  # any iterable, e.g. a generator
+    assert engine.import_follows([]) == 0
+    assert all_items(engine.following, a) == [c, b]
+    assert sorted(all_items(engine.followers, a)) == sorted([d, e])
+    assert engine.get_user(c).follower_count == 2
+    with pytest.raises(puppies.NotFoundError):
+        engine.import_follows([(a, 999)])
+    with pytest.raises(puppies.InvalidArgumentError):
+        engine.import_follows([(a, 0)])
+    with pytest.raises(TypeError):
+        engine.import_follows([(a, b, c)])
+    with pytest.raises(TypeError):
+        engine.import_follows([a, b])
+    with pytest.raises(TypeError):
+        engine.import_follows("ab")
+    with pytest.raises(TypeError):
+        engine.import_follows([("1", "2")])
+    assert engine.check() == []
+
+
+# ---- Posts -------------------------------------------------------------------------------------------
+
+
+def test_post_get_delete_timeline(engine: puppies.Engine, users: list[int]) -> None:
+    a, b, _, _, _ = users
+    image = puppies.Media("https://x.test/a.png", "image/png", width=640, height=480, alt_text="A dog")
+    p1 = engine.post(a, "  first post  ", media=[image, {"url": "https://x.test/b.mp4", "mime_type": "video/mp4"}])
+    p2 = engine.post(b, "a reply", reply_to=p1)
+    p3 = engine.post(a, "third")
+    assert p1 < p3  # ids are time-sortable
+
+    post = engine.get_post(p1)
+    assert isinstance(post, puppies.Post)
+    assert (post.id, post.author, post.text, post.reply_to) == (p1, a, "first post", None)
+    assert post.media == [image, puppies.Media("https://x.test/b.mp4", "video/mp4")]
+    assert post.media[1].width == 0 and post.media[1].alt_text == ""
+    assert (post.like_count, post.comment_count) == (0, 0)  # comments are not built yet
+    assert engine.get_post(p2).reply_to == p1
+    assert post == engine.get_post(p1) and post != engine.get_post(p3)
+    assert repr(post).startswith(f"Post(id={p1}, author={a}, text='first post', media=[Media(url=")
+    assert repr(image) == (
+        "Media(url='https://x.test/a.png', mime_type='image/png', width=640, height=480, "
+        "alt_text='A dog')"
+    )
+    assert engine.get_user(a).post_count == 2
+
+    assert [p.id for p in all_items(engine.user_timeline, a)] == [p3, p1]
+    assert engine.get_posts([p3, 12345, p1]) == [engine.get_post(p3), None, engine.get_post(p1)]
+    assert engine.get_posts(x for x in [p2]) == [engine.get_post(p2)]
+    assert engine.get_posts([]) == []
+
+    with pytest.raises(puppies.PermissionDeniedError):
+        engine.delete_post(b, p1)
+    engine.delete_post(a, p1)
+    with pytest.raises(puppies.NotFoundError):
+        engine.get_post(p1)
+    with pytest.raises(puppies.NotFoundError):
+        engine.delete_post(a, p1)
+    assert engine.get_posts([p1]) == [None]
+    assert [p.id for p in engine.user_timeline(a).items] == [p3]
+    assert engine.get_user(a).post_count == 1
+    engine.wait_idle()
+    assert engine.check() == []
+
+
+def test_post_validation_and_created_at(engine: puppies.Engine, users: list[int]) -> None:
+    a = users[0]
+    past = 1_600_000_000_000_000  # 2020-09-13, in microseconds
+    pid = engine.post(a, "imported", created_at=past)
+    assert engine.get_post(pid).created_at == past
+    assert (pid >> 22) == past // 1000  # the id sorts by its creation time (ms in the high bits)
+    with pytest.raises(puppies.InvalidArgumentError):
+        engine.post(a, "from the future", created_at=int(time.time() * 1e6) + 3_600_000_000)
+    with pytest.raises(puppies.InvalidArgumentError):
+        engine.post(a, "   ")
+    with pytest.raises(puppies.InvalidArgumentError):
+        engine.post(a, "x" * 5001)
+    with pytest.raises(puppies.InvalidArgumentError):
+        engine.post(a, "bad media", media=[{"url": "", "mime_type": "image/png"}])
+    with pytest.raises(TypeError):
+        engine.post(a, "bad media", media=[{"url": "u", "mime_type": "m", "colour": "red"}])
+    with pytest.raises(TypeError):
+        engine.post(a, "bad media", media=[{"url": "u"}])  # mime_type missing
+    with pytest.raises(TypeError):
+        engine.post(a, "bad media", media=["https://x.test/a.png"])
+    with pytest.raises(TypeError):
+        engine.post(a, "bad media", media={"url": "u", "mime_type": "m"})  # not a list
+    with pytest.raises(puppies.InvalidArgumentError):
+        engine.post(a, "x", reply_to=0)
+    with pytest.raises(puppies.NotFoundError):
+        engine.post(a, "x", reply_to=123)
+    with pytest.raises(puppies.NotFoundError):
+        engine.post(999, "x")
+    with pytest.raises(puppies.InvalidArgumentError):
+        engine.get_posts([1] * 1001)
+    with pytest.raises(TypeError):
+        engine.get_posts("123")
+    with pytest.raises(puppies.InvalidArgumentError):
+        puppies.Media("u", "m", width=-1)
+    assert engine.get_user(a).post_count == 1  # nothing written by the failures
+
+
+# ---- Likes ------------------------------------------------------------------------------------------
+
+
+def test_likes(engine: puppies.Engine, users: list[int]) -> None:
+    a, b, c, _, _ = users
+    p1 = engine.post(a, "like me")
+    p2 = engine.post(b, "me too")
+    assert engine.like(b, p1) is True
+    assert engine.like(b, p1) is False
+    assert engine.like(c, p1) and engine.like(a, p1) and engine.like(b, p2)
+    assert engine.has_liked(b, p1) and not engine.has_liked(c, p2)
+    assert engine.get_post(p1).like_count == 3
+    assert all_items(engine.likers, p1) == [a, c, b]  # newest like first
+    assert [p.id for p in all_items(engine.liked_posts, b)] == [p2, p1]
+    assert engine.unlike(b, p1) is True
+    assert engine.unlike(b, p1) is False
+    assert engine.get_post(p1).like_count == 2
+    assert [p.id for p in engine.liked_posts(b).items] == [p2]
+    with pytest.raises(puppies.NotFoundError):
+        engine.like(a, 42)
+    with pytest.raises(puppies.NotFoundError):
+        engine.likers(42)
+    engine.delete_post(b, p2)
+    assert engine.liked_posts(b).items == []  # deleted posts are omitted
+    engine.wait_idle()
+    assert engine.check() == []
+
+
+# ---- Feed -------------------------------------------------------------------------------------------
+
+
+def test_home_feed_and_iter(engine: puppies.Engine, users: list[int]) -> None:
+    a, b, c, d, _ = users
+    engine.follow(a, b)
+    engine.follow(a, c)
+    posts = []
+    for i in range(7):
+        for author in (a, b, c, d):
+            posts.append((author, engine.post(author, f"post {i} by {author}")))
+    expected = [pid for author, pid in reversed(posts) if author != d]
+
+    assert [p.id for p in all_items(engine.home_feed, a, limit=3)] == expected
+    feed = list(engine.iter_home_feed(a, page_size=4))
+    assert all(isinstance(p, puppies.Post) for p in feed)
+    assert [p.id for p in feed] == expected
+    assert [p.id for p in engine.iter_home_feed(a)] == expected
+    page = engine.home_feed(a, limit=5)
+    assert len(page.items) == 5 and page.has_more
+    assert [p.id for p in engine.home_feed(d).items] == [pid for au, pid in reversed(posts) if au == d][:20]
+
+    engine.unfollow(a, c)  # takes effect on the next read
+    assert [p.id for p in engine.iter_home_feed(a)] == [pid for au, pid in reversed(posts) if au in (a, b)]
+    with pytest.raises(puppies.NotFoundError):
+        engine.home_feed(999)
+    with pytest.raises(puppies.InvalidArgumentError):
+        list(engine.iter_home_feed(a, page_size=0))
+
+
+def test_background_fanout_and_wait_idle(db_path) -> None:
+    with puppies.open(db_path, fanout_threshold=puppies.NO_PULL, fanout_batch_size=3) as db:
+        author = db.create_user("author")
+        fans = [db.create_user(f"fan{i}") for i in range(20)]
+        db.import_follows((f, author) for f in fans)
+        pid = db.post(author, "hello fans")
+        db.wait_idle()
+        stats = db.stats()
+        assert stats["pending_jobs"] == 0
+        assert stats["fanout_entries"] >= len(fans)
+        for f in fans[:3]:
+            assert [p.id for p in db.home_feed(f).items] == [pid]
+        assert db.check() == []
+
+
+def test_pulled_authors_feed_is_identical(tmp_path) -> None:
+    feeds = []
+    for threshold in (0, 2, puppies.NO_PULL):
+        with puppies.open(tmp_path / f"db{threshold}", fanout_threshold=threshold,
+                          synchronous_fanout=True, inbox_cap=3) as db:
+            ids = [db.create_user(f"u{i}") for i in range(5)]
+            db.import_follows([(x, y) for x in ids for y in ids])
+            for i in range(12):
+                db.post(ids[i % 5], f"post {i}", created_at=1_600_000_000_000_000 + i)
+            feeds.append([(p.author, p.text) for p in db.iter_home_feed(ids[0], page_size=5)])
+            if threshold == 0:
+                assert db.stats()["pulled_authors"] >= 1
+            assert db.check() == []
+    assert feeds[0] == feeds[1] == feeds[2]
+    assert len(feeds[0]) == 12
+
+
+# ---- Maintenance ------------------------------------------------------------------------------------
+
+
+def test_stats_and_check(engine: puppies.Engine, users: list[int]) -> None:
+    engine.follow(users[0], users[1])
+    engine.wait_idle()
+    stats = engine.stats()
+    assert set(stats) == {
+        "operations", "pending_jobs", "completed_jobs", "fanout_entries", "feed_inbox_pages",
+        "feed_pull_pages", "pulled_authors", "rocksdb",
+    }
+    assert stats["operations"]["create_user"] == 5
+    assert stats["operations"]["follow"] == 1
+    assert all(isinstance(v, int) for v in stats["operations"].values())
+    assert "rocksdb.total-sst-files-size" in stats["rocksdb"]
+    assert engine.check() == []
+    assert isinstance(engine.check(), list)
+
+
+# ---- Module ------------------------------------------------------------------------------------------
+
+
+def test_module_surface() -> None:
+    assert puppies.NO_PULL == 2**64 - 1
+    assert isinstance(puppies.__version__, str) and puppies.__version__.count(".") == 2
+    assert puppies.Page[int] is not None  # subscriptable at run time, like the stubs
+    assert repr(puppies.Engine) == "<class 'puppies.Engine'>"
+    for name in puppies.__all__:
+        assert hasattr(puppies, name), name
+    for cls in (puppies.Engine, puppies.User, puppies.Post, puppies.Page):
+        with pytest.raises(TypeError):
+            cls()
