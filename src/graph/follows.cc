@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "engine_impl.h"
@@ -25,23 +26,32 @@ ListKind ListKindOf(EdgeKind kind) {
   }
 }
 
-// Adds follower -> followee to `b`, with counters and, when the followee has posts to show,
-// a durable backfill job plus the pending marker that makes readers pull the followee until
-// the backfill has run. REQUIRES: the pair lock, and the followee's author lock.
-Status AddFollow(Engine::Impl& impl, Batch* b, uint64_t follower, uint64_t followee, int64_t now,
-                 JobList* jobs) {
-  PutEdge(b, follower, EdgeKind::kFollowing, followee, now);
-  PutEdge(b, followee, EdgeKind::kFollower, follower, now);
-  b->AddCounter(CounterKey{follower, CounterKind::kFollowing}.Encode(), 1);
-  b->AddCounter(CounterKey{followee, CounterKind::kFollowers}.Encode(), 1);
+// Whether following `followee` needs a backfill: it has posts and is pushed (a pulled author
+// is merged at read time anyway). REQUIRES: the followee's author lock.
+Status NeedsBackfill(Engine::Impl& impl, uint64_t followee, bool* needed) {
   uint64_t posts = 0;
   PUPPIES_RETURN_IF_ERROR(impl.Counter(followee, CounterKind::kPosts, &posts));
-  if (posts > 0 && impl.ModeOf(followee).mode != AuthorMode::kPull) {
+  *needed = posts > 0 && impl.ModeOf(followee).mode != AuthorMode::kPull;
+  return Status::OK();
+}
+
+// Adds follower -> followee to `b` (edges, not counters) and, if `backfill`, a durable backfill
+// job plus the pending marker that makes readers pull the followee until it has run.
+// REQUIRES: the pair lock, and the followee's author lock.
+void AddFollowEdges(Engine::Impl& impl, Batch* b, uint64_t follower, uint64_t followee,
+                    int64_t now, bool backfill, JobList* jobs) {
+  PutEdge(b, follower, EdgeKind::kFollowing, followee, now);
+  PutEdge(b, followee, EdgeKind::kFollower, follower, now);
+  if (backfill) {
     const uint64_t seq =
         impl.EnqueueJob(b, JobRecord{JobType::kBackfill, followee, 0, follower, 0}, jobs);
     b->Put(Cf::kInbox, InboxPendingKey{follower, followee}.Encode(), EncodeBE64(seq));
   }
-  return Status::OK();
+}
+
+void AddFollowCounters(Batch* b, uint64_t follower, uint64_t followee, int64_t n) {
+  b->AddCounter(CounterKey{follower, CounterKind::kFollowing}.Encode(), n);
+  b->AddCounter(CounterKey{followee, CounterKind::kFollowers}.Encode(), n);
 }
 
 // Adds the removal of follower -> followee (if present) to `b`; *removed says whether it was.
@@ -58,8 +68,7 @@ Status RemoveFollow(Engine::Impl& impl, Batch* b, uint64_t follower, uint64_t fo
       GetEdgeTime(impl.store.get(), followee, EdgeKind::kFollower, follower, &t2, &found2));
   DeleteEdge(b, follower, EdgeKind::kFollowing, followee, t1);
   if (found2) DeleteEdge(b, followee, EdgeKind::kFollower, follower, t2);
-  b->AddCounter(CounterKey{follower, CounterKind::kFollowing}.Encode(), -1);
-  b->AddCounter(CounterKey{followee, CounterKind::kFollowers}.Encode(), -1);
+  AddFollowCounters(b, follower, followee, -1);
   b->Delete(Cf::kInbox, InboxPendingKey{follower, followee}.Encode());
   impl.EnqueueJob(b, JobRecord{JobType::kUnmerge, followee, 0, follower, 0}, jobs);
   return Status::OK();
@@ -115,8 +124,11 @@ Result<bool> Engine::Impl::Follow(uint64_t follower, uint64_t followee) {
     if (HasEdge(follower, EdgeKind::kFollowing, followee, nullptr, &s)) return false;
     PUPPIES_RETURN_IF_ERROR(s);
     PUPPIES_RETURN_IF_ERROR(CheckNotBlocked(*this, follower, followee));
+    bool backfill;
+    PUPPIES_RETURN_IF_ERROR(NeedsBackfill(*this, followee, &backfill));
     Batch b = store->NewBatch();
-    PUPPIES_RETURN_IF_ERROR(AddFollow(*this, &b, follower, followee, NowMicros(), &js));
+    AddFollowEdges(*this, &b, follower, followee, NowMicros(), backfill, &js);
+    AddFollowCounters(&b, follower, followee, 1);
     PUPPIES_RETURN_IF_ERROR(Commit(&b, js));
   }
   PUPPIES_RETURN_IF_ERROR(AwaitIfSynchronous(js));
@@ -239,22 +251,44 @@ Result<uint64_t> Engine::Impl::ImportFollows(std::span<const FollowEdge> edges) 
     for (size_t i : pair_idx) locks.emplace_back(pair_locks.At(i));
     for (size_t i : author_idx) locks.emplace_back(author_locks.At(i));
 
-    Batch b = store->NewBatch();
-    JobList js;
+    // One MultiGet per chunk answers, for every new pair, "already following?" and "blocked
+    // either way?"; each followee's backfill need is read once.
+    std::vector<std::pair<uint64_t, uint64_t>> pairs;
     std::set<std::pair<uint64_t, uint64_t>> seen;
-    const int64_t now = NowMicros();
-    uint64_t chunk_added = 0;
     for (const FollowEdge& e : chunk) {
       const uint64_t a = ToInt(e.follower), c = ToInt(e.followee);
-      if (a == c || !seen.insert({a, c}).second) continue;
-      Status s;
-      if (HasEdge(a, EdgeKind::kFollowing, c, nullptr, &s)) continue;
-      PUPPIES_RETURN_IF_ERROR(s);
-      const Status blocked = CheckNotBlocked(*this, a, c);
-      if (blocked.IsPermissionDenied()) continue;
-      PUPPIES_RETURN_IF_ERROR(blocked);
-      PUPPIES_RETURN_IF_ERROR(AddFollow(*this, &b, a, c, now, &js));
+      if (a != c && seen.insert({a, c}).second) pairs.emplace_back(a, c);
+    }
+    std::vector<std::string> keys, values;
+    std::vector<bool> found;
+    keys.reserve(pairs.size() * 3);
+    for (auto [a, c] : pairs) {
+      keys.push_back(EdgeKey{a, EdgeKind::kFollowing, c}.Encode());
+      keys.push_back(EdgeKey{a, EdgeKind::kBlocking, c}.Encode());
+      keys.push_back(EdgeKey{c, EdgeKind::kBlocking, a}.Encode());
+    }
+    PUPPIES_RETURN_IF_ERROR(store->MultiGet(Cf::kEdges, keys, &values, &found));
+    std::map<uint64_t, bool> backfill;  // followee -> needs a backfill
+    std::map<uint64_t, int64_t> following_delta, followers_delta;
+    Batch b = store->NewBatch();
+    JobList js;
+    const int64_t now = NowMicros();
+    uint64_t chunk_added = 0;
+    for (size_t i = 0; i < pairs.size(); ++i) {
+      if (found[3 * i] || found[3 * i + 1] || found[3 * i + 2]) continue;
+      const auto [a, c] = pairs[i];
+      auto [it, inserted] = backfill.try_emplace(c, false);
+      if (inserted) PUPPIES_RETURN_IF_ERROR(NeedsBackfill(*this, c, &it->second));
+      AddFollowEdges(*this, &b, a, c, now, it->second, &js);
+      ++following_delta[a];
+      ++followers_delta[c];
       ++chunk_added;
+    }
+    for (auto [user, n] : following_delta) {
+      b.AddCounter(CounterKey{user, CounterKind::kFollowing}.Encode(), n);
+    }
+    for (auto [user, n] : followers_delta) {
+      b.AddCounter(CounterKey{user, CounterKind::kFollowers}.Encode(), n);
     }
     PUPPIES_RETURN_IF_ERROR(Commit(&b, js));
     added += chunk_added;
