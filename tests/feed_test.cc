@@ -25,11 +25,7 @@ using testing::kStartMicros;
 using testing::TempEngine;
 using testing::Text;
 
-struct Config {
-  const char* name;
-  uint64_t threshold;
-  uint32_t inbox_cap;
-};
+using Config = testing::FeedConfig;
 
 // Push everyone, pull everyone, and mixed; with a tiny and a normal inbox.
 const std::vector<Config>& Configs() {

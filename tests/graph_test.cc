@@ -23,16 +23,8 @@ using testing::FollowingIds;
 using testing::kStartMicros;
 using testing::TempEngine;
 
-struct Fixture {
-  std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(kStartMicros);
-  TempEngine e{testing::ClockOptions(clock)};
-  std::vector<UserId> users;
-
-  explicit Fixture(int n = 4) {
-    for (int i = 0; i < n; ++i) users.push_back(MUST(e->CreateUser("u" + std::to_string(i))));
-  }
-  UserId Unknown() const { return UserId{ToInt(users.back()) + 1000}; }
-  void Tick() { clock->Advance(1000); }
+struct Fixture : testing::UsersFixture {
+  using UsersFixture::UsersFixture;
   User Get(UserId u) { return MUST(e->GetUser(u)); }
 };
 

@@ -21,15 +21,8 @@ using testing::LikerIds;
 using testing::TempEngine;
 using testing::Text;
 
-struct Fixture {
-  std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(kStartMicros);
-  TempEngine e{testing::ClockOptions(clock)};
-  std::vector<UserId> users;
-
-  explicit Fixture(int n = 4) {
-    for (int i = 0; i < n; ++i) users.push_back(MUST(e->CreateUser("u" + std::to_string(i))));
-  }
-  void Tick() { clock->Advance(1000); }
+struct Fixture : testing::UsersFixture {
+  using UsersFixture::UsersFixture;
   PostId NewPost(UserId author, const std::string& text) {
     Tick();
     return MUST(e->CreatePost(author, Text(text)));

@@ -31,11 +31,7 @@ using testing::Expect;
 using testing::kStartMicros;
 using testing::TempEngine;
 
-struct Config {
-  const char* name;
-  uint64_t threshold;
-  uint32_t inbox_cap;
-};
+using Config = testing::FeedConfig;
 
 const std::vector<Config>& Configs() {
   static const std::vector<Config> kConfigs = {{"kNoPull/800", Options::kNoPull, 800},

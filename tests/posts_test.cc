@@ -153,6 +153,13 @@ TEST_CASE("posts: text is trimmed and validated") {
       CHECK_CODE(f.e->CreatePost(f.alice, Text("prefix " + bad + " suffix")), kInvalidArgument);
     }
   }
+  SUBCASE("control characters (TESTING S1: NUL and C0 controls except tab and newline)") {
+    CHECK_CODE(f.e->CreatePost(f.alice, Text(std::string("nul\0inside", 10))), kInvalidArgument);
+    CHECK_CODE(f.e->CreatePost(f.alice, Text("bell\x07")), kInvalidArgument);
+    CHECK_CODE(f.e->CreatePost(f.alice, Text("esc\x1b[31m")), kInvalidArgument);
+    PostId ok = MUST(f.e->CreatePost(f.alice, Text("tab\tand\nnewline")));
+    CHECK_EQ(MUST(f.e->GetPost(ok)).text, "tab\tand\nnewline");
+  }
   // Nothing was written by any failure.
   std::vector<PostId> timeline = TimelineIds(*f.e, f.alice, 1000);
   CHECK_EQ(MUST(f.e->GetUser(f.alice)).post_count, timeline.size());

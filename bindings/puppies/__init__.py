@@ -22,6 +22,7 @@ import types as _types
 from typing import Any as _Any, Iterator as _Iterator
 
 # errors first: the native module imports puppies.errors while it initializes.
+from . import errors as _errors
 from .errors import (
     AbortedError,
     AlreadyExistsError,
@@ -47,18 +48,7 @@ __all__ = [
     "Page",
     "NO_PULL",
     "__version__",
-    "Error",
-    "InvalidArgumentError",
-    "NotFoundError",
-    "AlreadyExistsError",
-    "PermissionDeniedError",
-    "FailedPreconditionError",
-    "AbortedError",
-    "ResourceExhaustedError",
-    "ClosedError",
-    "StorageError",
-    "CorruptionError",
-    "InternalError",
+    *_errors.__all__,
 ]
 
 

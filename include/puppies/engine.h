@@ -39,8 +39,9 @@ struct Stats {
   /// Home-feed pages served from the inbox alone / needing a pull from authors' timelines.
   uint64_t feed_inbox_pages = 0;
   uint64_t feed_pull_pages = 0;
-  /// Authors currently in pull mode (read-time merge). An author's mode is decided when it
-  /// posts, so an author that crossed the threshold without posting since is not counted.
+  /// Authors currently merged at read time (pulled, or draining back to push). An author's
+  /// mode is decided when it posts, so one that crossed the threshold without posting since
+  /// is not counted.
   uint64_t pulled_authors = 0;
   /// RocksDB properties, e.g. "rocksdb.total-sst-files-size", "rocksdb.cur-size-all-mem-tables",
   /// "rocksdb.estimate-live-data-size", "block-cache-usage".
@@ -116,10 +117,11 @@ class PUPPIES_EXPORT Engine final {
   /// True if a mute was removed. Errors as Mute.
   Result<bool> Unmute(UserId muter, UserId muted);
 
-  /// Bulk path for importing a follow graph. Each edge is validated as by Follow; self-loops,
-  /// duplicates and edges between users who block each other are skipped and not counted.
-  /// Edges are written in atomic batches of up to 10'000; on error, the batches before the
-  /// failing one stay written. Returns the number of new edges.
+  /// Bulk path for importing a follow graph. Every edge's ids and users are checked before
+  /// anything is written; self-loops, existing edges, duplicates and edges between users who
+  /// block each other are skipped and not counted. Edges are then written in atomic batches of
+  /// up to 10'000, so a storage error part-way leaves the earlier batches written.
+  /// Returns the number of new edges.
   /// Errors: InvalidArgument (0 id), NotFound (unknown user), as Follow otherwise.
   Result<uint64_t> ImportFollows(std::span<const FollowEdge> edges);
 
@@ -147,11 +149,13 @@ class PUPPIES_EXPORT Engine final {
   /// Errors: InvalidArgument, NotFound (user or post), PermissionDenied (the author blocks
   /// `user`).
   Result<bool> Like(UserId user, PostId post);
-  /// True if a like was removed. Errors: InvalidArgument, NotFound.
+  /// True if a like was removed. Errors: InvalidArgument, NotFound (user, or post unknown or
+  /// deleted).
   Result<bool> Unlike(UserId user, PostId post);
-  /// Errors: InvalidArgument, NotFound.
+  /// Errors: InvalidArgument, NotFound (user, or post unknown or deleted).
   Result<bool> HasLiked(UserId user, PostId post);
-  /// Users who liked `post`, newest like first. Errors: InvalidArgument, NotFound.
+  /// Users who liked `post`, newest like first. Errors: InvalidArgument, NotFound (post unknown
+  /// or deleted).
   Result<UserPage> Likers(PostId post, const PageRequest& page = {});
   /// Posts `user` liked, newest like first (deleted posts omitted).
   /// Errors: InvalidArgument, NotFound.

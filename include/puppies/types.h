@@ -57,8 +57,10 @@ struct Post {
 
 /// Optional profile fields for Engine::CreateUser.
 struct UserProfile {
-  std::string display_name;  ///< 0..Options::max_display_name_bytes of UTF-8.
-  std::string bio;           ///< 0..Options::max_bio_bytes of UTF-8.
+  /// 0..Options::max_display_name_bytes of UTF-8, no control characters.
+  std::string display_name;
+  /// 0..Options::max_bio_bytes of UTF-8; tab, newline and carriage return allowed.
+  std::string bio;
 };
 
 /// A partial profile update: fields left empty (nullopt) are unchanged.
@@ -69,7 +71,9 @@ struct UserUpdate {
 
 /// The content of a new post for Engine::CreatePost.
 struct NewPost {
-  std::string text{};  ///< 1..Options::max_post_bytes of valid UTF-8 after trimming.
+  /// 1..Options::max_post_bytes of valid UTF-8 after trimming ASCII white space; control
+  /// characters other than tab, newline and carriage return are rejected.
+  std::string text{};
   std::vector<Media> media{};  ///< At most Options::max_media_items.
   PostId reply_to{};  ///< An existing post, or PostId{0}.
   /// Explicit creation time for imports and backfills (microseconds since the epoch, not in

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "puppies/puppies.h"
+#include "testing/temp_engine.h"
 
 namespace doctest {
 template <>
@@ -225,6 +226,26 @@ inline Options ClockOptions(std::shared_ptr<ManualClock> clock) {
   o.clock = std::move(clock);
   return o;
 }
+
+/// A fan-out configuration, for tests that must hold under every threshold and inbox cap.
+struct FeedConfig {
+  const char* name;
+  uint64_t threshold;
+  uint32_t inbox_cap;
+};
+
+/// An engine on a ManualClock with `n` users named u0, u1, ...
+struct UsersFixture {
+  std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(kStartMicros);
+  TempEngine e{ClockOptions(clock)};
+  std::vector<UserId> users;
+
+  explicit UsersFixture(int n = 4) {
+    for (int i = 0; i < n; ++i) users.push_back(MUST(e->CreateUser("u" + std::to_string(i))));
+  }
+  void Tick() { clock->Advance(1000); }
+  UserId Unknown() const { return UserId{ToInt(users.back()) + 1000}; }
+};
 
 /// A post request with just text (and optionally an explicit creation time).
 inline NewPost Text(std::string text, std::optional<int64_t> created_at_us = std::nullopt) {
