@@ -32,13 +32,13 @@ struct Scanned {
   std::map<uint64_t, UserRecord> users;
   std::map<std::string, uint64_t> usernames;
   std::map<uint64_t, PostRecord> posts;
-  std::map<EdgeKind, std::set<Edge>> edges;        // existence keys
-  std::map<EdgeKind, std::set<Edge>> order;        // order keys
+  std::map<EdgeKind, std::set<Edge>> edges;          // existence keys
+  std::map<EdgeKind, std::set<Edge>> order;          // order keys
   std::set<std::pair<uint64_t, uint64_t>> authored;  // (author, post)
   std::map<std::pair<uint64_t, uint8_t>, uint64_t> counters;
   std::map<uint64_t, uint64_t> floors;
-  std::map<std::pair<uint64_t, uint64_t>, uint64_t> pending;     // (owner, author) -> job seq
-  std::map<std::pair<uint64_t, uint64_t>, uint64_t> inbox;      // (owner, post) -> author
+  std::map<std::pair<uint64_t, uint64_t>, uint64_t> pending;  // (owner, author) -> job seq
+  std::map<std::pair<uint64_t, uint64_t>, uint64_t> inbox;    // (owner, post) -> author
   std::map<uint64_t, JobRecord> jobs;
   std::map<uint64_t, AuthorModeRecord> modes;
   uint64_t user_hwm = 0, post_hwm = 0;
@@ -61,119 +61,155 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
   Scanned d;
 
   // ---- read everything on the snapshot ----
-  PUPPIES_RETURN_IF_ERROR(store->Scan(Cf::kUsers, "", "", [&](std::string_view k, std::string_view val) {
-    IdKey key;
-    UserRecord rec;
-    if (!IdKey::Decode(k, &key) || !DecodeUser(val, &rec)) {
-      report("users: undecodable record");
-    } else {
-      d.users.emplace(key.id, std::move(rec));
-    }
-    return true;
-  }, &snap));
-  PUPPIES_RETURN_IF_ERROR(store->Scan(Cf::kUsernames, "", "", [&](std::string_view k, std::string_view val) {
-    uint64_t id;
-    if (!DecodeBE64(val, &id)) {
-      report(fmt::format("usernames: undecodable entry for '{}'", k));
-    } else {
-      d.usernames.emplace(std::string(k), id);
-    }
-    return true;
-  }, &snap));
-  PUPPIES_RETURN_IF_ERROR(store->Scan(Cf::kPosts, "", "", [&](std::string_view k, std::string_view val) {
-    IdKey key;
-    PostRecord rec;
-    if (!IdKey::Decode(k, &key) || !DecodePost(val, &rec)) {
-      report("posts: undecodable record");
-    } else {
-      d.posts.emplace(key.id, std::move(rec));
-    }
-    return true;
-  }, &snap));
-  PUPPIES_RETURN_IF_ERROR(store->Scan(Cf::kEdges, "", "", [&](std::string_view k, std::string_view val) {
-    EdgeKey ek;
-    EdgeOrderKey ok;
-    AuthoredKey ak;
-    uint64_t t;
-    if (EdgeKey::Decode(k, &ek) && DecodeBE64(val, &t)) {
-      d.edges[ek.kind].insert({ek.owner, ek.other, static_cast<int64_t>(t)});
-    } else if (EdgeOrderKey::Decode(k, &ok)) {
-      d.order[ok.kind].insert({ok.owner, ok.other, ok.time_us});
-    } else if (AuthoredKey::Decode(k, &ak)) {
-      d.authored.insert({ak.author, ak.post});
-    } else {
-      report("edges: undecodable key");
-    }
-    return true;
-  }, &snap));
-  PUPPIES_RETURN_IF_ERROR(store->Scan(Cf::kCounters, "", "", [&](std::string_view k, std::string_view val) {
-    CounterKey ck;
-    if (!CounterKey::Decode(k, &ck) || val.size() != 8) {
-      report("counters: undecodable entry");
-    } else {
-      d.counters[{ck.id, static_cast<uint8_t>(ck.kind)}] = DecodeFixed64LE(val.data());
-    }
-    return true;
-  }, &snap));
-  PUPPIES_RETURN_IF_ERROR(store->Scan(Cf::kInbox, "", "", [&](std::string_view k, std::string_view val) {
-    InboxKey ik;
-    InboxPendingKey pk;
-    uint64_t x;
-    if (k.size() == 9 && k[8] == 0 && DecodeBE64(val, &x)) {
-      d.floors[DecodeFixed64BE(k.data())] = x;
-    } else if (InboxPendingKey::Decode(k, &pk) && DecodeBE64(val, &x)) {
-      d.pending[{pk.owner, pk.author}] = x;
-    } else if (InboxKey::Decode(k, &ik) && DecodeBE64(val, &x)) {
-      d.inbox[{ik.owner, ik.post}] = x;
-    } else {
-      report("inbox: undecodable entry");
-    }
-    return true;
-  }, &snap));
-  PUPPIES_RETURN_IF_ERROR(store->Scan(Cf::kJobs, "", "", [&](std::string_view k, std::string_view val) {
-    JobKey jk;
-    JobRecord job;
-    if (!JobKey::Decode(k, &jk) || !DecodeJob(val, &job)) {
-      report("jobs: undecodable job");
-    } else {
-      d.jobs[jk.seq] = job;
-    }
-    return true;
-  }, &snap));
-  PUPPIES_RETURN_IF_ERROR(store->Scan(Cf::kMeta, "", "", [&](std::string_view k, std::string_view val) {
-    AuthorModeKey mk;
-    AuthorModeRecord rec;
-    if (AuthorModeKey::Decode(k, &mk)) {
-      if (DecodeAuthorMode(val, &rec)) {
-        d.modes[mk.author] = rec;
-      } else {
-        report(fmt::format("meta: undecodable mode of author {}", mk.author));
-      }
-    } else if (k == meta_keys::kUserIdHwm) {
-      DecodeBE64(val, &d.user_hwm);
-    } else if (k == meta_keys::kPostIdHwm) {
-      DecodeBE64(val, &d.post_hwm);
-    }
-    return true;
-  }, &snap));
+  PUPPIES_RETURN_IF_ERROR(store->Scan(
+      Cf::kUsers, "", "",
+      [&](std::string_view k, std::string_view val) {
+        IdKey key;
+        UserRecord rec;
+        if (!IdKey::Decode(k, &key) || !DecodeUser(val, &rec)) {
+          report("users: undecodable record");
+        } else {
+          d.users.emplace(key.id, std::move(rec));
+        }
+        return true;
+      },
+      &snap));
+  PUPPIES_RETURN_IF_ERROR(store->Scan(
+      Cf::kUsernames, "", "",
+      [&](std::string_view k, std::string_view val) {
+        uint64_t id;
+        if (!DecodeBE64(val, &id)) {
+          report(fmt::format("usernames: undecodable entry for '{}'", k));
+        } else {
+          d.usernames.emplace(std::string(k), id);
+        }
+        return true;
+      },
+      &snap));
+  PUPPIES_RETURN_IF_ERROR(store->Scan(
+      Cf::kPosts, "", "",
+      [&](std::string_view k, std::string_view val) {
+        IdKey key;
+        PostRecord rec;
+        if (!IdKey::Decode(k, &key) || !DecodePost(val, &rec)) {
+          report("posts: undecodable record");
+        } else {
+          d.posts.emplace(key.id, std::move(rec));
+        }
+        return true;
+      },
+      &snap));
+  PUPPIES_RETURN_IF_ERROR(store->Scan(
+      Cf::kEdges, "", "",
+      [&](std::string_view k, std::string_view val) {
+        EdgeKey ek;
+        EdgeOrderKey ok;
+        AuthoredKey ak;
+        uint64_t t;
+        if (EdgeKey::Decode(k, &ek) && DecodeBE64(val, &t)) {
+          d.edges[ek.kind].insert({ek.owner, ek.other, static_cast<int64_t>(t)});
+        } else if (EdgeOrderKey::Decode(k, &ok)) {
+          d.order[ok.kind].insert({ok.owner, ok.other, ok.time_us});
+        } else if (AuthoredKey::Decode(k, &ak)) {
+          d.authored.insert({ak.author, ak.post});
+        } else {
+          report("edges: undecodable key");
+        }
+        return true;
+      },
+      &snap));
+  PUPPIES_RETURN_IF_ERROR(store->Scan(
+      Cf::kCounters, "", "",
+      [&](std::string_view k, std::string_view val) {
+        CounterKey ck;
+        if (!CounterKey::Decode(k, &ck) || val.size() != 8) {
+          report("counters: undecodable entry");
+        } else {
+          d.counters[{ck.id, static_cast<uint8_t>(ck.kind)}] = DecodeFixed64LE(val.data());
+        }
+        return true;
+      },
+      &snap));
+  PUPPIES_RETURN_IF_ERROR(store->Scan(
+      Cf::kInbox, "", "",
+      [&](std::string_view k, std::string_view val) {
+        InboxKey ik;
+        InboxPendingKey pk;
+        uint64_t x;
+        if (k.size() == 9 && k[8] == 0 && DecodeBE64(val, &x)) {
+          d.floors[DecodeFixed64BE(k.data())] = x;
+        } else if (InboxPendingKey::Decode(k, &pk) && DecodeBE64(val, &x)) {
+          d.pending[{pk.owner, pk.author}] = x;
+        } else if (InboxKey::Decode(k, &ik) && DecodeBE64(val, &x)) {
+          d.inbox[{ik.owner, ik.post}] = x;
+        } else {
+          report("inbox: undecodable entry");
+        }
+        return true;
+      },
+      &snap));
+  PUPPIES_RETURN_IF_ERROR(store->Scan(
+      Cf::kJobs, "", "",
+      [&](std::string_view k, std::string_view val) {
+        JobKey jk;
+        JobRecord job;
+        if (!JobKey::Decode(k, &jk) || !DecodeJob(val, &job)) {
+          report("jobs: undecodable job");
+        } else {
+          d.jobs[jk.seq] = job;
+        }
+        return true;
+      },
+      &snap));
+  PUPPIES_RETURN_IF_ERROR(store->Scan(
+      Cf::kMeta, "", "",
+      [&](std::string_view k, std::string_view val) {
+        AuthorModeKey mk;
+        AuthorModeRecord rec;
+        if (AuthorModeKey::Decode(k, &mk)) {
+          if (DecodeAuthorMode(val, &rec)) {
+            d.modes[mk.author] = rec;
+          } else {
+            report(fmt::format("meta: undecodable mode of author {}", mk.author));
+          }
+        } else if (k == meta_keys::kUserIdHwm) {
+          DecodeBE64(val, &d.user_hwm);
+        } else if (k == meta_keys::kPostIdHwm) {
+          DecodeBE64(val, &d.post_hwm);
+        }
+        return true;
+      },
+      &snap));
 
   // ---- pending work: what queued jobs will still change ----
   std::set<uint64_t> fanout_pending, unpush_pending, repush_pending;
   std::set<std::pair<uint64_t, uint64_t>> unmerge_pending;  // (reader, author)
   for (const auto& [seq, job] : d.jobs) {
     switch (job.type) {
-      case JobType::kFanout: fanout_pending.insert(job.post); break;
-      case JobType::kUnpush: unpush_pending.insert(job.post); break;
-      case JobType::kRepush: repush_pending.insert(job.author); break;
-      case JobType::kUnmerge: unmerge_pending.insert({job.reader, job.author}); break;
-      case JobType::kBackfill: break;
+      case JobType::kFanout:
+        fanout_pending.insert(job.post);
+        break;
+      case JobType::kUnpush:
+        unpush_pending.insert(job.post);
+        break;
+      case JobType::kRepush:
+        repush_pending.insert(job.author);
+        break;
+      case JobType::kUnmerge:
+        unmerge_pending.insert({job.reader, job.author});
+        break;
+      case JobType::kBackfill:
+        break;
     }
     // I9: jobs name existing objects.
-    if (!d.users.contains(job.author)) report(fmt::format("I9: job {} names unknown author {}", seq, job.author));
-    if ((job.type == JobType::kFanout || job.type == JobType::kUnpush) && !d.posts.contains(job.post)) {
+    if (!d.users.contains(job.author))
+      report(fmt::format("I9: job {} names unknown author {}", seq, job.author));
+    if ((job.type == JobType::kFanout || job.type == JobType::kUnpush) &&
+        !d.posts.contains(job.post)) {
       report(fmt::format("I9: job {} names unknown post {}", seq, job.post));
     }
-    if ((job.type == JobType::kBackfill || job.type == JobType::kUnmerge) && !d.users.contains(job.reader)) {
+    if ((job.type == JobType::kBackfill || job.type == JobType::kUnmerge) &&
+        !d.users.contains(job.reader)) {
       report(fmt::format("I9: job {} names unknown reader {}", seq, job.reader));
     }
   }
@@ -191,7 +227,8 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
     for (auto [a, b] : {std::pair{kind, reverse}, std::pair{reverse, kind}}) {
       for (const Edge& e : d.edges[a]) {
         if (!d.edges[b].contains(Edge{e.other, e.owner, e.time})) {
-          report(fmt::format("I1: edge {}-[{}]->{} has no mirror", e.owner, static_cast<int>(a), e.other));
+          report(fmt::format("I1: edge {}-[{}]->{} has no mirror", e.owner, static_cast<int>(a),
+                             e.other));
         }
       }
     }
@@ -199,19 +236,24 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
   for (auto& [kind, set] : d.edges) {
     for (const Edge& e : set) {
       if (!d.order[kind].contains(e)) {
-        report(fmt::format("I1: edge {}-[{}]->{} has no order key", e.owner, static_cast<int>(kind), e.other));
+        report(fmt::format("I1: edge {}-[{}]->{} has no order key", e.owner, static_cast<int>(kind),
+                           e.other));
       }
-      if (e.owner == e.other) report(fmt::format("I1: self edge of kind {} on {}", static_cast<int>(kind), e.owner));
+      if (e.owner == e.other)
+        report(fmt::format("I1: self edge of kind {} on {}", static_cast<int>(kind), e.owner));
       const bool owner_is_post = kind == EdgeKind::kLiker;
       const bool other_is_post = kind == EdgeKind::kLiked;
-      if (!owner_is_post && !d.users.contains(e.owner)) report(fmt::format("I1: edge from unknown user {}", e.owner));
-      if (!other_is_post && !d.users.contains(e.other)) report(fmt::format("I1: edge to unknown user {}", e.other));
+      if (!owner_is_post && !d.users.contains(e.owner))
+        report(fmt::format("I1: edge from unknown user {}", e.owner));
+      if (!other_is_post && !d.users.contains(e.other))
+        report(fmt::format("I1: edge to unknown user {}", e.other));
     }
   }
   for (auto& [kind, set] : d.order) {
     for (const Edge& e : set) {
       if (!d.edges[kind].contains(e)) {
-        report(fmt::format("I1: order key {}-[{}]->{} without edge", e.owner, static_cast<int>(kind), e.other));
+        report(fmt::format("I1: order key {}-[{}]->{} without edge", e.owner,
+                           static_cast<int>(kind), e.other));
       }
     }
   }
@@ -223,11 +265,15 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
     ++expected[{e.other, static_cast<uint8_t>(CounterKind::kFollowers)}];
   }
   for (const Edge& e : d.edges[EdgeKind::kLiker]) {
-    if (!unpush_pending.contains(e.owner)) ++expected[{e.owner, static_cast<uint8_t>(CounterKind::kLikes)}];
+    if (!unpush_pending.contains(e.owner))
+      ++expected[{e.owner, static_cast<uint8_t>(CounterKind::kLikes)}];
   }
-  for (auto [author, post] : d.authored) ++expected[{author, static_cast<uint8_t>(CounterKind::kPosts)}];
+  for (auto [author, post] : d.authored)
+    ++expected[{author, static_cast<uint8_t>(CounterKind::kPosts)}];
   for (const auto& [key, value] : d.counters) {
-    if (key.second == static_cast<uint8_t>(CounterKind::kLikes) && unpush_pending.contains(key.first)) continue;
+    if (key.second == static_cast<uint8_t>(CounterKind::kLikes) &&
+        unpush_pending.contains(key.first))
+      continue;
     auto it = expected.find(key);
     const uint64_t want = it == expected.end() ? 0 : it->second;
     if (value != want) {
@@ -236,7 +282,8 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
     }
   }
   for (const auto& [key, want] : expected) {
-    if (!d.counters.contains(key)) report(fmt::format("I2: counter {} of {} missing, expected {}", key.second, key.first, want));
+    if (!d.counters.contains(key))
+      report(fmt::format("I2: counter {} of {} missing, expected {}", key.second, key.first, want));
   }
   // I3: likes point to posts (live, or deleted with clean-up queued).
   for (const Edge& e : d.edges[EdgeKind::kLiker]) {
@@ -249,14 +296,16 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
   for (auto [author, post] : d.authored) {
     auto it = d.posts.find(post);
     if (it == d.posts.end() || it->second.deleted || it->second.author != author) {
-      report(fmt::format("I4: authored entry ({}, {}) without a live post by that author", author, post));
+      report(fmt::format("I4: authored entry ({}, {}) without a live post by that author", author,
+                         post));
     }
   }
   for (const auto& [id, rec] : d.posts) {
     if (!rec.deleted && !d.authored.contains({rec.author, id})) {
       report(fmt::format("I4: post {} missing from its author's timeline", id));
     }
-    if (!d.users.contains(rec.author)) report(fmt::format("I4: post {} by unknown user {}", id, rec.author));
+    if (!d.users.contains(rec.author))
+      report(fmt::format("I4: post {} by unknown user {}", id, rec.author));
   }
 
   // ---- I5: inbox entries point to live posts of the owner or of followed authors ----
@@ -269,10 +318,12 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
       }
       continue;
     }
-    if (it->second.author != author) report(fmt::format("I5: inbox of {} names wrong author for post {}", owner, post));
+    if (it->second.author != author)
+      report(fmt::format("I5: inbox of {} names wrong author for post {}", owner, post));
     if (owner != author && !has(EdgeKind::kFollowing, owner, author) &&
         !unmerge_pending.contains({owner, author})) {
-      report(fmt::format("I5: inbox of {} holds post {} of unfollowed author {}", owner, post, author));
+      report(fmt::format("I5: inbox of {} holds post {} of unfollowed author {}", owner, post,
+                         author));
     }
   }
 
@@ -293,7 +344,8 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
       const uint64_t f = it->other;
       if (post < floor_of(f) || d.pending.contains({f, rec.author})) continue;
       if (!d.inbox.contains({f, post})) {
-        report(fmt::format("I6: post {} by {} missing from follower {}'s inbox", post, rec.author, f));
+        report(
+            fmt::format("I6: post {} by {} missing from follower {}'s inbox", post, rec.author, f));
       }
     }
   }
@@ -309,7 +361,8 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
 
   // ---- I7: ids below their high-water marks ----
   for (const auto& [id, rec] : d.users) {
-    if (id > d.user_hwm) report(fmt::format("I7: user id {} above high-water mark {}", id, d.user_hwm));
+    if (id > d.user_hwm)
+      report(fmt::format("I7: user id {} above high-water mark {}", id, d.user_hwm));
   }
   for (const auto& [id, rec] : d.posts) {
     if (!(id & kExplicitBit) && id > d.post_hwm) {

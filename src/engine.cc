@@ -42,20 +42,22 @@ Status ValidatePair(std::string_view a_name, UserId a, std::string_view b_name, 
                     std::string_view verb) {
   PUPPIES_RETURN_IF_ERROR(ValidateUserId(a_name, a));
   PUPPIES_RETURN_IF_ERROR(ValidateUserId(b_name, b));
-  if (a == b) return Status::InvalidArgument(fmt::format("user {} cannot {} itself", ToInt(a), verb));
+  if (a == b)
+    return Status::InvalidArgument(fmt::format("user {} cannot {} itself", ToInt(a), verb));
   return Status::OK();
 }
 
 Status ValidatePage(const PageRequest& page) {
   PUPPIES_RETURN_IF_ERROR(ValidatePageLimit(page.limit));
-  if (page.cursor.size() > internal::kMaxCursorChars) return Status::InvalidArgument("malformed cursor");
+  if (page.cursor.size() > internal::kMaxCursorChars)
+    return Status::InvalidArgument("malformed cursor");
   return Status::OK();
 }
 
 }  // namespace
 
-#define PUPPIES_CALL(op)                        \
-  Call call_guard(impl_.get(), Op::op);         \
+#define PUPPIES_CALL(op)                \
+  Call call_guard(impl_.get(), Op::op); \
   PUPPIES_RETURN_IF_ERROR(call_guard.status())
 
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -15,11 +15,11 @@ using namespace internal;  // NOLINT: the Impl files use the internal vocabulary
 namespace internal {
 const char* OpName(Op op) {
   static constexpr const char* kNames[] = {
-      "create_user", "get_user",   "find_user",  "update_user", "follow",         "unfollow",
-      "is_following", "followers", "following",  "block",       "unblock",        "is_blocking",
-      "mute",         "unmute",    "import_follows", "create_post", "get_post",   "get_posts",
-      "delete_post",  "user_timeline", "like",   "unlike",      "has_liked",      "likers",
-      "liked_posts",  "home_feed", "wait_idle",  "check"};
+      "create_user",  "get_user",      "find_user",      "update_user", "follow",    "unfollow",
+      "is_following", "followers",     "following",      "block",       "unblock",   "is_blocking",
+      "mute",         "unmute",        "import_follows", "create_post", "get_post",  "get_posts",
+      "delete_post",  "user_timeline", "like",           "unlike",      "has_liked", "likers",
+      "liked_posts",  "home_feed",     "wait_idle",      "check"};
   static_assert(std::size(kNames) == static_cast<size_t>(Op::kCount));
   return kNames[static_cast<int>(op)];
 }
@@ -59,7 +59,8 @@ Status Engine::Impl::OpenStore(const std::string& path) {
   for (auto [key, target] : {std::pair{meta_keys::kUserIdHwm, &last_user_id},
                              std::pair{meta_keys::kPostIdHwm, &last_live_post_id}}) {
     PUPPIES_RETURN_IF_ERROR(store->Get(Cf::kMeta, key, &raw, &found));
-    if (found && !DecodeBE64(raw, target)) return Status::Corruption("id high-water mark malformed");
+    if (found && !DecodeBE64(raw, target))
+      return Status::Corruption("id high-water mark malformed");
   }
 
   Status bad;
@@ -142,7 +143,8 @@ Status Engine::Impl::LoadPosts(const std::vector<uint64_t>& ids,
   for (size_t i = 0; i < ids.size(); ++i) {
     if (!found[i]) continue;
     PostRecord rec;
-    if (!DecodePost(values[i], &rec)) return Status::Corruption(fmt::format("post {} record", ids[i]));
+    if (!DecodePost(values[i], &rec))
+      return Status::Corruption(fmt::format("post {} record", ids[i]));
     if (rec.deleted) continue;
     Post p;
     p.id = PostId{ids[i]};

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <atomic>
+#include <boost/container/flat_map.hpp>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -18,8 +19,6 @@
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-#include <boost/container/flat_map.hpp>
 
 #include "feed/jobs.h"
 #include "keys/keys.h"
@@ -35,10 +34,35 @@ namespace puppies {
 namespace internal {
 // Public operations counted in Stats::operations; names are the snake_case method names.
 enum class Op : int {
-  kCreateUser, kGetUser, kFindUser, kUpdateUser, kFollow, kUnfollow, kIsFollowing, kFollowers,
-  kFollowing, kBlock, kUnblock, kIsBlocking, kMute, kUnmute, kImportFollows, kCreatePost,
-  kGetPost, kGetPosts, kDeletePost, kUserTimeline, kLike, kUnlike, kHasLiked, kLikers,
-  kLikedPosts, kHomeFeed, kWaitIdle, kCheck, kCount
+  kCreateUser,
+  kGetUser,
+  kFindUser,
+  kUpdateUser,
+  kFollow,
+  kUnfollow,
+  kIsFollowing,
+  kFollowers,
+  kFollowing,
+  kBlock,
+  kUnblock,
+  kIsBlocking,
+  kMute,
+  kUnmute,
+  kImportFollows,
+  kCreatePost,
+  kGetPost,
+  kGetPosts,
+  kDeletePost,
+  kUserTimeline,
+  kLike,
+  kUnlike,
+  kHasLiked,
+  kLikers,
+  kLikedPosts,
+  kHomeFeed,
+  kWaitIdle,
+  kCheck,
+  kCount
 };
 const char* OpName(Op op);
 
@@ -86,8 +110,7 @@ struct Engine::Impl {
   // With synchronous_fanout, waits for `jobs`. Call after releasing every lock: jobs take
   // author locks.
   Status AwaitIfSynchronous(const JobList& jobs);
-  uint64_t EnqueueJob(internal::Batch* batch, const internal::JobRecord& job,
-                      JobList* jobs);
+  uint64_t EnqueueJob(internal::Batch* batch, const internal::JobRecord& job, JobList* jobs);
   internal::AuthorModeRecord ModeOf(uint64_t author);
   // Commits a batch that changes `author`'s stored mode and mirrors it in memory, atomically
   // for readers of SnapshotWithModes. REQUIRES: the author lock.
@@ -168,10 +191,10 @@ struct Engine::Impl {
   std::unordered_map<uint64_t, uint64_t> explicit_hints;
 
   // Lock order: username_mu, then pair_locks, then author_locks, then post_locks.
-  std::mutex username_mu;                       // username uniqueness
-  internal::StripedMutex<1024> pair_locks;      // edges between an unordered pair of users
-  internal::StripedMutex<1024> author_locks;    // an author's mode and posting
-  internal::StripedMutex<1024> post_locks;      // likes and deletion of a post
+  std::mutex username_mu;                     // username uniqueness
+  internal::StripedMutex<1024> pair_locks;    // edges between an unordered pair of users
+  internal::StripedMutex<1024> author_locks;  // an author's mode and posting
+  internal::StripedMutex<1024> post_locks;    // likes and deletion of a post
 
   // Held exclusively across a mode change's write and its in-memory update (rare), shared by
   // readers that need the modes consistent with a snapshot.

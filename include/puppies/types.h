@@ -75,7 +75,7 @@ struct NewPost {
   /// characters other than tab, newline and carriage return are rejected.
   std::string text{};
   std::vector<Media> media{};  ///< At most Options::max_media_items.
-  PostId reply_to{};  ///< An existing post, or PostId{0}.
+  PostId reply_to{};           ///< An existing post, or PostId{0}.
   /// Explicit creation time for imports and backfills (microseconds since the epoch, not in
   /// the future). The post's id then sorts by this time. nullopt: now.
   std::optional<int64_t> created_at_us{};

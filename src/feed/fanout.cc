@@ -28,7 +28,8 @@ Status FollowersAfter(Store* store, uint64_t author, uint64_t after, size_t limi
                       std::vector<uint64_t>* out) {
   out->clear();
   const std::string prefix = EdgeKey::Prefix(author, EdgeKind::kFollower);
-  const std::string start = after ? EdgeKey{author, EdgeKind::kFollower, after + 1}.Encode() : prefix;
+  const std::string start =
+      after ? EdgeKey{author, EdgeKind::kFollower, after + 1}.Encode() : prefix;
   return store->Scan(Cf::kEdges, prefix, start, [&](std::string_view k, std::string_view) {
     out->push_back(DecodeFixed64BE(k.data() + k.size() - 8));
     return out->size() < limit;
@@ -69,7 +70,8 @@ void AddEntries(Batch* b, uint64_t owner, uint64_t author, const std::vector<uin
                 bool truncated) {
   const std::string value = EncodeBE64(author);
   for (uint64_t p : posts) b->Put(Cf::kInbox, InboxKey{owner, p}.Encode(), value);
-  if (truncated && !posts.empty()) b->Merge(Cf::kInbox, InboxFloorKey{owner}.Encode(), EncodeBE64(posts.back()));
+  if (truncated && !posts.empty())
+    b->Merge(Cf::kInbox, InboxFloorKey{owner}.Encode(), EncodeBE64(posts.back()));
 }
 
 }  // namespace
@@ -101,11 +103,16 @@ Status Engine::Impl::TrimInbox(uint64_t owner) {
 
 Status Engine::Impl::RunJobStep(uint64_t seq, JobRecord* job, bool* done) {
   switch (job->type) {
-    case JobType::kFanout: return StepFanout(seq, job, done);
-    case JobType::kBackfill: return StepBackfill(seq, job, done);
-    case JobType::kUnmerge: return StepUnmerge(seq, job, done);
-    case JobType::kUnpush: return StepUnpush(seq, job, done);
-    case JobType::kRepush: return StepRepush(seq, job, done);
+    case JobType::kFanout:
+      return StepFanout(seq, job, done);
+    case JobType::kBackfill:
+      return StepBackfill(seq, job, done);
+    case JobType::kUnmerge:
+      return StepUnmerge(seq, job, done);
+    case JobType::kUnpush:
+      return StepUnpush(seq, job, done);
+    case JobType::kRepush:
+      return StepRepush(seq, job, done);
   }
   return Status::Internal(fmt::format("job {} has unknown type", seq));
 }
@@ -116,8 +123,8 @@ Status Engine::Impl::StepFanout(uint64_t seq, JobRecord* job, bool* done) {
   PUPPIES_RETURN_IF_ERROR(ReadPost(job->post, &rec, &found));
   std::vector<uint64_t> followers;
   if (found && !rec.deleted) {
-    PUPPIES_RETURN_IF_ERROR(
-        FollowersAfter(store.get(), job->author, job->cursor, options.fanout_batch_size, &followers));
+    PUPPIES_RETURN_IF_ERROR(FollowersAfter(store.get(), job->author, job->cursor,
+                                           options.fanout_batch_size, &followers));
   }
   Batch b = store->NewBatch();
   const std::string value = EncodeBE64(job->author);
@@ -204,14 +211,15 @@ Status Engine::Impl::StepUnpush(uint64_t seq, JobRecord* job, bool* done) {
     DeleteEdge(&b, job->post, EdgeKind::kLiker, user, t);
     int64_t lt = 0;
     bool found;
-    PUPPIES_RETURN_IF_ERROR(GetEdgeTime(store.get(), user, EdgeKind::kLiked, job->post, &lt, &found));
+    PUPPIES_RETURN_IF_ERROR(
+        GetEdgeTime(store.get(), user, EdgeKind::kLiked, job->post, &lt, &found));
     if (found) DeleteEdge(&b, user, EdgeKind::kLiked, job->post, lt);
     ++n;
   }
   if (n == 0) {
     std::vector<uint64_t> followers;
-    PUPPIES_RETURN_IF_ERROR(
-        FollowersAfter(store.get(), job->author, job->cursor, options.fanout_batch_size, &followers));
+    PUPPIES_RETURN_IF_ERROR(FollowersAfter(store.get(), job->author, job->cursor,
+                                           options.fanout_batch_size, &followers));
     for (uint64_t f : followers) b.Delete(Cf::kInbox, InboxKey{f, job->post}.Encode());
     *done = followers.size() < options.fanout_batch_size;
     if (!*done) job->cursor = followers.back();

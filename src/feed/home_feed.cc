@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-
 #include <boost/container/flat_map.hpp>
 #include <boost/container/flat_set.hpp>
 
@@ -185,9 +184,8 @@ class FeedReader {
   }
 
   static void TopK(std::vector<Candidate>* c, size_t k) {
-    std::sort(c->begin(), c->end(), [](const Candidate& a, const Candidate& b) {
-      return a.post > b.post;
-    });
+    std::sort(c->begin(), c->end(),
+              [](const Candidate& a, const Candidate& b) { return a.post > b.post; });
     c->erase(std::unique(c->begin(), c->end(),
                          [](const Candidate& a, const Candidate& b) { return a.post == b.post; }),
              c->end());
@@ -217,7 +215,8 @@ Result<PostPage> Engine::Impl::HomeFeed(uint64_t reader, const PageRequest& page
   for (const auto& [author, rec] : modes_now) pulled.push_back(author);
   PUPPIES_RETURN_IF_ERROR(UserExists(reader, &snap));
   std::string position;
-  PUPPIES_RETURN_IF_ERROR(DecodeCursor(cursor_salt, ListKind::kHomeFeed, reader, page.cursor, &position));
+  PUPPIES_RETURN_IF_ERROR(
+      DecodeCursor(cursor_salt, ListKind::kHomeFeed, reader, page.cursor, &position));
   uint64_t before = UINT64_MAX;
   if (!position.empty() && (!DecodeBE64(position, &before) || before == 0)) {
     return Status::InvalidArgument("malformed cursor");

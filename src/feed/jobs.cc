@@ -1,7 +1,8 @@
 #include "feed/jobs.h"
 
-#include <boost/asio/post.hpp>
 #include <fmt/format.h>
+
+#include <boost/asio/post.hpp>
 
 #include "keys/keys.h"
 #include "util/hash.h"
@@ -101,9 +102,8 @@ Status JobRunner::WaitFor(uint64_t seq) {
 Status JobRunner::WaitIdle() {
   const uint64_t target = next_seq_.load();
   std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] {
-    return pending_.empty() || *pending_.begin() >= target || stopping_.load();
-  });
+  cv_.wait(lock,
+           [&] { return pending_.empty() || *pending_.begin() >= target || stopping_.load(); });
   if (!pending_.empty() && *pending_.begin() < target) {
     return Status::FailedPrecondition("engine is closing");
   }

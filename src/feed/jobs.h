@@ -5,6 +5,8 @@
 // in sequence order, on a Boost.Asio strand; different authors run in parallel.
 
 #include <atomic>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -12,9 +14,6 @@
 #include <mutex>
 #include <set>
 #include <vector>
-
-#include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
 
 #include "puppies/status.h"
 #include "records/records.h"

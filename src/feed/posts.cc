@@ -17,8 +17,8 @@ AuthorModeRecord NextMode(const Options& o, AuthorModeRecord cur, uint64_t follo
                           uint64_t post_id) {
   const uint64_t t = o.fanout_threshold;
   const bool above = t != Options::kNoPull && followers >= t;
-  const uint64_t low =
-      t - static_cast<uint64_t>(static_cast<unsigned __int128>(t) * o.fanout_hysteresis_percent / 100);
+  const uint64_t low = t - static_cast<uint64_t>(static_cast<unsigned __int128>(t) *
+                                                 o.fanout_hysteresis_percent / 100);
   switch (cur.mode) {
     case AuthorMode::kPush:
       if (above) return {AuthorMode::kPull, post_id};

@@ -17,12 +17,14 @@ namespace {
 
 using JobList = Engine::Impl::JobList;
 
-
 ListKind ListKindOf(EdgeKind kind) {
   switch (kind) {
-    case EdgeKind::kFollower: return ListKind::kFollowers;
-    case EdgeKind::kFollowing: return ListKind::kFollowing;
-    default: return ListKind::kLikers;
+    case EdgeKind::kFollower:
+      return ListKind::kFollowers;
+    case EdgeKind::kFollowing:
+      return ListKind::kFollowing;
+    default:
+      return ListKind::kLikers;
   }
 }
 
@@ -38,8 +40,8 @@ Status NeedsBackfill(Engine::Impl& impl, uint64_t followee, bool* needed) {
 // Adds follower -> followee to `b` (edges, not counters) and, if `backfill`, a durable backfill
 // job plus the pending marker that makes readers pull the followee until it has run.
 // REQUIRES: the pair lock, and the followee's author lock.
-void AddFollowEdges(Engine::Impl& impl, Batch* b, uint64_t follower, uint64_t followee,
-                    int64_t now, bool backfill, JobList* jobs) {
+void AddFollowEdges(Engine::Impl& impl, Batch* b, uint64_t follower, uint64_t followee, int64_t now,
+                    bool backfill, JobList* jobs) {
   PutEdge(b, follower, EdgeKind::kFollowing, followee, now);
   PutEdge(b, followee, EdgeKind::kFollower, follower, now);
   if (backfill) {

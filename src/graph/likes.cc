@@ -74,8 +74,8 @@ Result<bool> Engine::Impl::HasLiked(uint64_t user, uint64_t post) {
 Result<PostPage> Engine::Impl::LikedPosts(uint64_t user, const PageRequest& page) {
   Snapshot snap = store->GetSnapshot();
   PUPPIES_RETURN_IF_ERROR(UserExists(user, &snap));
-  return PagePosts(ListKind::kLikedPosts, user, EdgeOrderKey::Prefix(user, EdgeKind::kLiked),
-                   false, page, snap);
+  return PagePosts(ListKind::kLikedPosts, user, EdgeOrderKey::Prefix(user, EdgeKind::kLiked), false,
+                   page, snap);
 }
 
 }  // namespace puppies

@@ -54,7 +54,8 @@ Result<User> Engine::Impl::FindUser(std::string_view username) {
   PUPPIES_RETURN_IF_ERROR(store->Get(Cf::kUsernames, FoldUsername(username), &raw, &found));
   if (!found) return Status::NotFound(fmt::format("username '{}' not found", username));
   uint64_t id;
-  if (!DecodeBE64(raw, &id)) return Status::Corruption(fmt::format("username '{}' index", username));
+  if (!DecodeBE64(raw, &id))
+    return Status::Corruption(fmt::format("username '{}' index", username));
   return GetUser(id);
 }
 

@@ -71,8 +71,7 @@ bool DecodePost(std::string_view in, PostRecord* r) {
   for (Media& m : r->media) {
     uint64_t w, h;
     if (!GetString(&in, &m.url) || !GetString(&in, &m.mime_type) || !GetVarint64(&in, &w) ||
-        !GetVarint64(&in, &h) || !GetString(&in, &m.alt_text) || w > UINT32_MAX ||
-        h > UINT32_MAX) {
+        !GetVarint64(&in, &h) || !GetString(&in, &m.alt_text) || w > UINT32_MAX || h > UINT32_MAX) {
       return false;
     }
     m.width = static_cast<uint32_t>(w);
@@ -124,8 +123,6 @@ std::string EncodeBE64(uint64_t v) {
   return out;
 }
 
-bool DecodeBE64(std::string_view in, uint64_t* v) {
-  return GetFixed64BE(&in, v) && in.empty();
-}
+bool DecodeBE64(std::string_view in, uint64_t* v) { return GetFixed64BE(&in, v) && in.empty(); }
 
 }  // namespace puppies::internal

@@ -1,12 +1,12 @@
 #pragma once
 // Every column family, declared in one place, with the one function that builds its options.
 
+#include <rocksdb/cache.h>
+#include <rocksdb/options.h>
+
 #include <array>
 #include <memory>
 #include <string_view>
-
-#include <rocksdb/cache.h>
-#include <rocksdb/options.h>
 
 namespace puppies::internal {
 

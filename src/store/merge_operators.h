@@ -1,7 +1,7 @@
 #pragma once
-#include <memory>
-
 #include <rocksdb/merge_operator.h>
+
+#include <memory>
 
 namespace puppies::internal {
 // Adds u64 little-endian operands modulo 2^64 (a decrement is the two's complement), so

@@ -1,7 +1,7 @@
 #pragma once
-#include <string_view>
-
 #include <rocksdb/status.h>
+
+#include <string_view>
 
 #include "puppies/status.h"
 

@@ -1,10 +1,10 @@
 #include "store/store.h"
 
 #include <fmt/format.h>
-
-#include <filesystem>
 #include <rocksdb/cache.h>
 #include <rocksdb/table.h>
+
+#include <filesystem>
 
 #include "keys/coding.h"
 
@@ -40,7 +40,8 @@ Result<std::unique_ptr<Store>> Store::Open(const Options& options, const std::st
   // RocksDB creates the directory (LOCK, LOG) before it notices there is no database; refuse
   // first so a failed open leaves nothing behind.
   std::error_code ec;
-  if (!options.create_if_missing && !std::filesystem::exists(std::filesystem::path(path) / "CURRENT", ec)) {
+  if (!options.create_if_missing &&
+      !std::filesystem::exists(std::filesystem::path(path) / "CURRENT", ec)) {
     return Status::NotFound(fmt::format("no database at {} (create_if_missing is false)", path));
   }
   std::unique_ptr<Store> store(new Store());
@@ -144,14 +145,6 @@ Status Store::MultiGet(Cf cf, const std::vector<std::string>& keys,
     }
   }
   return Status::OK();
-}
-
-Status Store::LastKey(Cf cf, std::string* key, bool* found) {
-  auto it = NewIterator(cf, nullptr, nullptr);
-  it->SeekToLast();
-  *found = it->Valid();
-  if (*found) key->assign(it->key().data(), it->key().size());
-  return FromRocks(it->status(), "seek to last");
 }
 
 std::unique_ptr<rocksdb::Iterator> Store::NewIterator(Cf cf, const rocksdb::Slice* upper,

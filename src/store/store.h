@@ -2,19 +2,19 @@
 // The RocksDB adapter: owns the DB and its column family handles, and offers the few access
 // patterns the engine uses (atomic batches, point reads, bounded prefix scans, snapshots).
 
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <rocksdb/db.h>
-#include <rocksdb/write_batch.h>
-
+#include "keys/coding.h"
 #include "puppies/options.h"
 #include "puppies/status.h"
 #include "store/column_families.h"
-#include "keys/coding.h"
 #include "store/rocks_status.h"
 
 namespace puppies::internal {
@@ -76,9 +76,6 @@ class Store {
   template <class Fn>
   Status Scan(Cf cf, std::string_view prefix, std::string_view start, Fn&& fn,
               const Snapshot* snap = nullptr);
-
-  // Largest key in a column family (for recovering sequence numbers); *found false if empty.
-  Status LastKey(Cf cf, std::string* key, bool* found);
 
   rocksdb::DB* db() { return db_; }
   rocksdb::ColumnFamilyHandle* handle(Cf cf) { return handles_[static_cast<size_t>(cf)]; }

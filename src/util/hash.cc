@@ -1,9 +1,9 @@
 // xxHash is compiled inline here so the library has no link dependency on libxxhash
 // (Debian ships no CMake config for it; HOUSE-STYLE trap 3).
 #define XXH_INLINE_ALL
-#include <xxhash.h>
-
 #include "util/hash.h"
+
+#include <xxhash.h>
 
 namespace puppies::internal {
 

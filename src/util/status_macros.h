@@ -6,10 +6,10 @@
 #define PUPPIES_CONCAT_INNER_(a, b) a##b
 #define PUPPIES_CONCAT_(a, b) PUPPIES_CONCAT_INNER_(a, b)
 
-#define PUPPIES_RETURN_IF_ERROR(expr)                   \
-  do {                                                  \
-    ::puppies::Status _puppies_status = (expr);         \
-    if (!_puppies_status.ok()) return _puppies_status;  \
+#define PUPPIES_RETURN_IF_ERROR(expr)                  \
+  do {                                                 \
+    ::puppies::Status _puppies_status = (expr);        \
+    if (!_puppies_status.ok()) return _puppies_status; \
   } while (0)
 
 #define PUPPIES_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \

@@ -7,7 +7,9 @@
 namespace puppies::internal {
 namespace {
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
 
 Status OptionRange(std::string_view field, uint64_t value, uint64_t lo, uint64_t hi) {
   if (value < lo || value > hi) {
@@ -34,7 +36,8 @@ Status ValidateText(std::string_view field, std::string_view text, const TextRul
     return Status::InvalidArgument(fmt::format("{} is {} bytes, more than the limit of {}", field,
                                                text.size(), rule.max_bytes));
   }
-  if (!IsValidUtf8(text)) return Status::InvalidArgument(fmt::format("{} is not valid utf-8", field));
+  if (!IsValidUtf8(text))
+    return Status::InvalidArgument(fmt::format("{} is not valid utf-8", field));
   for (size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
     const bool allowed_space = rule.allow_newlines && (c == '\n' || c == '\t' || c == '\r');
@@ -53,8 +56,8 @@ Status ValidateUsername(std::string_view username) {
                                                username.size(), kMaxUsernameLength));
   }
   for (char c : username) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '_';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     if (!ok) {
       // Show printable ASCII as is and anything else as a byte, never raw invalid bytes.
       const auto u = static_cast<unsigned char>(c);
@@ -96,7 +99,8 @@ Status ValidatePageLimit(uint32_t limit) {
 Status ValidateProfile(const Options& options, const std::string* display_name,
                        const std::string* bio) {
   if (display_name) {
-    Status s = ValidateText("display_name", *display_name, {0, options.max_display_name_bytes, false});
+    Status s =
+        ValidateText("display_name", *display_name, {0, options.max_display_name_bytes, false});
     if (!s.ok()) return s;
   }
   if (bio) return ValidateText("bio", *bio, {0, options.max_bio_bytes, true});
@@ -115,7 +119,8 @@ Status ValidateNewPost(const Options& options, const NewPost& post, std::string*
     const Media& m = post.media[i];
     const std::string prefix = fmt::format("media[{}].", i);
     if (!(s = ValidateText(prefix + "url", m.url, {1, kMaxMediaUrlBytes, false})).ok()) return s;
-    if (!(s = ValidateText(prefix + "mime_type", m.mime_type, {1, kMaxMediaMimeBytes, false})).ok()) {
+    if (!(s = ValidateText(prefix + "mime_type", m.mime_type, {1, kMaxMediaMimeBytes, false}))
+             .ok()) {
       return s;
     }
     if (!(s = ValidateText(prefix + "alt_text", m.alt_text, {0, kMaxMediaAltBytes, true})).ok()) {
@@ -140,7 +145,8 @@ Status ValidateOptions(const Options& o) {
       !(s = OptionRange("max_display_name_bytes", o.max_display_name_bytes, 0, 1'000'000)).ok() ||
       !(s = OptionRange("max_bio_bytes", o.max_bio_bytes, 0, 1'000'000)).ok() ||
       !(s = OptionRange("max_media_items", o.max_media_items, 0, 1'000)).ok() ||
-      !(s = OptionRange("write_buffer_bytes", o.write_buffer_bytes, 1 << 20, uint64_t{1} << 40)).ok() ||
+      !(s = OptionRange("write_buffer_bytes", o.write_buffer_bytes, 1 << 20, uint64_t{1} << 40))
+           .ok() ||
       !(s = OptionRange("block_cache_bytes", o.block_cache_bytes, 0, uint64_t{1} << 40)).ok()) {
     return s;
   }
