@@ -694,6 +694,12 @@ PYBIND11_MODULE(_puppies, m) {
           },
           "muter"_a, "muted"_a, Guard(), "True if the mute is new.")
       .def(
+          "is_muting",
+          [](PyEngine& self, pp::UserId a, pp::UserId b) {
+            return self.Run([&](pp::Engine& e) { return e.IsMuting(a, b); });
+          },
+          "muter"_a, "muted"_a, Guard())
+      .def(
           "unmute",
           [](PyEngine& self, pp::UserId a, pp::UserId b) {
             return self.Run([&](pp::Engine& e) { return e.Unmute(a, b); });

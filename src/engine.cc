@@ -124,7 +124,7 @@ Result<bool> Engine::IsFollowing(UserId follower, UserId followee) {
   PUPPIES_CALL(kIsFollowing);
   PUPPIES_RETURN_IF_ERROR(ValidateUserId("follower", follower));
   PUPPIES_RETURN_IF_ERROR(ValidateUserId("followee", followee));
-  return impl_->IsFollowing(ToInt(follower), ToInt(followee));
+  return impl_->HasUserEdge(ToInt(follower), internal::EdgeKind::kFollowing, ToInt(followee));
 }
 
 Result<UserPage> Engine::Followers(UserId user, const PageRequest& page) {
@@ -157,7 +157,14 @@ Result<bool> Engine::IsBlocking(UserId blocker, UserId blocked) {
   PUPPIES_CALL(kIsBlocking);
   PUPPIES_RETURN_IF_ERROR(ValidateUserId("blocker", blocker));
   PUPPIES_RETURN_IF_ERROR(ValidateUserId("blocked", blocked));
-  return impl_->IsBlocking(ToInt(blocker), ToInt(blocked));
+  return impl_->HasUserEdge(ToInt(blocker), internal::EdgeKind::kBlocking, ToInt(blocked));
+}
+
+Result<bool> Engine::IsMuting(UserId muter, UserId muted) {
+  PUPPIES_CALL(kIsMuting);
+  PUPPIES_RETURN_IF_ERROR(ValidateUserId("muter", muter));
+  PUPPIES_RETURN_IF_ERROR(ValidateUserId("muted", muted));
+  return impl_->HasUserEdge(ToInt(muter), internal::EdgeKind::kMuting, ToInt(muted));
 }
 
 Result<bool> Engine::Mute(UserId muter, UserId muted) {

@@ -19,7 +19,7 @@ const char* OpName(Op op) {
       "is_following", "followers",     "following",      "block",       "unblock",   "is_blocking",
       "mute",         "unmute",        "import_follows", "create_post", "get_post",  "get_posts",
       "delete_post",  "user_timeline", "like",           "unlike",      "has_liked", "likers",
-      "liked_posts",  "home_feed",     "wait_idle",      "check"};
+      "liked_posts",  "home_feed",     "wait_idle",      "check", "is_muting"};
   static_assert(std::size(kNames) == static_cast<size_t>(Op::kCount));
   return kNames[static_cast<int>(op)];
 }

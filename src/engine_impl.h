@@ -62,6 +62,7 @@ enum class Op : int {
   kHomeFeed,
   kWaitIdle,
   kCheck,
+  kIsMuting,
   kCount
 };
 const char* OpName(Op op);
@@ -129,11 +130,11 @@ struct Engine::Impl {
   // ---- graph (graph/follows.cc) ----
   Result<bool> Follow(uint64_t follower, uint64_t followee);
   Result<bool> Unfollow(uint64_t follower, uint64_t followee);
-  Result<bool> IsFollowing(uint64_t follower, uint64_t followee);
+  // Whether the edge exists (IsFollowing, IsBlocking, IsMuting); NotFound for unknown users.
+  Result<bool> HasUserEdge(uint64_t owner, internal::EdgeKind kind, uint64_t other);
   Result<UserPage> ListUsers(uint64_t owner, internal::EdgeKind kind, const PageRequest& page);
   Result<bool> Block(uint64_t blocker, uint64_t blocked);
   Result<bool> Unblock(uint64_t blocker, uint64_t blocked);
-  Result<bool> IsBlocking(uint64_t blocker, uint64_t blocked);
   Result<bool> Mute(uint64_t muter, uint64_t muted);
   Result<bool> Unmute(uint64_t muter, uint64_t muted);
   Result<uint64_t> ImportFollows(std::span<const FollowEdge> edges);

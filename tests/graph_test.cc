@@ -331,6 +331,8 @@ TEST_CASE("graph: mute changes nothing but the mute") {
   CHECK_VALUE(f.e->Mute(a, b), true);
   CHECK_VALUE(f.e->Mute(a, b), false);
   CHECK_VALUE(f.e->Mute(a, c), true);  // muting someone not followed is allowed
+  CHECK_VALUE(f.e->IsMuting(a, b), true);
+  CHECK_VALUE(f.e->IsMuting(b, a), false);
   CHECK_VALUE(f.e->IsFollowing(a, b), true);
   CHECK_VALUE(f.e->IsFollowing(b, a), true);
   CHECK_VALUE(f.e->IsBlocking(a, b), false);
@@ -345,7 +347,11 @@ TEST_CASE("graph: mute changes nothing but the mute") {
   CHECK_VALUE(f.e->Unmute(a, b), true);
   CHECK_VALUE(f.e->Unmute(a, b), false);
   CHECK_VALUE(f.e->Unmute(b, a), false);
+  CHECK_VALUE(f.e->IsMuting(a, b), false);
+  CHECK_VALUE(f.e->IsMuting(a, c), true);
   CHECK_VALUE(f.e->IsFollowing(a, b), true);
+  CHECK_CODE(f.e->IsMuting(a, x), kNotFound);
+  CHECK_CODE(f.e->IsMuting(UserId{0}, a), kInvalidArgument);
 
   const UserId zero{0};
   CHECK_CODE(f.e->Mute(a, a), kInvalidArgument);

@@ -125,6 +125,7 @@ TEST_CASE("lifecycle: after Close every method is FailedPrecondition") {
   CHECK_CODE(e->Block(a, b), kFailedPrecondition);
   CHECK_CODE(e->Unblock(a, b), kFailedPrecondition);
   CHECK_CODE(e->IsBlocking(a, b), kFailedPrecondition);
+  CHECK_CODE(e->IsMuting(a, b), kFailedPrecondition);
   CHECK_CODE(e->Mute(a, b), kFailedPrecondition);
   CHECK_CODE(e->Unmute(a, b), kFailedPrecondition);
   CHECK_CODE(e->ImportFollows(edges), kFailedPrecondition);

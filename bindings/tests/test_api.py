@@ -149,10 +149,12 @@ def test_block_and_mute(engine: puppies.Engine, users: list[int]) -> None:
     assert bob_post in feed and carol_post in feed
     assert engine.mute(a, c) is True
     assert engine.mute(a, c) is False
+    assert engine.is_muting(a, c) and not engine.is_muting(c, a)
     assert carol_post not in [p.id for p in engine.home_feed(a).items]
     assert engine.is_following(a, c)  # mute changes nothing else
     assert engine.unmute(a, c) is True
     assert engine.unmute(a, c) is False
+    assert not engine.is_muting(a, c)
     assert carol_post in [p.id for p in engine.home_feed(a).items]
     with pytest.raises(puppies.InvalidArgumentError):
         engine.mute(a, a)

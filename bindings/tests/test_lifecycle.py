@@ -137,6 +137,7 @@ CALLS = {
     "block": (1, 2),
     "unblock": (1, 2),
     "is_blocking": (1, 2),
+    "is_muting": (1, 2),
     "mute": (1, 2),
     "unmute": (1, 2),
     "import_follows": ([(1, 2)],),

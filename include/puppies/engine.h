@@ -116,6 +116,8 @@ class PUPPIES_EXPORT Engine final {
   Result<bool> Mute(UserId muter, UserId muted);
   /// True if a mute was removed. Errors as Mute.
   Result<bool> Unmute(UserId muter, UserId muted);
+  /// Errors: InvalidArgument, NotFound.
+  Result<bool> IsMuting(UserId muter, UserId muted);
 
   /// Bulk path for importing a follow graph. Every edge's ids and users are checked before
   /// anything is written; self-loops, existing edges, duplicates and edges between users who

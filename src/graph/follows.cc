@@ -153,11 +153,11 @@ Result<bool> Engine::Impl::Unfollow(uint64_t follower, uint64_t followee) {
   return true;
 }
 
-Result<bool> Engine::Impl::IsFollowing(uint64_t follower, uint64_t followee) {
-  PUPPIES_RETURN_IF_ERROR(UserExists(follower));
-  PUPPIES_RETURN_IF_ERROR(UserExists(followee));
+Result<bool> Engine::Impl::HasUserEdge(uint64_t owner, EdgeKind kind, uint64_t other) {
+  PUPPIES_RETURN_IF_ERROR(UserExists(owner));
+  PUPPIES_RETURN_IF_ERROR(UserExists(other));
   Status s;
-  const bool found = HasEdge(follower, EdgeKind::kFollowing, followee, nullptr, &s);
+  const bool found = HasEdge(owner, kind, other, nullptr, &s);
   PUPPIES_RETURN_IF_ERROR(s);
   return found;
 }
@@ -210,15 +210,6 @@ Result<bool> Engine::Impl::Block(uint64_t blocker, uint64_t blocked) {
 
 Result<bool> Engine::Impl::Unblock(uint64_t blocker, uint64_t blocked) {
   return ToggleEdge(*this, blocker, EdgeKind::kBlocking, EdgeKind::kBlockedBy, blocked, false);
-}
-
-Result<bool> Engine::Impl::IsBlocking(uint64_t blocker, uint64_t blocked) {
-  PUPPIES_RETURN_IF_ERROR(UserExists(blocker));
-  PUPPIES_RETURN_IF_ERROR(UserExists(blocked));
-  Status s;
-  const bool found = HasEdge(blocker, EdgeKind::kBlocking, blocked, nullptr, &s);
-  PUPPIES_RETURN_IF_ERROR(s);
-  return found;
 }
 
 Result<bool> Engine::Impl::Mute(uint64_t muter, uint64_t muted) {
