@@ -313,40 +313,22 @@ class Driver {
     return u;
   }
   Expect Follow(UserId a, UserId b) {
-    Step("follow", a, b);
-    Expect want = model_.Follow(a, b, seq_);
-    CHECK_EXPECT(engine_->Follow(a, b), want);
-    return want;
+    return PairOp("follow", a, b, [&] { return model_.Follow(a, b, seq_); }, &Engine::Follow);
   }
   Expect Unfollow(UserId a, UserId b) {
-    Step("unfollow", a, b);
-    Expect want = model_.Unfollow(a, b);
-    CHECK_EXPECT(engine_->Unfollow(a, b), want);
-    return want;
+    return PairOp("unfollow", a, b, [&] { return model_.Unfollow(a, b); }, &Engine::Unfollow);
   }
   Expect Block(UserId a, UserId b) {
-    Step("block", a, b);
-    Expect want = model_.Block(a, b);
-    CHECK_EXPECT(engine_->Block(a, b), want);
-    return want;
+    return PairOp("block", a, b, [&] { return model_.Block(a, b); }, &Engine::Block);
   }
   Expect Unblock(UserId a, UserId b) {
-    Step("unblock", a, b);
-    Expect want = model_.Unblock(a, b);
-    CHECK_EXPECT(engine_->Unblock(a, b), want);
-    return want;
+    return PairOp("unblock", a, b, [&] { return model_.Unblock(a, b); }, &Engine::Unblock);
   }
   Expect Mute(UserId a, UserId b) {
-    Step("mute", a, b);
-    Expect want = model_.Mute(a, b);
-    CHECK_EXPECT(engine_->Mute(a, b), want);
-    return want;
+    return PairOp("mute", a, b, [&] { return model_.Mute(a, b); }, &Engine::Mute);
   }
   Expect Unmute(UserId a, UserId b) {
-    Step("unmute", a, b);
-    Expect want = model_.Unmute(a, b);
-    CHECK_EXPECT(engine_->Unmute(a, b), want);
-    return want;
+    return PairOp("unmute", a, b, [&] { return model_.Unmute(a, b); }, &Engine::Unmute);
   }
   /// Creates a post now, or at `created_at_us` (which must not be in the future).
   PostId Post(UserId author, std::optional<int64_t> created_at_us = std::nullopt) {
@@ -405,6 +387,17 @@ class Driver {
   }
 
  private:
+  // One step of a user-pair operation, applied to the model and the engine alike: the engine's
+  // result must match what the model says.
+  template <class ModelFn>
+  Expect PairOp(const char* name, UserId a, UserId b, ModelFn model_fn,
+                Result<bool> (Engine::*engine_fn)(UserId, UserId)) {
+    Step(name, a, b);
+    const Expect want = model_fn();
+    CHECK_EXPECT((engine_->*engine_fn)(a, b), want);
+    return want;
+  }
+
   void Step(std::string what) {
     ++seq_;
     clock_->Advance(tick_us_);
