@@ -845,6 +845,12 @@ PYBIND11_MODULE(_puppies, m) {
           "check", [](PyEngine& self) { return self.Run([](pp::Engine& e) { return e.Check(); }); },
           Guard(), "One line per storage invariant violation; empty when consistent.")
       .def(
+          "repair",
+          [](PyEngine& self) { return self.Run([](pp::Engine& e) { return e.Repair(); }); },
+          Guard(),
+          "Fixes what check() finds where the database allows it; one line per fix, empty when\n"
+          "nothing needed fixing. Raises CorruptionError, changing nothing, on damaged storage.")
+      .def(
           "stats",
           [](PyEngine& self) {
             pp::Stats stats;

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package puppies needs to build, test and run its demo.
 # Idempotent: when all packages are already installed it exits at once.
+# Extra package names given as arguments are installed too (scripts/fuzz.sh adds clang).
 set -euo pipefail
 
 packages=(
   cmake g++ make pkg-config ccache git
   librocksdb-dev libboost1.81-dev libboost-container1.81-dev libfmt-dev libxxhash-dev
   doctest-dev libbenchmark-dev pybind11-dev python3-dev python3-pytest python3-mypy libcli11-dev zlib1g-dev
+  libclang-rt-14-dev  # FuzzedDataProvider.h, for the fuzz_regress_* tests
+  "$@"
 )
 
 missing=()

@@ -1,6 +1,8 @@
-// Check(): verifies the storage invariants of docs/architecture.md (TESTING.md I1-I9) on one
-// snapshot. Work still queued is taken into account: entries a pending job will add or remove
-// are not reported.
+// Analyze(): verifies the storage invariants of docs/architecture.md (TESTING.md I1-I10) on one
+// snapshot and says, for each violation, what Repair() may do about it. Work still queued is
+// taken into account: entries a pending job will add or remove are not reported.
+
+#include "check.h"
 
 #include <fmt/format.h>
 
@@ -44,30 +46,17 @@ struct Scanned {
   uint64_t user_hwm = 0, post_hwm = 0;
 };
 
-}  // namespace
-
-Result<std::vector<std::string>> Engine::Impl::Check() {
-  boost::container::flat_map<uint64_t, AuthorModeRecord> memory_modes;
-  Snapshot snap = SnapshotWithModes(&memory_modes);
-  std::vector<std::string> v;
-  size_t dropped = 0;
-  auto report = [&](std::string msg) {
-    if (v.size() < kMaxReported) {
-      v.push_back(std::move(msg));
-    } else {
-      ++dropped;
-    }
-  };
-  Scanned d;
-
-  // ---- read everything on the snapshot ----
+// Reads every column family on `snap` into `d`; undecodable entries go to `damaged`.
+template <class Damaged>
+Status ReadAll(Store* store, const Snapshot& snap, Scanned* out, Damaged&& damaged) {
+  Scanned& d = *out;
   PUPPIES_RETURN_IF_ERROR(store->Scan(
       Cf::kUsers, "", "",
       [&](std::string_view k, std::string_view val) {
         IdKey key;
         UserRecord rec;
         if (!IdKey::Decode(k, &key) || !DecodeUser(val, &rec)) {
-          report("users: undecodable record");
+          damaged("users: undecodable record");
         } else {
           d.users.emplace(key.id, std::move(rec));
         }
@@ -79,7 +68,7 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
       [&](std::string_view k, std::string_view val) {
         uint64_t id;
         if (!DecodeBE64(val, &id)) {
-          report(fmt::format("usernames: undecodable entry for '{}'", k));
+          damaged(fmt::format("usernames: undecodable entry for '{}'", k));
         } else {
           d.usernames.emplace(std::string(k), id);
         }
@@ -92,7 +81,7 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
         IdKey key;
         PostRecord rec;
         if (!IdKey::Decode(k, &key) || !DecodePost(val, &rec)) {
-          report("posts: undecodable record");
+          damaged("posts: undecodable record");
         } else {
           d.posts.emplace(key.id, std::move(rec));
         }
@@ -113,7 +102,7 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
         } else if (AuthoredKey::Decode(k, &ak)) {
           d.authored.insert({ak.author, ak.post});
         } else {
-          report("edges: undecodable key");
+          damaged("edges: undecodable key");
         }
         return true;
       },
@@ -123,7 +112,7 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
       [&](std::string_view k, std::string_view val) {
         CounterKey ck;
         if (!CounterKey::Decode(k, &ck) || val.size() != 8) {
-          report("counters: undecodable entry");
+          damaged("counters: undecodable entry");
         } else {
           d.counters[{ck.id, static_cast<uint8_t>(ck.kind)}] = DecodeFixed64LE(val.data());
         }
@@ -143,7 +132,7 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
         } else if (InboxKey::Decode(k, &ik) && DecodeBE64(val, &x)) {
           d.inbox[{ik.owner, ik.post}] = x;
         } else {
-          report("inbox: undecodable entry");
+          damaged("inbox: undecodable entry");
         }
         return true;
       },
@@ -154,14 +143,14 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
         JobKey jk;
         JobRecord job;
         if (!JobKey::Decode(k, &jk) || !DecodeJob(val, &job)) {
-          report("jobs: undecodable job");
+          damaged("jobs: undecodable job");
         } else {
           d.jobs[jk.seq] = job;
         }
         return true;
       },
       &snap));
-  PUPPIES_RETURN_IF_ERROR(store->Scan(
+  return store->Scan(
       Cf::kMeta, "", "",
       [&](std::string_view k, std::string_view val) {
         AuthorModeKey mk;
@@ -170,7 +159,7 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
           if (DecodeAuthorMode(val, &rec)) {
             d.modes[mk.author] = rec;
           } else {
-            report(fmt::format("meta: undecodable mode of author {}", mk.author));
+            damaged(fmt::format("meta: undecodable mode of author {}", mk.author));
           }
         } else if (k == meta_keys::kUserIdHwm) {
           DecodeBE64(val, &d.user_hwm);
@@ -179,7 +168,34 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
         }
         return true;
       },
-      &snap));
+      &snap);
+}
+
+}  // namespace
+
+Status Engine::Impl::Analyze(bool verify_checksums, std::vector<Finding>* out) {
+  out->clear();
+  auto damaged = [&](std::string text) {
+    out->push_back({.text = std::move(text), .fix = Fix::kUnreadable});
+  };
+  // I10 first: a damaged block would also stop the scans below, with a less useful message.
+  bool checksums_failed = false;
+  if (verify_checksums) {
+    Status s = store->VerifyChecksum();
+    if (!s.ok()) {
+      damaged("I10: " + s.ToString());
+      checksums_failed = true;
+    }
+  }
+  boost::container::flat_map<uint64_t, AuthorModeRecord> memory_modes;
+  Snapshot snap = SnapshotWithModes(&memory_modes);
+  Scanned d;
+  if (Status s = ReadAll(store.get(), snap, &d, damaged); !s.ok()) {
+    if (!checksums_failed) return s;
+    damaged("I10: reading stopped: " + s.ToString());
+    return Status::OK();
+  }
+  auto report = [&](Finding f) { out->push_back(std::move(f)); };
 
   // ---- pending work: what queued jobs will still change ----
   std::set<uint64_t> fanout_pending, unpush_pending, repush_pending;
@@ -203,20 +219,26 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
     }
     // I9: jobs name existing objects.
     if (!d.users.contains(job.author))
-      report(fmt::format("I9: job {} names unknown author {}", seq, job.author));
+      report({fmt::format("I9: job {} names unknown author {}", seq, job.author)});
     if ((job.type == JobType::kFanout || job.type == JobType::kUnpush) &&
         !d.posts.contains(job.post)) {
-      report(fmt::format("I9: job {} names unknown post {}", seq, job.post));
+      report({fmt::format("I9: job {} names unknown post {}", seq, job.post)});
     }
     if ((job.type == JobType::kBackfill || job.type == JobType::kUnmerge) &&
         !d.users.contains(job.reader)) {
-      report(fmt::format("I9: job {} names unknown reader {}", seq, job.reader));
+      report({fmt::format("I9: job {} names unknown reader {}", seq, job.reader)});
     }
   }
   auto has = [&](EdgeKind kind, uint64_t owner, uint64_t other) {
     const auto& s = d.edges[kind];
     auto it = s.lower_bound(Edge{owner, other, INT64_MIN});
     return it != s.end() && it->owner == owner && it->other == other;
+  };
+  // Every defect of an edge is fixed by mending the whole relation it belongs to.
+  auto mend = [&](const Edge& e, EdgeKind kind, std::string text) {
+    const Relation r = RelationOf(e.owner, kind, e.other);
+    report(
+        {.text = std::move(text), .fix = Fix::kMendRelation, .a = r.a, .b = r.b, .kind = r.kind});
   };
 
   // ---- I1: mirrored edges, order keys in step, no self edges, known endpoints ----
@@ -227,8 +249,9 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
     for (auto [a, b] : {std::pair{kind, reverse}, std::pair{reverse, kind}}) {
       for (const Edge& e : d.edges[a]) {
         if (!d.edges[b].contains(Edge{e.other, e.owner, e.time})) {
-          report(fmt::format("I1: edge {}-[{}]->{} has no mirror", e.owner, static_cast<int>(a),
-                             e.other));
+          mend(e, a,
+               fmt::format("I1: edge {}-[{}]->{} has no mirror", e.owner, static_cast<int>(a),
+                           e.other));
         }
       }
     }
@@ -236,24 +259,32 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
   for (auto& [kind, set] : d.edges) {
     for (const Edge& e : set) {
       if (!d.order[kind].contains(e)) {
-        report(fmt::format("I1: edge {}-[{}]->{} has no order key", e.owner, static_cast<int>(kind),
-                           e.other));
+        mend(e, kind,
+             fmt::format("I1: edge {}-[{}]->{} has no order key", e.owner, static_cast<int>(kind),
+                         e.other));
       }
-      if (e.owner == e.other)
-        report(fmt::format("I1: self edge of kind {} on {}", static_cast<int>(kind), e.owner));
+      if (e.owner == e.other) {
+        mend(e, kind,
+             fmt::format("I1: self edge of kind {} on {}", static_cast<int>(kind), e.owner));
+      }
       const bool owner_is_post = kind == EdgeKind::kLiker;
       const bool other_is_post = kind == EdgeKind::kLiked;
       if (!owner_is_post && !d.users.contains(e.owner))
-        report(fmt::format("I1: edge from unknown user {}", e.owner));
+        mend(e, kind, fmt::format("I1: edge from unknown user {}", e.owner));
       if (!other_is_post && !d.users.contains(e.other))
-        report(fmt::format("I1: edge to unknown user {}", e.other));
+        mend(e, kind, fmt::format("I1: edge to unknown user {}", e.other));
     }
   }
   for (auto& [kind, set] : d.order) {
     for (const Edge& e : set) {
       if (!d.edges[kind].contains(e)) {
-        report(fmt::format("I1: order key {}-[{}]->{} without edge", e.owner,
-                           static_cast<int>(kind), e.other));
+        report({.text = fmt::format("I1: order key {}-[{}]->{} without edge", e.owner,
+                                    static_cast<int>(kind), e.other),
+                .fix = Fix::kDropOrderKey,
+                .a = e.owner,
+                .b = e.other,
+                .value = static_cast<uint64_t>(e.time),
+                .kind = kind});
       }
     }
   }
@@ -270,6 +301,16 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
   }
   for (auto [author, post] : d.authored)
     ++expected[{author, static_cast<uint8_t>(CounterKind::kPosts)}];
+  // A counter is mended by adding the difference seen on this snapshot: concurrent writes add
+  // their own deltas, so the sum stays exact whatever order they land in.
+  auto adjust = [&](std::pair<uint64_t, uint8_t> key, uint64_t have, uint64_t want,
+                    std::string text) {
+    report({.text = std::move(text),
+            .fix = Fix::kAdjustCounter,
+            .a = key.first,
+            .value = want - have,
+            .counter = static_cast<CounterKind>(key.second)});
+  };
   for (const auto& [key, value] : d.counters) {
     if (key.second == static_cast<uint8_t>(CounterKind::kLikes) &&
         unpush_pending.contains(key.first))
@@ -277,53 +318,71 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
     auto it = expected.find(key);
     const uint64_t want = it == expected.end() ? 0 : it->second;
     if (value != want) {
-      report(fmt::format("I2: counter {} of {} is {}, expected {}", key.second, key.first,
+      adjust(key, value, want,
+             fmt::format("I2: counter {} of {} is {}, expected {}", key.second, key.first,
                          static_cast<int64_t>(value), want));
     }
   }
   for (const auto& [key, want] : expected) {
-    if (!d.counters.contains(key))
-      report(fmt::format("I2: counter {} of {} missing, expected {}", key.second, key.first, want));
+    if (!d.counters.contains(key)) {
+      adjust(key, 0, want,
+             fmt::format("I2: counter {} of {} missing, expected {}", key.second, key.first, want));
+    }
   }
   // I3: likes point to posts (live, or deleted with clean-up queued).
   for (const Edge& e : d.edges[EdgeKind::kLiker]) {
     auto it = d.posts.find(e.owner);
     if (it == d.posts.end() || (it->second.deleted && !unpush_pending.contains(e.owner))) {
-      report(fmt::format("I3: like of user {} on missing post {}", e.other, e.owner));
+      mend(e, EdgeKind::kLiker,
+           fmt::format("I3: like of user {} on missing post {}", e.other, e.owner));
     }
   }
   // I4: authored entries match live posts, and every live post is authored.
   for (auto [author, post] : d.authored) {
     auto it = d.posts.find(post);
     if (it == d.posts.end() || it->second.deleted || it->second.author != author) {
-      report(fmt::format("I4: authored entry ({}, {}) without a live post by that author", author,
-                         post));
+      report({.text = fmt::format("I4: authored entry ({}, {}) without a live post by that author",
+                                  author, post),
+              .fix = Fix::kMendAuthored,
+              .a = author,
+              .b = post});
     }
   }
   for (const auto& [id, rec] : d.posts) {
-    if (!rec.deleted && !d.authored.contains({rec.author, id})) {
-      report(fmt::format("I4: post {} missing from its author's timeline", id));
+    if (!d.users.contains(rec.author)) {
+      // Repair cannot invent the author.
+      report({fmt::format("I4: post {} by unknown user {}", id, rec.author)});
+    } else if (!rec.deleted && !d.authored.contains({rec.author, id})) {
+      report({.text = fmt::format("I4: post {} missing from its author's timeline", id),
+              .fix = Fix::kMendAuthored,
+              .a = rec.author,
+              .b = id});
     }
-    if (!d.users.contains(rec.author))
-      report(fmt::format("I4: post {} by unknown user {}", id, rec.author));
   }
 
   // ---- I5: inbox entries point to live posts of the owner or of followed authors ----
-  for (const auto& [key, author] : d.inbox) {
-    const auto [owner, post] = key;
+  for (const auto& [key, entry_author] : d.inbox) {
+    // Plain copies, not structured bindings: clang 14 (the fuzz preset) cannot capture those.
+    const uint64_t owner = key.first, post = key.second, author = entry_author;
+    auto drop = [&](std::string text) {
+      report({.text = std::move(text),
+              .fix = Fix::kDropInbox,
+              .a = owner,
+              .b = post,
+              .value = author});
+    };
     auto it = d.posts.find(post);
     if (it == d.posts.end() || it->second.deleted) {
-      if (!unpush_pending.contains(post) && !unmerge_pending.contains({owner, author})) {
-        report(fmt::format("I5: inbox of {} holds missing post {}", owner, post));
-      }
+      if (!unpush_pending.contains(post) && !unmerge_pending.contains({owner, author}))
+        drop(fmt::format("I5: inbox of {} holds missing post {}", owner, post));
       continue;
     }
-    if (it->second.author != author)
-      report(fmt::format("I5: inbox of {} names wrong author for post {}", owner, post));
-    if (owner != author && !has(EdgeKind::kFollowing, owner, author) &&
-        !unmerge_pending.contains({owner, author})) {
-      report(fmt::format("I5: inbox of {} holds post {} of unfollowed author {}", owner, post,
-                         author));
+    if (it->second.author != author) {
+      drop(fmt::format("I5: inbox of {} names wrong author for post {}", owner, post));
+    } else if (owner != author && !has(EdgeKind::kFollowing, owner, author) &&
+               !unmerge_pending.contains({owner, author})) {
+      drop(fmt::format("I5: inbox of {} holds post {} of unfollowed author {}", owner, post,
+                       author));
     }
   }
 
@@ -336,7 +395,10 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
       return f == d.floors.end() ? uint64_t{0} : f->second;
     };
     if (post >= floor_of(rec.author) && !d.inbox.contains({rec.author, post})) {
-      report(fmt::format("I6: post {} missing from its author's own inbox", post));
+      report({.text = fmt::format("I6: post {} missing from its author's own inbox", post),
+              .fix = Fix::kOwnInbox,
+              .a = rec.author,
+              .b = post});
     }
     auto& followers = d.edges[EdgeKind::kFollower];
     for (auto it = followers.lower_bound(Edge{rec.author, 0, INT64_MIN});
@@ -344,8 +406,11 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
       const uint64_t f = it->other;
       if (post < floor_of(f) || d.pending.contains({f, rec.author})) continue;
       if (!d.inbox.contains({f, post})) {
-        report(
-            fmt::format("I6: post {} by {} missing from follower {}'s inbox", post, rec.author, f));
+        report({.text = fmt::format("I6: post {} by {} missing from follower {}'s inbox", post,
+                                    rec.author, f),
+                .fix = Fix::kBackfill,
+                .a = f,
+                .b = rec.author});
       }
     }
   }
@@ -354,33 +419,51 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
     auto it = d.jobs.find(seq);
     if (it == d.jobs.end() || it->second.type != JobType::kBackfill ||
         it->second.reader != pair.first || it->second.author != pair.second) {
-      report(fmt::format("I9: pending marker ({}, {}) names no backfill job ({})", pair.first,
-                         pair.second, seq));
+      report({.text = fmt::format("I9: pending marker ({}, {}) names no backfill job ({})",
+                                  pair.first, pair.second, seq),
+              .fix = Fix::kDropPending,
+              .a = pair.first,
+              .b = pair.second,
+              .value = seq});
     }
   }
 
   // ---- I7: ids below their high-water marks ----
   for (const auto& [id, rec] : d.users) {
-    if (id > d.user_hwm)
-      report(fmt::format("I7: user id {} above high-water mark {}", id, d.user_hwm));
+    if (id > d.user_hwm) {
+      report({.text = fmt::format("I7: user id {} above high-water mark {}", id, d.user_hwm),
+              .fix = Fix::kRaiseIdMark,
+              .value = id,
+              .name = std::string(meta_keys::kUserIdHwm)});
+    }
   }
   for (const auto& [id, rec] : d.posts) {
     if (!(id & kExplicitBit) && id > d.post_hwm) {
-      report(fmt::format("I7: post id {} above high-water mark {}", id, d.post_hwm));
+      report({.text = fmt::format("I7: post id {} above high-water mark {}", id, d.post_hwm),
+              .fix = Fix::kRaiseIdMark,
+              .value = id,
+              .name = std::string(meta_keys::kPostIdHwm)});
     }
   }
 
   // ---- I8: usernames <-> users is a bijection ----
   for (const auto& [id, rec] : d.users) {
-    auto it = d.usernames.find(FoldUsername(rec.username));
+    std::string folded = FoldUsername(rec.username);
+    auto it = d.usernames.find(folded);
     if (it == d.usernames.end() || it->second != id) {
-      report(fmt::format("I8: user {} ('{}') not indexed by username", id, rec.username));
+      report({.text = fmt::format("I8: user {} ('{}') not indexed by username", id, rec.username),
+              .fix = Fix::kMendUsername,
+              .a = id,
+              .name = std::move(folded)});
     }
   }
   for (const auto& [name, id] : d.usernames) {
     auto it = d.users.find(id);
     if (it == d.users.end() || FoldUsername(it->second.username) != name) {
-      report(fmt::format("I8: username '{}' points to user {} with another name", name, id));
+      report(
+          {.text = fmt::format("I8: username '{}' points to user {} with another name", name, id),
+           .fix = Fix::kMendUsername,
+           .name = name});
     }
   }
 
@@ -388,17 +471,27 @@ Result<std::vector<std::string>> Engine::Impl::Check() {
   for (const auto& [author, rec] : d.modes) {
     auto it = memory_modes.find(author);
     if (it == memory_modes.end() || it->second.mode != rec.mode) {
-      report(fmt::format("mode of author {} is {} on disk but not in memory", author,
-                         static_cast<int>(rec.mode)));
+      report({fmt::format("mode of author {} is {} on disk but not in memory", author,
+                          static_cast<int>(rec.mode))});
     }
   }
   for (const auto& [author, rec] : memory_modes) {
     if (!d.modes.contains(author)) {
-      report(fmt::format("mode of author {} is {} in memory but push on disk", author,
-                         static_cast<int>(rec.mode)));
+      report({fmt::format("mode of author {} is {} in memory but push on disk", author,
+                          static_cast<int>(rec.mode))});
     }
   }
-  if (dropped) v.push_back(fmt::format("... and {} more violations", dropped));
+  return Status::OK();
+}
+
+Result<std::vector<std::string>> Engine::Impl::Check() {
+  std::vector<Finding> findings;
+  PUPPIES_RETURN_IF_ERROR(Analyze(/*verify_checksums=*/true, &findings));
+  std::vector<std::string> v;
+  for (size_t i = 0; i < findings.size() && i < kMaxReported; ++i)
+    v.push_back(std::move(findings[i].text));
+  if (findings.size() > kMaxReported)
+    v.push_back(fmt::format("... and {} more violations", findings.size() - kMaxReported));
   return v;
 }
 

@@ -275,6 +275,11 @@ Result<std::vector<std::string>> Engine::Check() {
   return impl_->Check();
 }
 
+Result<std::vector<std::string>> Engine::Repair() {
+  PUPPIES_CALL(kRepair);
+  return impl_->Repair();
+}
+
 Result<Stats> Engine::GetStats() {
   Call call_guard(impl_.get(), Op::kCount);
   PUPPIES_RETURN_IF_ERROR(call_guard.status());

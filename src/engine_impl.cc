@@ -6,6 +6,7 @@
 #include <random>
 
 #include "keys/coding.h"
+#include "util/kill_point.h"
 #include "util/status_macros.h"
 
 namespace puppies {
@@ -19,7 +20,8 @@ const char* OpName(Op op) {
       "is_following", "followers",     "following",      "block",       "unblock",   "is_blocking",
       "mute",         "unmute",        "import_follows", "create_post", "get_post",  "get_posts",
       "delete_post",  "user_timeline", "like",           "unlike",      "has_liked", "likers",
-      "liked_posts",  "home_feed",     "wait_idle",      "check", "is_muting"};
+      "liked_posts",  "home_feed",     "wait_idle",      "check", "is_muting",
+      "repair"};
   static_assert(std::size(kNames) == static_cast<size_t>(Op::kCount));
   return kNames[static_cast<int>(op)];
 }
@@ -31,6 +33,7 @@ Engine::Impl::~Impl() { (void)Close(); }
 
 Status Engine::Impl::OpenStore(const std::string& path) {
   PUPPIES_ASSIGN_OR_RETURN(store, Store::Open(options, path));
+  PUPPIES_KILL_POINT("Open:AfterStoreOpen");
 
   // Format version: written once on creation; a newer format is refused.
   std::string raw;
@@ -76,6 +79,7 @@ Status Engine::Impl::OpenStore(const std::string& path) {
         return true;
       }));
   PUPPIES_RETURN_IF_ERROR(bad);
+  PUPPIES_KILL_POINT("Open:BeforeResume");
 
   jobs = std::make_unique<JobRunner>(
       store.get(), options.background_threads,
@@ -87,6 +91,7 @@ Status Engine::Impl::Close() {
   if (jobs) {
     jobs->Stop();
     jobs.reset();
+    PUPPIES_KILL_POINT("Close:AfterStopJobs");
   }
   if (!store) return Status::OK();
   Status s = store->Close();
@@ -170,7 +175,9 @@ bool Engine::Impl::HasEdge(uint64_t owner, EdgeKind kind, uint64_t other, const 
 
 uint64_t Engine::Impl::MintUserId() {
   std::lock_guard lock(id_mu);
-  return ++last_user_id;
+  const uint64_t id = ++last_user_id;
+  PUPPIES_KILL_POINT("Ids:AfterMintUser");
+  return id;
 }
 
 uint64_t Engine::Impl::MintLivePostId(int64_t now_us) {
@@ -181,6 +188,7 @@ uint64_t Engine::Impl::MintLivePostId(int64_t now_us) {
   // Live sequences stay below kExplicitBit: on overflow, borrow the next millisecond.
   if (id & kExplicitBit) id = ((id >> kPostSeqBits) + 1) << kPostSeqBits;
   last_live_post_id = id;
+  PUPPIES_KILL_POINT("Ids:AfterMintPost");
   return id;
 }
 

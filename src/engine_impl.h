@@ -5,7 +5,7 @@
 //   graph/users.cc      users          graph/follows.cc  follows, blocks, mutes, import
 //   graph/likes.cc      likes          feed/posts.cc     posts, timelines, author modes
 //   feed/home_feed.cc   home feed      feed/fanout.cc    background job steps
-//   check.cc            invariants
+//   check.cc            invariants     repair.cc         Repair
 // Arguments reaching Impl have been validated by engine.cc.
 
 #include <array>
@@ -63,6 +63,7 @@ enum class Op : int {
   kWaitIdle,
   kCheck,
   kIsMuting,
+  kRepair,
   kCount
 };
 const char* OpName(Op op);
@@ -73,6 +74,8 @@ const char* OpName(Op op);
 inline constexpr int kPostSeqBits = 22;
 inline constexpr uint64_t kExplicitBit = uint64_t{1} << 21;
 inline constexpr uint64_t kMaxPostMillis = (uint64_t{1} << 42) - 1;
+
+struct Finding;  // check.h
 }  // namespace internal
 
 struct Engine::Impl {
@@ -170,8 +173,11 @@ struct Engine::Impl {
   Status TrimInbox(uint64_t owner);
   bool ShouldTrim(uint64_t owner, uint64_t post) const;
 
-  // ---- maintenance (check.cc, engine_impl.cc) ----
+  // ---- maintenance (check.cc, repair.cc, engine_impl.cc) ----
+  // Every invariant violation on one snapshot, with what Repair may do about it (check.h).
+  Status Analyze(bool verify_checksums, std::vector<internal::Finding>* out);
   Result<std::vector<std::string>> Check();
+  Result<std::vector<std::string>> Repair();
   Result<Stats> GetStats();
 
   // ---- state ----

@@ -24,8 +24,10 @@ BAD_IDS = [
     ([1], TypeError),
 ]
 
-ID_METHODS = ["get_user", "get_post", "followers", "user_timeline", "home_feed", "likers", "liked_posts"]
-PAIR_METHODS = ["follow", "unfollow", "is_following", "block", "is_blocking", "mute", "like", "has_liked", "delete_post"]
+ID_METHODS = ["get_user", "get_post", "followers", "following", "user_timeline", "home_feed", "likers",
+              "liked_posts"]
+PAIR_METHODS = ["follow", "unfollow", "is_following", "block", "unblock", "is_blocking", "mute", "unmute",
+                "is_muting", "like", "unlike", "has_liked", "delete_post"]
 
 
 @pytest.fixture(scope="module")

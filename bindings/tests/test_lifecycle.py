@@ -154,6 +154,7 @@ CALLS = {
     "home_feed": (1,),
     "wait_idle": (),
     "check": (),
+    "repair": (),
     "stats": (),
 }
 

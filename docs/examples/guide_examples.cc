@@ -208,6 +208,18 @@ Status BackgroundExample(puppies::Engine& engine) {
   return Status::OK();
 }
 
+Status RepairExample(puppies::Engine& engine) {
+  // [START repair]
+  puppies::Result<std::vector<std::string>> fixes = engine.Repair();  // waits for WaitIdle first
+  if (!fixes.ok()) return fixes.status();  // Corruption: damaged storage, restore a backup
+  for (const std::string& fix : *fixes) std::printf("fixed %s\n", fix.c_str());
+  puppies::Result<std::vector<std::string>> left = engine.Check();  // what Repair cannot fix
+  // [END repair]
+  Expect(fixes->empty(), "Repair to find nothing to fix");
+  Expect(left.ok() && left->empty(), "Check to be clean after Repair");
+  return Status::OK();
+}
+
 // Options that make results deterministic: a manual clock and synchronous fan-out.
 Status DeterministicExample(const std::string& path) {
   // [START deterministic]
@@ -277,6 +289,7 @@ int main(int argc, char** argv) {
   ExpectOk(LikesExample(*engine, *bob, post), "likes");
   ExpectOk(ConcurrencyExample(*engine, alice), "threads");
   ExpectOk(BackgroundExample(*engine), "background");
+  ExpectOk(RepairExample(*engine), "repair");
 
   // bob follows alice (1 + 100 posts) and carol (muted: hidden); his own reply was deleted.
   std::vector<puppies::Post> feed;

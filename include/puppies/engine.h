@@ -176,10 +176,37 @@ class PUPPIES_EXPORT Engine final {
   /// Blocks until all background work queued before the call has finished.
   /// Errors: FailedPrecondition (closed), or the error that stopped background work.
   Status WaitIdle();
-  /// Verifies every storage invariant (see docs/architecture.md) on a snapshot and returns one
-  /// human-readable line per violation; empty when consistent. Work still queued is taken
-  /// into account. Errors: FailedPrecondition (closed), IOError, Corruption.
+  /// Verifies every storage invariant (see docs/architecture.md) on a snapshot, and the
+  /// checksum of every block on disk, and returns one human-readable line per violation, each
+  /// starting with its invariant id ("I1: ..."); empty when consistent. Work still queued is
+  /// taken into account. Errors: FailedPrecondition (closed), IOError, Corruption.
   Result<std::vector<std::string>> Check();
+  /// Fixes what Check reports wherever the right state follows from the rest of the database,
+  /// and returns one line per fix (empty when there was nothing to fix). Call Check afterwards:
+  /// anything it still reports is beyond Repair.
+  ///
+  /// First waits for queued background work (as WaitIdle), then, as often as fixes reveal more:
+  /// - recounts followers, following, posts and likes (I2-I4);
+  /// - removes one-sided follow and like edges, and edges to unknown users or missing posts;
+  ///   restores a block's missing mirror and missing list-order keys (I1, I3);
+  /// - removes timeline entries without their post and restores missing ones for live posts
+  ///   (I4); removes inbox entries of missing posts, of the wrong author or of authors the
+  ///   owner does not follow (I5); restores an author's own inbox entries and queues a backfill
+  ///   for followers with missing fan-out, waiting for it (I6);
+  /// - raises id high-water marks below a stored id, so no id is minted twice (I7);
+  /// - restores username index entries of users and removes those naming no such user (I8);
+  /// - removes pending-backfill markers that name no backfill job (I9).
+  /// It cannot bring back what is lost: a post whose record is gone stays gone (its remaining
+  /// references are removed), a post of an unknown author, two users with one username, jobs
+  /// naming unknown objects and unreadable storage stay as they are.
+  ///
+  /// Each fix is one atomic write made under the locks the normal write path takes, after
+  /// re-reading what it depends on, so Repair is safe while other threads use the engine;
+  /// writes made meanwhile are never undone.
+  /// Errors: FailedPrecondition (closed), Corruption (a checksum failed or a record cannot be
+  /// decoded: nothing is changed; restore from a backup), IOError, or the error that stopped
+  /// background work.
+  Result<std::vector<std::string>> Repair();
   /// Operation counts, queue depth and RocksDB figures.
   Result<Stats> GetStats();
 

@@ -8,6 +8,10 @@
 #include <limits>
 #include <memory>
 
+namespace rocksdb {
+class Env;
+}  // namespace rocksdb
+
 namespace puppies {
 
 class Clock;
@@ -68,6 +72,11 @@ struct Options {
 
   /// Maximum media attachments per post. Default: 10.
   uint32_t max_media_items = 10;
+
+  /// Advanced: the RocksDB Env that all file I/O goes through, e.g. a fault-injecting one in
+  /// tests. Not owned; it must outlive the Engine. nullptr: rocksdb::Env::Default().
+  /// Default: nullptr.
+  rocksdb::Env* env = nullptr;
 
   /// Value of fanout_threshold that never pulls: every author is fanned out on write.
   static constexpr uint64_t kNoPull = std::numeric_limits<uint64_t>::max();

@@ -171,6 +171,17 @@ void AddStats(CLI::App& app, std::vector<Command>* commands) {
                        }});
 }
 
+// Prints Check()'s findings; the exit code of `check` and `repair`: 1 if there are any.
+int ReportViolations(const std::vector<std::string>& violations) {
+  for (const std::string& v : violations) fmt::print("{}\n", v);
+  if (!violations.empty()) {
+    fmt::print("{} violations\n", violations.size());
+    return 1;
+  }
+  fmt::print("ok: no violations\n");
+  return 0;
+}
+
 void AddCheck(CLI::App& app, std::vector<Command>* commands) {
   auto db = std::make_shared<std::string>();
   CLI::App* sub = app.add_subcommand(
@@ -180,13 +191,25 @@ void AddCheck(CLI::App& app, std::vector<Command>* commands) {
                          auto engine = OpenEngine(*db, OpenMode::kExisting);
                          const std::vector<std::string> violations = Must(engine->Check());
                          CloseEngine(*engine);
-                         for (const std::string& v : violations) fmt::print("{}\n", v);
-                         if (!violations.empty()) {
-                           fmt::print("{} violations\n", violations.size());
-                           return 1;
-                         }
-                         fmt::print("ok: no violations\n");
-                         return 0;
+                         return ReportViolations(violations);
+                       }});
+}
+
+void AddRepair(CLI::App& app, std::vector<Command>* commands) {
+  auto db = std::make_shared<std::string>();
+  CLI::App* sub = app.add_subcommand(
+      "repair",
+      "Fix what check finds where possible, printing each fix; then check again and exit 1 if "
+      "violations remain");
+  AddDbOption(sub, db.get());
+  commands->push_back({sub, [db] {
+                         auto engine = OpenEngine(*db, OpenMode::kExisting);
+                         const std::vector<std::string> fixes = Must(engine->Repair());
+                         const std::vector<std::string> violations = Must(engine->Check());
+                         CloseEngine(*engine);
+                         for (const std::string& f : fixes) fmt::print("fixed {}\n", f);
+                         fmt::print("{} fixes\n", fixes.size());
+                         return ReportViolations(violations);
                        }});
 }
 
@@ -202,6 +225,7 @@ void AddDatabaseCommands(CLI::App& app, std::vector<Command>* commands) {
               &Engine::UserTimeline);
   AddStats(app, commands);
   AddCheck(app, commands);
+  AddRepair(app, commands);
 }
 
 }  // namespace puppies::cli

@@ -17,7 +17,7 @@ struct Command {
   std::function<int()> run;
 };
 
-/// init, import, user create|get, post, feed, timeline, stats, check.
+/// init, import, user create|get, post, feed, timeline, stats, check, repair.
 void AddDatabaseCommands(CLI::App& app, std::vector<Command>* commands);
 
 /// demo (demo.cc).

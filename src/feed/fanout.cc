@@ -15,6 +15,7 @@
 #include "graph/edges.h"
 #include "keys/coding.h"
 #include "util/hash.h"
+#include "util/kill_point.h"
 #include "util/status_macros.h"
 
 namespace puppies {
@@ -98,7 +99,9 @@ Status Engine::Impl::TrimInbox(uint64_t owner) {
                                       }));
   if (b.Count() == 0) return Status::OK();
   b.Merge(Cf::kInbox, InboxFloorKey{owner}.Encode(), EncodeBE64(floor));
-  return store->Write(&b);
+  PUPPIES_RETURN_IF_ERROR(store->Write(&b));
+  PUPPIES_KILL_POINT("Inbox:AfterTrim");
+  return Status::OK();
 }
 
 Status Engine::Impl::RunJobStep(uint64_t seq, JobRecord* job, bool* done) {
@@ -141,6 +144,7 @@ Status Engine::Impl::StepFanout(uint64_t seq, JobRecord* job, bool* done) {
     b.Put(Cf::kJobs, JobKey{seq}.Encode(), EncodeJob(*job));
   }
   PUPPIES_RETURN_IF_ERROR(store->Write(&b));
+  PUPPIES_KILL_POINT("Fanout:AfterChunk");
   fanout_entries.fetch_add(followers.size(), std::memory_order_relaxed);
   for (uint64_t f : trim) PUPPIES_RETURN_IF_ERROR(TrimInbox(f));
   return Status::OK();
@@ -173,6 +177,7 @@ Status Engine::Impl::StepBackfill(uint64_t seq, JobRecord* job, bool* done) {
   PUPPIES_RETURN_IF_ERROR(store->Get(Cf::kInbox, marker, &waiting_for, &found));
   if (found && waiting_for == EncodeBE64(seq)) b.Delete(Cf::kInbox, marker);
   PUPPIES_RETURN_IF_ERROR(store->Write(&b));
+  PUPPIES_KILL_POINT("Backfill:AfterCommit");
   fanout_entries.fetch_add(posts.size(), std::memory_order_relaxed);
   return posts.empty() ? Status::OK() : TrimInbox(job->reader);
 }
@@ -190,7 +195,9 @@ Status Engine::Impl::StepUnmerge(uint64_t seq, JobRecord* job, bool* done) {
                                         if (v == author) b.Delete(Cf::kInbox, k);
                                         return true;
                                       }));
-  return store->Write(&b);
+  PUPPIES_RETURN_IF_ERROR(store->Write(&b));
+  PUPPIES_KILL_POINT("Unmerge:AfterCommit");
+  return Status::OK();
 }
 
 Status Engine::Impl::StepUnpush(uint64_t seq, JobRecord* job, bool* done) {
@@ -233,7 +240,13 @@ Status Engine::Impl::StepUnpush(uint64_t seq, JobRecord* job, bool* done) {
   } else {
     b.Put(Cf::kJobs, JobKey{seq}.Encode(), EncodeJob(*job));
   }
-  return store->Write(&b);
+  PUPPIES_RETURN_IF_ERROR(store->Write(&b));
+  if (n == 0) {
+    PUPPIES_KILL_POINT("Unpush:AfterInboxChunk");
+  } else {
+    PUPPIES_KILL_POINT("Unpush:AfterLikesChunk");
+  }
+  return Status::OK();
 }
 
 Status Engine::Impl::StepRepush(uint64_t seq, JobRecord* job, bool* done) {
@@ -253,6 +266,7 @@ Status Engine::Impl::StepRepush(uint64_t seq, JobRecord* job, bool* done) {
     job->cursor = followers.back();
     b.Put(Cf::kJobs, JobKey{seq}.Encode(), EncodeJob(*job));
     PUPPIES_RETURN_IF_ERROR(store->Write(&b));
+    PUPPIES_KILL_POINT("Repush:AfterChunk");
   } else {
     // Only now may readers stop pulling this author, and only if it is still draining because
     // of this job: a post may have pulled it again, and drained it again with a newer job.
@@ -266,6 +280,7 @@ Status Engine::Impl::StepRepush(uint64_t seq, JobRecord* job, bool* done) {
     } else {
       PUPPIES_RETURN_IF_ERROR(store->Write(&b));
     }
+    PUPPIES_KILL_POINT("Repush:AfterLast");
   }
   fanout_entries.fetch_add(posts.size() * followers.size(), std::memory_order_relaxed);
   if (!posts.empty()) {

@@ -6,6 +6,7 @@
 
 #include "keys/keys.h"
 #include "util/hash.h"
+#include "util/kill_point.h"
 
 namespace puppies::internal {
 namespace {
@@ -42,7 +43,10 @@ Status JobRunner::Recover() {
     std::lock_guard lock(mu_);
     for (const auto& [seq, job] : found) pending_.insert(seq);
   }
-  for (const auto& [seq, job] : found) Dispatch(seq, job);
+  for (const auto& [seq, job] : found) {
+    Dispatch(seq, job);
+    PUPPIES_KILL_POINT("Recover:AfterDispatch");
+  }
   return Status::OK();
 }
 
@@ -78,6 +82,7 @@ void JobRunner::Run(uint64_t seq, JobRecord job) {
       Finish(seq, s);
       return;
     }
+    PUPPIES_KILL_POINT("Jobs:AfterStep");
   }
   completed_.fetch_add(1, std::memory_order_relaxed);
   Finish(seq, Status::OK());

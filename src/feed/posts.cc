@@ -2,6 +2,7 @@
 
 #include "engine_impl.h"
 #include "graph/edges.h"
+#include "util/kill_point.h"
 #include "util/status_macros.h"
 
 namespace puppies {
@@ -98,6 +99,8 @@ Result<PostId> Engine::Impl::CreatePost(uint64_t author, const NewPost& post, st
       EnqueueJob(&b, JobRecord{JobType::kFanout, author, id, 0, 0}, &js);
     }
     PUPPIES_RETURN_IF_ERROR(mode_changed ? CommitModeChange(&b, js, author, next) : Commit(&b, js));
+    if (mode_changed) PUPPIES_KILL_POINT("Mode:AfterFlip");
+    PUPPIES_KILL_POINT("CreatePost:AfterCommit");
   }
   PUPPIES_RETURN_IF_ERROR(AwaitIfSynchronous(js));
   return PostId{id};
@@ -145,6 +148,7 @@ Status Engine::Impl::DeletePost(uint64_t actor, uint64_t id) {
     b.Delete(Cf::kInbox, InboxKey{rec.author, id}.Encode());
     EnqueueJob(&b, JobRecord{JobType::kUnpush, rec.author, id, 0, 0}, &js);
     PUPPIES_RETURN_IF_ERROR(Commit(&b, js));
+    PUPPIES_KILL_POINT("DeletePost:AfterCommit");
   }
   return AwaitIfSynchronous(js);
 }

@@ -7,6 +7,7 @@
 #include "engine_impl.h"
 #include "graph/edges.h"
 #include "util/cursor.h"
+#include "util/kill_point.h"
 #include "util/status_macros.h"
 
 namespace puppies {
@@ -132,6 +133,7 @@ Result<bool> Engine::Impl::Follow(uint64_t follower, uint64_t followee) {
     AddFollowEdges(*this, &b, follower, followee, NowMicros(), backfill, &js);
     AddFollowCounters(&b, follower, followee, 1);
     PUPPIES_RETURN_IF_ERROR(Commit(&b, js));
+    PUPPIES_KILL_POINT("Follow:AfterCommit");
   }
   PUPPIES_RETURN_IF_ERROR(AwaitIfSynchronous(js));
   return true;
@@ -148,6 +150,7 @@ Result<bool> Engine::Impl::Unfollow(uint64_t follower, uint64_t followee) {
     PUPPIES_RETURN_IF_ERROR(RemoveFollow(*this, &b, follower, followee, &js, &removed));
     if (!removed) return false;
     PUPPIES_RETURN_IF_ERROR(Commit(&b, js));
+    PUPPIES_KILL_POINT("Unfollow:AfterCommit");
   }
   PUPPIES_RETURN_IF_ERROR(AwaitIfSynchronous(js));
   return true;
@@ -203,6 +206,7 @@ Result<bool> Engine::Impl::Block(uint64_t blocker, uint64_t blocked) {
     PUPPIES_RETURN_IF_ERROR(RemoveFollow(*this, &b, blocker, blocked, &js, &removed));
     PUPPIES_RETURN_IF_ERROR(RemoveFollow(*this, &b, blocked, blocker, &js, &removed));
     PUPPIES_RETURN_IF_ERROR(Commit(&b, js));
+    PUPPIES_KILL_POINT("Block:AfterCommit");
   }
   PUPPIES_RETURN_IF_ERROR(AwaitIfSynchronous(js));
   return true;
@@ -284,6 +288,7 @@ Result<uint64_t> Engine::Impl::ImportFollows(std::span<const FollowEdge> edges) 
       b.AddCounter(CounterKey{user, CounterKind::kFollowers}.Encode(), n);
     }
     PUPPIES_RETURN_IF_ERROR(Commit(&b, js));
+    PUPPIES_KILL_POINT("ImportFollows:AfterChunk");
     added += chunk_added;
     all_jobs.insert(all_jobs.end(), js.begin(), js.end());
   }

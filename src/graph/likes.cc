@@ -3,6 +3,7 @@
 #include "engine_impl.h"
 #include "graph/edges.h"
 #include "util/cursor.h"
+#include "util/kill_point.h"
 #include "util/status_macros.h"
 
 namespace puppies {
@@ -40,6 +41,7 @@ Result<bool> Engine::Impl::Like(uint64_t user, uint64_t post) {
   PutEdge(&b, post, EdgeKind::kLiker, user, now);
   b.AddCounter(CounterKey{post, CounterKind::kLikes}.Encode(), 1);
   PUPPIES_RETURN_IF_ERROR(store->Write(&b));
+  PUPPIES_KILL_POINT("Like:AfterCommit");
   return true;
 }
 
@@ -58,6 +60,7 @@ Result<bool> Engine::Impl::Unlike(uint64_t user, uint64_t post) {
   if (found2) DeleteEdge(&b, post, EdgeKind::kLiker, user, t2);
   b.AddCounter(CounterKey{post, CounterKind::kLikes}.Encode(), -1);
   PUPPIES_RETURN_IF_ERROR(store->Write(&b));
+  PUPPIES_KILL_POINT("Unlike:AfterCommit");
   return true;
 }
 

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "engine_impl.h"
+#include "util/kill_point.h"
 #include "util/status_macros.h"
 #include "util/validation.h"
 
@@ -34,6 +35,7 @@ Result<UserId> Engine::Impl::CreateUser(std::string_view username, const UserPro
   b.Put(Cf::kUsernames, folded, EncodeBE64(id));
   b.Merge(Cf::kMeta, meta_keys::kUserIdHwm, EncodeBE64(id));
   PUPPIES_RETURN_IF_ERROR(store->Write(&b));
+  PUPPIES_KILL_POINT("CreateUser:AfterCommit");
   return UserId{id};
 }
 

@@ -64,6 +64,9 @@ bool GetVarint64(std::string_view* in, uint64_t* v) {
     if (shift == 63 && byte > 1) return false;
     result |= static_cast<uint64_t>(byte & 0x7f) << shift;
     if (byte < 0x80) {
+      // Canonical form only: a zero last byte after the first is an overlong spelling, and
+      // accepting it would give one record or cursor many encodings.
+      if (byte == 0 && shift > 0) return false;
       *v = result;
       return true;
     }

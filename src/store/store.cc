@@ -39,9 +39,8 @@ Snapshot::~Snapshot() {
 Result<std::unique_ptr<Store>> Store::Open(const Options& options, const std::string& path) {
   // RocksDB creates the directory (LOCK, LOG) before it notices there is no database; refuse
   // first so a failed open leaves nothing behind.
-  std::error_code ec;
-  if (!options.create_if_missing &&
-      !std::filesystem::exists(std::filesystem::path(path) / "CURRENT", ec)) {
+  rocksdb::Env* env = options.env ? options.env : rocksdb::Env::Default();
+  if (!options.create_if_missing && !env->FileExists(path + "/CURRENT").ok()) {
     return Status::NotFound(fmt::format("no database at {} (create_if_missing is false)", path));
   }
   std::unique_ptr<Store> store(new Store());
@@ -52,6 +51,7 @@ Result<std::unique_ptr<Store>> Store::Open(const Options& options, const std::st
   db_options.error_if_exists = options.error_if_exists;
   db_options.create_missing_column_families = true;
   db_options.paranoid_checks = true;
+  db_options.env = env;
   db_options.db_write_buffer_size = options.write_buffer_bytes;
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 5;
@@ -72,6 +72,13 @@ Result<std::unique_ptr<Store>> Store::Open(const Options& options, const std::st
     }
     if (s.IsInvalidArgument() && s.ToString().find("exists") != std::string::npos) {
       return Status::AlreadyExists(fmt::format("a database exists at {} (error_if_exists)", path));
+    }
+    // RocksDB's wording ("While lock file: .../LOCK: Resource temporarily unavailable") does
+    // not tell a user that the database is simply in use.
+    if (s.IsIOError() && s.ToString().find("/LOCK: ") != std::string::npos) {
+      return Status::IOError(
+          fmt::format("database at {} is locked: another Engine or process has it open ({})", path,
+                      s.ToString()));
     }
     return FromRocks(s, fmt::format("open {}", path));
   }
@@ -97,7 +104,20 @@ Status Store::Close() {
 }
 
 Status Store::Write(Batch* batch) {
-  return FromRocks(db_->Write(write_options_, &batch->batch_), "write");
+  if (write_failed_.load(std::memory_order_acquire)) {
+    std::lock_guard lock(write_error_mu_);
+    return write_error_;
+  }
+  Status s = FromRocks(db_->Write(write_options_, &batch->batch_), "write");
+  if (s.IsIOError() || s.IsCorruption()) {
+    std::lock_guard lock(write_error_mu_);
+    if (!write_failed_.load(std::memory_order_relaxed)) {
+      write_error_ =
+          Status(s.code(), s.message() + " (writes are refused until the database is reopened)");
+      write_failed_.store(true, std::memory_order_release);
+    }
+  }
+  return s;
 }
 
 Snapshot Store::GetSnapshot() { return Snapshot(db_, db_->GetSnapshot()); }
@@ -167,6 +187,8 @@ uint64_t Store::IntProperty(std::string_view name) {
   }
   return total;
 }
+
+Status Store::VerifyChecksum() { return FromRocks(db_->VerifyChecksum(), "verify checksums"); }
 
 uint64_t Store::BlockCacheUsage() const { return block_cache_ ? block_cache_->GetUsage() : 0; }
 

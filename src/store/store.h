@@ -5,8 +5,10 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,12 +82,23 @@ class Store {
   rocksdb::DB* db() { return db_; }
   rocksdb::ColumnFamilyHandle* handle(Cf cf) { return handles_[static_cast<size_t>(cf)]; }
   uint64_t IntProperty(std::string_view name);
+  // Reads every block of every live file and checks its checksum (DB::VerifyChecksum).
+  Status VerifyChecksum();
   uint64_t BlockCacheUsage() const;
 
  private:
   Store() = default;
   std::unique_ptr<rocksdb::Iterator> NewIterator(Cf cf, const rocksdb::Slice* upper,
                                                  const Snapshot* snap);
+
+  // Set by the first write that fails with an I/O error or corruption; every later write
+  // returns that error until the database is reopened. After a failed WAL write, RocksDB's own
+  // ENOSPC recovery can clear the error while the WAL writer is still broken, and the next
+  // write then trips an assertion that aborts the process in Debian's librocksdb (built
+  // without NDEBUG; tests/ioerr_test.cc "ioerr_after_a_write_error").
+  std::atomic<bool> write_failed_{false};
+  std::mutex write_error_mu_;
+  Status write_error_;  // Guarded by write_error_mu_.
 
   rocksdb::DB* db_ = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;

@@ -1,0 +1,86 @@
+#pragma once
+// Shared by the parent (driver.cc, oracle.cc) and the worker (worker.cc) of puppies_crash.
+//
+// The worker reports to the parent on file descriptor kReportFd, one line per write(2) (lines
+// are shorter than PIPE_BUF, so they arrive whole even with two threads writing):
+//   OPEN <ms>                    the engine opened, in <ms> milliseconds
+//   CLOSE                        the engine closed cleanly (an in-process reopen follows)
+//   BURST                        (backlog role) the backlog is queued
+//   BEGIN <t>.<n> <op> <args>    thread t is about to make call n
+//   END <t>.<n> <code> [value]   the call returned; code "ok" = acknowledged
+//   FAIL <message>               a read invariant (R1-R4) or an unexpected status; exit follows
+// Ops and their arguments (ids are decimal integers):
+//   create_user <name>  (value: the id)
+//   post <author> <text> [<created_at_us>]  (value: the id; created_at_us: backdated)
+//   follow|unfollow|block|unblock|mute|unmute <a> <b>   delete <author> <post>
+//   like|unlike <user> <post>              import <a>:<b>,<a>:<b>,...
+//   read <reader>  (value: items read)
+//
+// State is partitioned so that the parent's expectation is exact: thread t owns users
+// "w<t>_<i>"; every edge is changed only by the thread owning its first user; blocks join
+// users of one thread only (a block changes follow edges both ways); mutes are owned by the
+// muter's thread; posts are deleted only by
+// their author's thread. Likes may name any post, and a post's deletion wins over its likes.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "puppies/puppies.h"
+
+namespace puppies::crash {
+
+inline constexpr int kReportFd = 3;
+inline constexpr int kThreads = 2;
+// Each thread creates this many users first, then occasionally more, up to kMaxUsersPerThread.
+inline constexpr int kUsersPerThread = 20;
+inline constexpr int kMaxUsersPerThread = 26;
+// User 0 of each thread is a celebrity: every other user toggles following it, so its follower
+// count hovers around the threshold and its posts flip between push and pull.
+inline constexpr uint64_t kFanoutThreshold = 20;
+
+inline std::string UserName(int thread, int index) {
+  return "w" + std::to_string(thread) + "_" + std::to_string(index);
+}
+
+// Engine settings of one open. The parent varies them from run to run (and uses its own for
+// its reopen): feeds must not depend on them, and queued work must survive their changes.
+struct EngineConfig {
+  bool sync = false;
+  uint64_t fanout_threshold = kFanoutThreshold;
+  uint32_t fanout_batch_size = 4;
+  uint32_t background_threads = 2;
+  // Small, so that trimming and the inbox floor are part of every run.
+  uint32_t inbox_cap = 30;
+  // When set, a ManualClock starting here (advanced by every call) replaces the system clock.
+  int64_t clock_base_us = 0;
+};
+
+inline Options EngineOptions(const EngineConfig& c, std::shared_ptr<Clock> clock) {
+  Options o;
+  o.sync = c.sync;
+  o.fanout_threshold = c.fanout_threshold;
+  o.fanout_batch_size = c.fanout_batch_size;
+  o.background_threads = c.background_threads;
+  o.inbox_cap = c.inbox_cap;
+  o.clock = std::move(clock);
+  return o;
+}
+
+// Every item of a paged list, read `limit` at a time.
+template <class T, class Fetch>
+Result<std::vector<T>> ReadAll(Fetch&& fetch, uint32_t limit) {
+  std::vector<T> out;
+  PageRequest req;
+  req.limit = limit;
+  for (;;) {
+    Result<Page<T>> r = fetch(req);
+    if (!r.ok()) return r.status();
+    for (auto& item : r->items) out.push_back(std::move(item));
+    if (!r->has_more) return out;
+    req.cursor = r->next_cursor;
+  }
+}
+
+}  // namespace puppies::crash

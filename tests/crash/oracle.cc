@@ -1,0 +1,318 @@
+#include "oracle.h"
+
+#include <algorithm>
+#include <sstream>
+
+// For DescribeDiff and IdsOf. Its doctest assertions compile to nothing here (the harness is
+// built with DOCTEST_CONFIG_DISABLE), which leaves names unused.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wunused-variable"
+#include "testing/test_util.h"
+#pragma GCC diagnostic pop
+
+namespace puppies::crash {
+namespace {
+
+constexpr size_t kKeptViolations = 50;
+
+std::vector<std::string> Split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string item;
+  std::istringstream in(s);
+  while (std::getline(in, item, sep)) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+uint64_t Num(const std::string& s) { return std::stoull(s); }
+
+}  // namespace
+
+void Oracle::AddViolation(std::string message) {
+  ++violation_count_;
+  if (violations_.size() < kKeptViolations) violations_.push_back(std::move(message));
+}
+
+void Oracle::BeginRun() {
+  for (const auto& [name, id] : users_) user_floor_ = std::max(user_floor_, id);
+  if (!posts_.empty()) post_floor_ = std::max(post_floor_, posts_.rbegin()->first);
+  if (!deleted_.empty()) post_floor_ = std::max(post_floor_, *deleted_.rbegin());
+}
+
+void Oracle::Line(const std::string& line) {
+  const std::vector<std::string> w = Split(line, ' ');
+  if (w.empty()) return;
+  if (w[0] == "FAIL") {
+    AddViolation("worker: " + line.substr(5));
+    return;
+  }
+  if (w[0] != "BEGIN" && w[0] != "END") return;  // OPEN, CLOSE, BURST
+  if (w.size() < 3) return AddViolation("malformed report line: " + line);
+  const int thread = std::stoi(w[1].substr(0, w[1].find('.')));
+  if (w[0] == "BEGIN") {
+    if (pending_.count(thread)) AddViolation("two calls in flight on one thread: " + line);
+    pending_[thread] = Call{w[1], w[2], std::vector<std::string>(w.begin() + 3, w.end())};
+    return;
+  }
+  auto it = pending_.find(thread);
+  if (it == pending_.end() || it->second.id != w[1])
+    return AddViolation("END without BEGIN: " + line);
+  if (w[2] == "ok") {
+    ++counts_.acked;
+    Apply(it->second, w.size() > 3 ? w[3] : "");
+  }
+  pending_.erase(it);
+}
+
+std::vector<Oracle::Edge> Oracle::ImportEdges(const Call& c) const {
+  std::vector<Edge> out;
+  for (const std::string& pair : Split(c.args.at(0), ',')) {
+    const size_t colon = pair.find(':');
+    const uint64_t a = Num(pair.substr(0, colon)), b = Num(pair.substr(colon + 1));
+    if (a != b && !Blocked(a, b)) out.push_back({a, b});
+  }
+  return out;
+}
+
+void Oracle::Apply(const Call& c, const std::string& value) {
+  const std::vector<std::string>& a = c.args;
+  if (c.op == "create_user") {
+    const uint64_t id = Num(value);
+    for (const auto& [name, other] : users_) {
+      if (other == id) AddViolation("I7: user id " + value + " given to " + a[0] + " and " + name);
+    }
+    if (id <= user_floor_) {
+      AddViolation("I7: user id " + value + " not above the ids before the restart (" +
+                   std::to_string(user_floor_) + ")");
+    }
+    users_[a[0]] = id;
+  } else if (c.op == "post") {
+    const uint64_t id = Num(value);
+    if (posts_.count(id) || deleted_.count(id)) AddViolation("I7: post id " + value + " reused");
+    // A backdated post's id is minted from its creation time, not from the high-water mark.
+    const bool backdated = a.size() > 2;
+    if (!backdated && id <= post_floor_) {
+      AddViolation("I7: post id " + value + " not above the ids before the restart (" +
+                   std::to_string(post_floor_) + ")");
+    }
+    posts_[id] = PostInfo{Num(a[0]), a[1]};
+  } else if (c.op == "delete") {
+    posts_.erase(Num(a[1]));
+    deleted_.insert(Num(a[1]));
+  } else if (c.op == "follow") {
+    follows_.insert({Num(a[0]), Num(a[1])});
+  } else if (c.op == "unfollow") {
+    follows_.erase({Num(a[0]), Num(a[1])});
+  } else if (c.op == "block") {
+    const uint64_t x = Num(a[0]), y = Num(a[1]);
+    blocks_.insert({x, y});
+    follows_.erase({x, y});
+    follows_.erase({y, x});
+  } else if (c.op == "unblock") {
+    blocks_.erase({Num(a[0]), Num(a[1])});
+  } else if (c.op == "mute") {
+    mutes_.insert({Num(a[0]), Num(a[1])});
+  } else if (c.op == "unmute") {
+    mutes_.erase({Num(a[0]), Num(a[1])});
+  } else if (c.op == "like") {
+    // A like acknowledged just before its post's deletion may be reported after it.
+    if (posts_.count(Num(a[1]))) likes_.insert({Num(a[0]), Num(a[1])});
+  } else if (c.op == "unlike") {
+    likes_.erase({Num(a[0]), Num(a[1])});
+  } else if (c.op == "import") {
+    for (const Edge& e : ImportEdges(c)) follows_.insert(e);
+  }
+}
+
+void Oracle::Resolve(Engine& e) {
+  // Deletions first: whether a like in flight matters depends on whether its post survived.
+  std::vector<Call> calls;
+  for (const auto& [thread, call] : pending_) calls.push_back(call);
+  pending_.clear();
+  std::stable_partition(calls.begin(), calls.end(), [](const Call& c) { return c.op == "delete"; });
+  for (const Call& c : calls) {
+    if (c.op == "read") continue;
+    ++counts_.in_flight;
+    ResolveOne(e, c);
+  }
+}
+
+void Oracle::ResolveOne(Engine& e, const Call& c) {
+  const std::vector<std::string>& a = c.args;
+  const std::string what = "in-flight " + c.op + " " + (a.empty() ? "" : a[0]);
+  auto took_effect = [&](bool yes, const std::string& value) {
+    if (!yes) return;
+    ++counts_.in_flight_took_effect;
+    Apply(c, value);
+  };
+  auto check = [&](const Status& s) {
+    if (!s.ok()) AddViolation(what + ": reading it back: " + s.ToString());
+    return s.ok();
+  };
+  if (c.op == "create_user") {
+    Result<User> u = e.FindUser(a[0]);
+    if (!u.ok() && !u.status().IsNotFound()) return (void)check(u.status());
+    took_effect(u.ok(), u.ok() ? std::to_string(ToInt(u->id)) : "");
+  } else if (c.op == "post") {
+    const UserId author{Num(a[0])};
+    Result<std::vector<Post>> timeline =
+        ReadAll<Post>([&](const PageRequest& r) { return e.UserTimeline(author, r); }, 200);
+    if (!check(timeline.status())) return;
+    for (const Post& p : *timeline) {
+      if (p.text == a[1]) return took_effect(true, std::to_string(ToInt(p.id)));
+    }
+  } else if (c.op == "delete") {
+    Result<Post> p = e.GetPost(PostId{Num(a[1])});
+    if (!p.ok() && !p.status().IsNotFound()) return (void)check(p.status());
+    took_effect(!p.ok(), "");
+  } else if (c.op == "follow" || c.op == "unfollow") {
+    Result<bool> f = e.IsFollowing(UserId{Num(a[0])}, UserId{Num(a[1])});
+    if (!check(f.status())) return;
+    const bool before = follows_.count({Num(a[0]), Num(a[1])}) != 0;
+    if (*f != before) took_effect(true, "");
+  } else if (c.op == "block" || c.op == "unblock" || c.op == "mute" || c.op == "unmute") {
+    const bool is_block = c.op.find("block") != std::string::npos;
+    const UserId x{Num(a[0])}, y{Num(a[1])};
+    Result<bool> b = is_block ? e.IsBlocking(x, y) : e.IsMuting(x, y);
+    if (!check(b.status())) return;
+    const bool before = (is_block ? blocks_ : mutes_).count({Num(a[0]), Num(a[1])}) != 0;
+    if (*b != before) took_effect(true, "");
+  } else if (c.op == "like" || c.op == "unlike") {
+    if (!posts_.count(Num(a[1]))) return;  // the post is gone: the like does not matter
+    Result<bool> l = e.HasLiked(UserId{Num(a[0])}, PostId{Num(a[1])});
+    if (!check(l.status())) return;
+    const bool before = likes_.count({Num(a[0]), Num(a[1])}) != 0;
+    if (*l != before) took_effect(true, "");
+  } else if (c.op == "import") {
+    size_t present = 0, missing = 0;
+    for (const Edge& edge : ImportEdges(c)) {
+      if (follows_.count(edge)) continue;
+      Result<bool> f = e.IsFollowing(UserId{edge.first}, UserId{edge.second});
+      if (!check(f.status())) return;
+      ++(*f ? present : missing);
+    }
+    if (present && missing) {
+      AddViolation(what + ": partly applied (" + std::to_string(present) + " of " +
+                   std::to_string(present + missing) + " new edges)");
+    }
+    took_effect(present != 0, "");
+  }
+}
+
+std::vector<PostId> Oracle::ExpectedFeed(uint64_t reader) const {
+  std::vector<PostId> out;
+  for (auto it = posts_.rbegin(); it != posts_.rend(); ++it) {
+    const uint64_t author = it->second.author;
+    if (author == reader || (follows_.count({reader, author}) && !mutes_.count({reader, author})))
+      out.push_back(PostId{it->first});
+  }
+  return out;
+}
+
+void Oracle::Verify(Engine& e, std::mt19937_64& rng) {
+  const uint64_t before = violation_count_;
+  auto expect_ok = [&](const Status& s, const std::string& what) {
+    if (!s.ok()) AddViolation(what + ": " + s.ToString());
+    return s.ok();
+  };
+  // Lists read through the API against the expected ones; `as_set` ignores order.
+  auto compare = [&](auto got, auto want, bool as_set, const std::string& what) {
+    if (as_set) {
+      std::sort(got.begin(), got.end());
+      std::sort(want.begin(), want.end());
+    }
+    if (got != want) AddViolation(what + ": " + testing::DescribeDiff(got, want));
+  };
+  std::map<uint64_t, uint64_t> followers, following, post_count;
+  for (const auto& [a, b] : follows_) {
+    ++following[a];
+    ++followers[b];
+  }
+  for (const auto& [id, info] : posts_) ++post_count[info.author];
+
+  // Users: exactly the expected names, each with its id and counts; no user beyond them.
+  std::map<int, int> per_thread;
+  for (const auto& [name, id] : users_) ++per_thread[std::stoi(name.substr(1))];
+  for (int t = 0; t < kThreads; ++t) {
+    const std::string next = UserName(t, per_thread[t]);
+    if (!e.FindUser(next).status().IsNotFound()) AddViolation("unexpected user " + next);
+  }
+  for (const auto& [name, id] : users_) {
+    const std::string who = "user " + name + " (" + std::to_string(id) + ")";
+    Result<User> u = e.GetUser(UserId{id});
+    if (!expect_ok(u.status(), who)) continue;
+    if (u->username != name) AddViolation(who + " is named " + u->username);
+    if (u->follower_count != followers[id] || u->following_count != following[id] ||
+        u->post_count != post_count[id]) {
+      AddViolation(who + " counts followers/following/posts " + std::to_string(u->follower_count) +
+                   "/" + std::to_string(u->following_count) + "/" + std::to_string(u->post_count) +
+                   ", want " + std::to_string(followers[id]) + "/" + std::to_string(following[id]) +
+                   "/" + std::to_string(post_count[id]));
+    }
+    const uint32_t limit = static_cast<uint32_t>(1 + rng() % 40);
+    auto got_following =
+        ReadAll<UserId>([&](const PageRequest& r) { return e.Following(UserId{id}, r); }, limit);
+    if (expect_ok(got_following.status(), who + " following")) {
+      std::vector<UserId> want;
+      for (auto it = follows_.lower_bound({id, 0}); it != follows_.end() && it->first == id; ++it)
+        want.push_back(UserId{it->second});
+      compare(*got_following, want, true, who + " following");
+    }
+    std::vector<PostId> want_timeline;
+    for (auto it = posts_.rbegin(); it != posts_.rend(); ++it)
+      if (it->second.author == id) want_timeline.push_back(PostId{it->first});
+    auto timeline =
+        ReadAll<Post>([&](const PageRequest& r) { return e.UserTimeline(UserId{id}, r); }, limit);
+    if (expect_ok(timeline.status(), who + " timeline"))
+      compare(testing::IdsOf(*timeline), want_timeline, false, who + " timeline");
+    auto feed =
+        ReadAll<Post>([&](const PageRequest& r) { return e.HomeFeed(UserId{id}, r); }, limit);
+    if (expect_ok(feed.status(), who + " home feed"))
+      compare(testing::IdsOf(*feed), ExpectedFeed(id), false, who + " home feed");
+  }
+
+  // Blocks and mutes, every ordered pair of users.
+  for (const auto& [xname, x] : users_) {
+    for (const auto& [yname, y] : users_) {
+      if (x == y) continue;
+      for (const auto& [kind, set] : {std::pair{"block", &blocks_}, std::pair{"mute", &mutes_}}) {
+        Result<bool> b = kind == std::string("block") ? e.IsBlocking(UserId{x}, UserId{y})
+                                                      : e.IsMuting(UserId{x}, UserId{y});
+        if (expect_ok(b.status(), kind) && *b != (set->count({x, y}) != 0)) {
+          AddViolation(std::string(kind) + " " + xname + " -> " + yname + " is " +
+                       (*b ? "present" : "absent"));
+        }
+      }
+    }
+  }
+
+  // Posts: live ones with their author and likes; deleted ones gone.
+  std::map<uint64_t, std::vector<UserId>> likers;
+  for (const auto& [u, p] : likes_)
+    if (posts_.count(p)) likers[p].push_back(UserId{u});
+  for (const auto& [id, info] : posts_) {
+    const std::string what = "post " + std::to_string(id);
+    Result<Post> p = e.GetPost(PostId{id});
+    if (!expect_ok(p.status(), what)) continue;
+    if (ToInt(p->author) != info.author || p->text != info.text)
+      AddViolation(what + " has another author or text");
+    if (p->like_count != likers[id].size()) {
+      AddViolation(what + " like_count " + std::to_string(p->like_count) + ", want " +
+                   std::to_string(likers[id].size()));
+    }
+    if (p->like_count == 0 && likers[id].empty()) continue;
+    auto got = ReadAll<UserId>([&](const PageRequest& r) { return e.Likers(PostId{id}, r); }, 100);
+    if (expect_ok(got.status(), what + " likers"))
+      compare(*got, likers[id], true, what + " likers");
+  }
+  for (uint64_t id : deleted_) {
+    Result<Post> p = e.GetPost(PostId{id});
+    if (!p.status().IsNotFound())
+      AddViolation("deleted post " + std::to_string(id) + ": " + p.status().ToString());
+  }
+  if (violation_count_ == before) counts_.verified = counts_.acked;
+}
+
+}  // namespace puppies::crash

@@ -1,0 +1,503 @@
+// fuzz_engine_model: a sequence of engine operations on a real RocksDB directory, each answer
+// and the final state compared with the reference model of tests/testing/model.h (Driver and
+// FeedModel; likes, which the model does not cover, are mirrored here).
+//
+// One engine stays open across inputs, because opening a database per input runs at ~100
+// exec/s. Each input gets fresh users (named after the input's number), so it sees nothing of
+// earlier inputs and the model starts empty. Every kInputsPerDatabase inputs the database is
+// replaced by a fresh one, which keeps Check() and the RocksDB footprint small.
+// synchronous_fanout makes every answer exact at once; a fan-out threshold of 3 with 50%
+// hysteresis, an inbox cap of 4 and fan-out steps of 2 followers make push, pull, draining
+// and deep reads past the inbox all occur among a handful of users.
+//
+// Input (FuzzedDataProvider): from the end the user count, then per operation u8(op) and its
+// arguments (users and posts as u8 picks, page limits, flags), each read whatever the state,
+// so an input's layout does not depend on the answers; strings (post text, raw cursors) from
+// the front. make_corpus.py writes inputs in this layout.
+//
+// Oracles: every answer equals the model's (status code, boolean, page contents, has_more);
+// a page read from a saved cursor holds the model's current feed below that cursor; a cursor
+// is refused for another reader, another list, or after any one-character change or
+// truncation; at the end of each input every user's feed, counters, edge lists, timeline and
+// likes equal the model's, and every kCheckEvery inputs Check() reports no violation.
+
+#define DOCTEST_CONFIG_IMPLEMENT
+#include <doctest/doctest.h>
+#include <fuzzer/FuzzedDataProvider.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "puppies/puppies.h"
+#include "testing/model.h"
+#include "testing/temp_engine.h"
+#include "testing/test_util.h"
+#include "util/validation.h"
+
+namespace puppies {
+namespace {
+
+using testing::Driver;
+using testing::Expect;
+using testing::FeedModel;
+
+constexpr int kMaxUsers = 6;
+constexpr int kMaxOps = 64;
+constexpr uint64_t kInputsPerDatabase = 2000;
+constexpr uint64_t kCheckEvery = 50;
+constexpr int64_t kTickUs = 3000;  // the Driver's tick, for the calls made here directly
+constexpr UserId kUnknownUser{uint64_t{1} << 62};
+constexpr PostId kUnknownPost{1};  // the clock never goes back to 1970
+constexpr char kCursorAlphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+Options FuzzOptions(std::shared_ptr<ManualClock> clock) {
+  Options o;
+  o.clock = std::move(clock);
+  o.synchronous_fanout = true;
+  o.fanout_threshold = 3;
+  o.fanout_hysteresis_percent = 50;
+  o.inbox_cap = 4;
+  o.fanout_batch_size = 2;
+  o.background_threads = 1;
+  return o;
+}
+
+// DO NOT REORDER without regenerating the corpus (make_corpus.py writes these numbers).
+enum class Op : uint8_t {
+  kFollow,
+  kUnfollow,
+  kBlock,
+  kUnblock,
+  kMute,
+  kUnmute,
+  kPost,
+  kPostText,
+  kDelete,
+  kLike,
+  kUnlike,
+  kFirstPage,
+  kNextPage,
+  kForeignCursor,
+  kRawCursor,
+  kCheckUser,
+  kMaxValue = kCheckUser
+};
+
+// What the engine answers for a user id the model does not know.
+Expect UnknownUser(UserId u) {
+  return ToInt(u) == 0 ? Expect::kInvalidArgument : Expect::kNotFound;
+}
+
+// Likes, which FeedModel does not cover: (user, post) -> order of the like, newest highest.
+class LikeModel {
+ public:
+  Expect Like(const FeedModel& m, UserId u, PostId p) {
+    if (ToInt(u) == 0 || ToInt(p) == 0) return Expect::kInvalidArgument;
+    if (!m.HasUser(u) || !m.IsLive(p)) return Expect::kNotFound;
+    if (m.IsBlocking(m.live_posts().at(p).author, u)) return Expect::kPermissionDenied;
+    return likes_.try_emplace({u, p}, ++order_).second ? Expect::kTrue : Expect::kFalse;
+  }
+  Expect Unlike(const FeedModel& m, UserId u, PostId p) {
+    if (ToInt(u) == 0 || ToInt(p) == 0) return Expect::kInvalidArgument;
+    if (!m.HasUser(u) || !m.IsLive(p)) return Expect::kNotFound;
+    return likes_.erase({u, p}) ? Expect::kTrue : Expect::kFalse;
+  }
+  /// Live posts `u` liked, newest like first.
+  std::vector<PostId> LikedPosts(const FeedModel& m, UserId u) const {
+    return Newest<PostId>([&](UserId user, PostId p) { return user == u && m.IsLive(p); },
+                          [](UserId, PostId p) { return p; });
+  }
+  /// Users who liked `p`, newest like first.
+  std::vector<UserId> Likers(PostId p) const {
+    return Newest<UserId>([&](UserId, PostId post) { return post == p; },
+                          [](UserId u, PostId) { return u; });
+  }
+
+ private:
+  template <class Id, class Keep, class Project>
+  std::vector<Id> Newest(Keep keep, Project project) const {
+    std::vector<std::pair<int64_t, Id>> v;
+    for (const auto& [like, order] : likes_)
+      if (keep(like.first, like.second)) v.push_back({order, project(like.first, like.second)});
+    std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::vector<Id> out;
+    for (const auto& [order, id] : v) out.push_back(id);
+    return out;
+  }
+
+  std::map<std::pair<UserId, PostId>, int64_t> likes_;
+  int64_t order_ = 0;
+};
+
+// One input: fresh users on the shared engine, a fresh model, the operations the input names.
+class Session {
+ public:
+  Session(Engine* engine, const Options& options, std::shared_ptr<ManualClock> clock,
+          uint64_t number, FuzzedDataProvider* in)
+      : e_(*engine), options_(options), d_(engine, std::move(clock)), in_(*in) {
+    const int n = in_.ConsumeIntegralInRange(2, kMaxUsers);
+    for (int i = 0; i < n; ++i) {
+      users_.push_back(d_.AddUser("f" + std::to_string(number) + "u" + std::to_string(i)));
+    }
+  }
+
+  void Run() {
+    INFO("operations of this input:" << Log());
+    for (int i = 0; i < kMaxOps && in_.remaining_bytes() > 0; ++i) Step(in_.ConsumeEnum<Op>());
+    CheckEverything();
+  }
+
+ private:
+  FeedModel& model() { return d_.model(); }
+
+  // PUPPIES_FUZZ_TRACE=1 prints every operation, to follow one input by hand.
+  void Note(const std::string& what) {
+    static const bool trace = std::getenv("PUPPIES_FUZZ_TRACE") != nullptr;
+    if (trace) std::fprintf(stderr, "%s\n", what.c_str());
+    log_.push_back(what);
+    if (log_.size() > 24) log_.pop_front();
+  }
+  std::string Log() const {
+    std::string out;
+    for (const std::string& op : log_) out += "\n    " + op;
+    return out;
+  }
+  static std::string Name(UserId u) { return "u" + std::to_string(ToInt(u)); }
+  static std::string Name(PostId p) { return "p" + std::to_string(ToInt(p)); }
+
+  // Mostly this input's users; sometimes id 0 or an id no user has.
+  UserId PickUser() {
+    const auto v = in_.ConsumeIntegral<uint8_t>();
+    if (v >= 250) return v & 1 ? kUnknownUser : UserId{0};
+    return users_[v % users_.size()];
+  }
+  // Mostly this input's posts, live or deleted; sometimes id 0 or an id no post has.
+  PostId PickPost() {
+    const auto v = in_.ConsumeIntegral<uint8_t>();
+    if (posts_.empty() || v >= 250) return v & 1 ? kUnknownPost : PostId{0};
+    return posts_[v % posts_.size()];
+  }
+  // 1..8, and sometimes a limit outside 1..kMaxPageLimit.
+  uint32_t PickLimit() {
+    const auto v = in_.ConsumeIntegralInRange<uint32_t>(0, 9);
+    return v == 9 ? internal::kMaxPageLimit + 1 : v;
+  }
+  std::optional<UserId> AuthorOf(PostId p) {
+    if (auto it = model().live_posts().find(p); it != model().live_posts().end())
+      return it->second.author;
+    if (auto it = model().deleted_posts().find(p); it != model().deleted_posts().end())
+      return it->second.author;
+    return std::nullopt;
+  }
+
+  void Step(Op op) {
+    switch (op) {
+      case Op::kFollow:
+      case Op::kUnfollow:
+      case Op::kBlock:
+      case Op::kUnblock:
+      case Op::kMute:
+      case Op::kUnmute:
+        return PairStep(op);
+      case Op::kPost:
+        return PostStep();
+      case Op::kPostText:
+        return PostTextStep();
+      case Op::kDelete:
+        return DeleteStep();
+      case Op::kLike:
+      case Op::kUnlike:
+        return LikeStep(op == Op::kLike);
+      case Op::kFirstPage: {
+        const UserId reader = PickUser();
+        return PageStep(reader, PickLimit(), "", UINT64_MAX);
+      }
+      case Op::kNextPage: {
+        const uint32_t limit = PickLimit();
+        if (saved_) PageStep(saved_->reader, limit, saved_->cursor, ToInt(saved_->last));
+        return;
+      }
+      case Op::kForeignCursor:
+        return ForeignCursorStep();
+      case Op::kRawCursor:
+        return RawCursorStep();
+      case Op::kCheckUser:
+        return CheckUserStep();
+    }
+  }
+
+  void PairStep(Op op) {
+    static constexpr const char* kNames[] = {"follow",  "unfollow", "block",
+                                             "unblock", "mute",     "unmute"};
+    static constexpr Expect (Driver::*kSteps[])(UserId, UserId) = {
+        &Driver::Follow,  &Driver::Unfollow, &Driver::Block,
+        &Driver::Unblock, &Driver::Mute,     &Driver::Unmute};
+    const auto i = static_cast<size_t>(op);
+    const UserId a = PickUser(), b = PickUser();
+    Note(std::string(kNames[i]) + " " + Name(a) + " " + Name(b));
+    if (op == Op::kUnfollow && a == b) {
+      // The model leaves Unfollow(a, a) unspecified; the engine documents InvalidArgument.
+      CHECK_CODE(e_.Unfollow(a, b), kInvalidArgument);
+      return;
+    }
+    (d_.*kSteps[i])(a, b);
+    for (UserId u : {a, b}) {
+      if (model().HasUser(u)) testing::CheckUserGraph(e_, model(), u, 3);
+    }
+  }
+
+  void PostStep() {
+    const UserId author = PickUser();
+    const bool backdate = in_.ConsumeBool();
+    const auto back_ms = in_.ConsumeIntegralInRange<int64_t>(1, 1'000'000);
+    Note("post by " + Name(author) + (backdate ? " backdated" : ""));
+    if (!model().HasUser(author)) {
+      const Result<PostId> r = e_.CreatePost(author, testing::Text("x"));
+      CHECK_EXPECT(r.status(), UnknownUser(author));
+      return;
+    }
+    std::optional<int64_t> at;
+    // Whole milliseconds before the time the Driver's tick makes "now".
+    if (backdate) at = ((d_.clock().NowMicros() + kTickUs) / 1000 - back_ms) * 1000;
+    posts_.push_back(d_.Post(author, at));
+    Note("  -> " + Name(posts_.back()));
+  }
+
+  // Text from the input: the engine must answer exactly as the validator does (which
+  // fuzz_validation holds to the grammar), and store the trimmed text.
+  void PostTextStep() {
+    const UserId author = PickUser();
+    const NewPost post = testing::Text(in_.ConsumeRandomLengthString(64));
+    Note("post by " + Name(author) + " with text of " + std::to_string(post.text.size()) +
+         " bytes");
+    d_.clock().Advance(kTickUs);
+    std::string trimmed;
+    const Status want = ToInt(author) == 0 ? Status::InvalidArgument("author")
+                                           : internal::ValidateNewPost(options_, post, &trimmed);
+    Result<PostId> r = e_.CreatePost(author, post);
+    if (!want.ok()) {
+      CHECK_MESSAGE(r.status().code() == want.code(),
+                    r.status().ToString() << ", the validator says " << want.ToString());
+      return;
+    }
+    if (!model().HasUser(author)) {
+      CHECK_EXPECT(r.status(), UnknownUser(author));
+      return;
+    }
+    REQUIRE_OK(r);
+    model().AddPost(*r, author, d_.seq());
+    posts_.push_back(*r);
+    Note("  -> " + Name(*r));
+    Result<Post> stored = e_.GetPost(*r);
+    REQUIRE_OK(stored);
+    CHECK_EQ(stored->text, trimmed);
+  }
+
+  void DeleteStep() {
+    const PostId p = PickPost();
+    const bool by_author = in_.ConsumeIntegralInRange(0, 3) != 0;
+    const UserId other = PickUser();
+    const std::optional<UserId> author = AuthorOf(p);
+    const UserId actor = by_author && author ? *author : other;
+    Note("delete " + Name(p) + " by " + Name(actor));
+    d_.Delete(actor, p);
+  }
+
+  void LikeStep(bool like) {
+    const UserId u = PickUser();
+    const PostId p = PickPost();
+    Note(std::string(like ? "like " : "unlike ") + Name(p) + " by " + Name(u));
+    d_.clock().Advance(kTickUs);
+    if (like) {
+      CHECK_EXPECT(e_.Like(u, p), likes_.Like(model(), u, p));
+    } else {
+      CHECK_EXPECT(e_.Unlike(u, p), likes_.Unlike(model(), u, p));
+    }
+  }
+
+  // One page of `reader`'s feed below post id `before`: the model's current feed there.
+  void PageStep(UserId reader, uint32_t limit, const std::string& cursor, uint64_t before) {
+    Note("home feed of " + Name(reader) + ", limit " + std::to_string(limit) +
+         (cursor.empty() ? "" : ", below p" + std::to_string(before)));
+    Result<PostPage> r = e_.HomeFeed(reader, {limit, cursor});
+    if (ToInt(reader) == 0 || limit == 0 || limit > internal::kMaxPageLimit) {
+      CHECK_CODE(r, kInvalidArgument);
+      return;
+    }
+    if (!model().HasUser(reader)) {
+      CHECK_EXPECT(r.status(), UnknownUser(reader));
+      return;
+    }
+    REQUIRE_OK(r);
+    std::vector<PostId> want;
+    for (PostId p : model().HomeFeed(reader))
+      if (ToInt(p) < before) want.push_back(p);
+    const bool more = want.size() > limit;
+    if (more) want.resize(limit);
+    CHECK_IDS(testing::IdsOf(r->items), want);
+    CHECK_EQ(r->has_more, more);
+    CHECK_EQ(r->next_cursor.empty(), !r->has_more);
+    for (const Post& p : r->items) {
+      CHECK_EQ(p.like_count, likes_.Likers(p.id).size());
+      if (model().IsLive(p.id)) CHECK_EQ(p.author, model().live_posts().at(p.id).author);
+    }
+    if (r->has_more && !r->items.empty())
+      saved_ = SavedCursor{reader, r->items.back().id, r->next_cursor};
+  }
+
+  // A saved cursor is refused by another reader, by another list of the same reader, and
+  // after any one-character change or truncation.
+  void ForeignCursorStep() {
+    const UserId other = PickUser();
+    const auto at = in_.ConsumeIntegral<uint8_t>();
+    const auto with = in_.ConsumeIntegralInRange<size_t>(0, sizeof kCursorAlphabet - 2);
+    const auto cut = in_.ConsumeIntegral<uint8_t>();
+    if (!saved_) return;
+    const std::string& c = saved_->cursor;
+    Note("cursor of " + Name(saved_->reader) + " used by " + Name(other) + ", changed, cut");
+    if (model().HasUser(other) && other != saved_->reader) {
+      CHECK_CODE(e_.HomeFeed(other, {5, c}), kInvalidArgument);
+    }
+    CHECK_CODE(e_.UserTimeline(saved_->reader, {5, c}), kInvalidArgument);
+    std::string changed = c;
+    changed[at % c.size()] = kCursorAlphabet[with];
+    if (changed != c) CHECK_CODE(e_.HomeFeed(saved_->reader, {5, changed}), kInvalidArgument);
+    const size_t len = 1 + cut % (c.size() - 1);
+    CHECK_CODE(e_.HomeFeed(saved_->reader, {5, c.substr(0, len)}), kInvalidArgument);
+  }
+
+  // Any string as a cursor: refused, or a page of the reader's feed.
+  void RawCursorStep() {
+    const UserId reader = PickUser();
+    const std::string cursor = in_.ConsumeRandomLengthString(96);
+    Note("home feed of " + Name(reader) + " at a raw cursor of " + std::to_string(cursor.size()) +
+         " bytes");
+    Result<PostPage> r = e_.HomeFeed(reader, {4, cursor});
+    if (!model().HasUser(reader)) {
+      CHECK_EXPECT(r.status(), UnknownUser(reader));
+      return;
+    }
+    if (!r.ok()) {
+      CHECK_CODE(r, kInvalidArgument);
+      return;
+    }
+    const std::vector<PostId> got = testing::IdsOf(r->items);
+    const std::vector<PostId> feed = model().HomeFeed(reader);
+    CHECK(got.size() <= 4);
+    CHECK(testing::StrictlyDecreasing(got));
+    for (PostId p : got)
+      CHECK_MESSAGE(std::find(feed.begin(), feed.end(), p) != feed.end(),
+                    Name(p) << " is not in the feed of " << Name(reader));
+  }
+
+  void CheckUserStep() {
+    const UserId u = PickUser();
+    const uint32_t limit = in_.ConsumeIntegralInRange<uint32_t>(1, 5);
+    Note("check " + Name(u));
+    if (model().HasUser(u)) CheckUser(u, limit);
+  }
+
+  void CheckUser(UserId u, uint32_t limit) {
+    testing::CheckFeedExact(e_, model(), u, limit);
+    testing::CheckUserGraph(e_, model(), u, limit);
+    CHECK_IDS(testing::TimelineIds(e_, u, limit), model().Timeline(u));
+    CHECK_IDS(testing::LikedIds(e_, u, limit), likes_.LikedPosts(model(), u));
+  }
+
+  void CheckEverything() {
+    Note("final check");
+    for (UserId u : users_) CheckUser(u, 3);
+    for (const auto& [p, info] : model().live_posts()) {
+      CHECK_IDS(testing::LikerIds(e_, p, 3), likes_.Likers(p));
+      Result<Post> post = e_.GetPost(p);
+      REQUIRE_OK(post);
+      CHECK_EQ(post->like_count, likes_.Likers(p).size());
+    }
+    for (const auto& [p, info] : model().deleted_posts()) CHECK_CODE(e_.GetPost(p), kNotFound);
+  }
+
+  struct SavedCursor {
+    UserId reader;
+    PostId last;
+    std::string cursor;
+  };
+
+  Engine& e_;
+  const Options& options_;
+  Driver d_;
+  FuzzedDataProvider& in_;
+  std::vector<UserId> users_;
+  std::vector<PostId> posts_;  // this input's posts, live and deleted, in creation order
+  LikeModel likes_;
+  std::optional<SavedCursor> saved_;
+  std::deque<std::string> log_;
+};
+
+// Assertions run outside any doctest test case: print the failure with its INFO context and
+// abort, which libFuzzer reports as a crash with the input.
+void OnAssertFailure(const doctest::AssertData& ad) {
+  std::ostringstream os;
+  os << ad.m_file << ":" << ad.m_line << ": " << ad.m_expr;
+  if (ad.m_decomp.size()) os << " (" << ad.m_decomp.c_str() << ")";
+  const int n = doctest::IReporter::get_num_active_contexts();
+  const doctest::IContextScope* const* contexts = doctest::IReporter::get_active_contexts();
+  for (int i = 0; i < n; ++i) {
+    os << "\n  ";
+    contexts[i]->stringify(&os);
+  }
+  std::fprintf(stderr, "fuzz_engine_model: check failed: %s\n", os.str().c_str());
+  std::abort();
+}
+
+// The state kept across inputs. It is never destroyed: RocksDB's own statics are made during
+// the first Open, after it, so a static World would close its database after they are gone.
+// Close runs from an atexit handler registered after that first Open instead.
+class World {
+ public:
+  static World& Get() {
+    static World* const world = new World;
+    return *world;
+  }
+
+  void RunInput(const uint8_t* data, size_t size) {
+    if (inputs_ % kInputsPerDatabase == 0) {
+      engine_.reset();  // removes the old directory before the new one is made
+      engine_ = std::make_unique<testing::TempEngine>(FuzzOptions(clock_));
+      if (inputs_ == 0) std::atexit([] { Get().engine_.reset(); });
+    }
+    FuzzedDataProvider in(data, size);
+    Session(engine_->get(), engine_->options(), clock_, inputs_, &in).Run();
+    if (++inputs_ % kCheckEvery == 0) testing::ExpectConsistent(**engine_);
+  }
+
+ private:
+  World() {
+    doctest_.setAsDefaultForAssertsOutOfTestCases();
+    doctest_.setAssertHandler(OnAssertFailure);
+  }
+
+  doctest::Context doctest_;
+  std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(testing::kStartMicros);
+  std::unique_ptr<testing::TempEngine> engine_;
+  uint64_t inputs_ = 0;
+};
+
+}  // namespace
+}  // namespace puppies
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  puppies::World::Get().RunInput(data, size);
+  return 0;
+}

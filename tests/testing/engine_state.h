@@ -1,0 +1,73 @@
+#pragma once
+// The whole state an Engine shows through its public API, as text: two databases hold the same
+// data exactly when their dumps are equal. The power-loss and I/O-error tests use it to decide
+// which prefix of an operation log a recovered database holds, and whether a failed operation
+// left its effects entirely absent or entirely present (TESTING.md D2-D4). Call after
+// WaitIdle: a feed shows a follower's new post only once its fan-out has run.
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "puppies/puppies.h"
+#include "testing/test_util.h"
+
+namespace puppies::testing {
+
+/// One block per user with id 1..max_user_id: profile and counters, then following,
+/// followers, timeline (id:likes:text), liked posts and home feed.
+inline std::string DumpState(Engine& e, uint64_t max_user_id) {
+  constexpr uint32_t kPage = 50;
+  auto ids = [](const auto& list) {
+    std::string out;
+    for (const auto& id : list) out += " " + std::to_string(Raw(id));
+    return out;
+  };
+  std::string out;
+  for (uint64_t id = 1; id <= max_user_id; ++id) {
+    const UserId u{id};
+    Result<User> user = e.GetUser(u);
+    if (user.status().IsNotFound()) continue;
+    REQUIRE_MESSAGE(user.ok(), "GetUser(" << id << ") -> " << user.status().ToString());
+    out += "user " + std::to_string(id) + " " + user->username + " name=" + user->display_name +
+           " bio=" + user->bio + " at=" + std::to_string(user->created_at_us) +
+           " followers=" + std::to_string(user->follower_count) +
+           " following=" + std::to_string(user->following_count) +
+           " posts=" + std::to_string(user->post_count) + "\n";
+    out += "  following:" + ids(FollowingIds(e, u, kPage)) + "\n";
+    out += "  followers:" + ids(FollowerIds(e, u, kPage)) + "\n";
+    out += "  timeline:";
+    for (const Post& p :
+         ReadAll<Post>([&](const PageRequest& r) { return e.UserTimeline(u, r); }, kPage)) {
+      out += " " + std::to_string(Raw(p.id)) + ":" + std::to_string(p.like_count) + ":" + p.text;
+    }
+    out += "\n  liked:" + ids(LikedIds(e, u, kPage)) + "\n";
+    out += "  feed:" + ids(FeedIds(e, u, kPage)) + "\n";
+  }
+  return out;
+}
+
+/// The first line where two dumps differ ("" when equal), for failure messages.
+inline std::string FirstDifference(std::string_view got, std::string_view want) {
+  size_t line = 1, start = 0;
+  for (size_t i = 0;; ++i) {
+    const bool got_end = i >= got.size(), want_end = i >= want.size();
+    if (got_end && want_end) return "";
+    if (got_end || want_end || got[i] != want[i]) {
+      auto line_at = [start](std::string_view s) {
+        if (start >= s.size()) return std::string("<end>");
+        return std::string(s.substr(start, s.find('\n', start) - start));
+      };
+      return "line " + std::to_string(line) + ": got '" + line_at(got) + "', want '" +
+             line_at(want) + "'";
+    }
+    if (got[i] == '\n') {
+      ++line;
+      start = i + 1;
+    }
+  }
+}
+
+}  // namespace puppies::testing
