@@ -183,13 +183,8 @@ Options ChildOptions(uint64_t threshold) {
 }
 
 // Registered only in the child, so that it is neither listed nor run in normal runs.
-const int kCrashChildRegistered =
-    std::getenv("PUPPIES_CRASH_CHILD") != nullptr
-        ? doctest::detail::regTest(
-              doctest::detail::TestCase(&CrashChild, __FILE__, __LINE__,
-                                        doctest_detail_test_suite_ns::getCurrentTestSuite()) *
-              "crash_test child")
-        : 0;
+const int kCrashChildRegistered = testing::RegisterChildCase(
+    "PUPPIES_CRASH_CHILD", &CrashChild, __FILE__, __LINE__, "crash_test child");
 
 // ---- Parent side -------------------------------------------------------------------------------
 

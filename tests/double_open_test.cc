@@ -38,13 +38,8 @@ void DoubleOpenChild() {
 }
 
 // Registered only in the child, so that it is neither listed nor run in normal runs.
-const int kDoubleOpenChildRegistered =
-    std::getenv("PUPPIES_DOUBLE_OPEN_DB") != nullptr
-        ? doctest::detail::regTest(
-              doctest::detail::TestCase(&DoubleOpenChild, __FILE__, __LINE__,
-                                        doctest_detail_test_suite_ns::getCurrentTestSuite()) *
-              "double_open child")
-        : 0;
+const int kDoubleOpenChildRegistered = testing::RegisterChildCase(
+    "PUPPIES_DOUBLE_OPEN_DB", &DoubleOpenChild, __FILE__, __LINE__, "double_open child");
 
 // Runs the child on `db` and returns the status it reported, as text.
 std::string OpenInAnotherProcess(const TempDir& dir) {

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <set>
@@ -22,6 +23,7 @@
 #include "testing/temp_engine.h"
 
 namespace doctest {
+
 template <>
 struct StringMaker<puppies::UserId> {
   static String convert(puppies::UserId id) {
@@ -41,6 +43,19 @@ struct StringMaker<puppies::Status> {
 }  // namespace doctest
 
 namespace puppies::testing {
+
+// Registers `body` as a doctest case named `name` only when the environment variable `env` is
+// set. Tests that need a second process re-execute this binary with `env` set and
+// `-tc=<name>`, so the child case is neither listed nor run in normal runs. Returns 0, to
+// initialise a namespace-scope constant.
+inline int RegisterChildCase(const char* env, void (*body)(), const char* file, int line,
+                             const char* name) {
+  if (std::getenv(env) == nullptr) return 0;
+  return doctest::detail::regTest(
+      doctest::detail::TestCase(body, file, line,
+                                doctest_detail_test_suite_ns::getCurrentTestSuite()) *
+      name);
+}
 
 /// A fixed, whole-millisecond start time for ManualClocks (2023-11-14T22:13:20Z).
 inline constexpr int64_t kStartMicros = int64_t{1'700'000'000'000} * 1000;
