@@ -155,6 +155,8 @@ class Template {
     MUST(e->CreatePost(world_.puller(), testing::Text("pulled")));
     MUST(e->Like(u[2], world_.posts[0]));
     MUST(e->Like(u[3], world_.posts[0]));
+    MUST(e->Block(u[6], u[7]));  // for the unblock and unmute sweeps
+    MUST(e->Mute(u[3], world_.puller()));
     REQUIRE_OK(e->WaitIdle());
     REQUIRE_OK(e->Close());
     now_us_ = clock->NowMicros() + 1'000'000;
@@ -389,6 +391,46 @@ TEST_CASE("ioerr_sweep_update_user") {
         UserUpdate u;
         u.display_name = "Renamed";
         return e.UpdateUser(w.users[1], u);
+      },
+      kWriteFaults);
+}
+
+TEST_CASE("ioerr_sweep_block") {
+  Template t;  // removes w1's follow of the pusher: unmerge of its inbox
+  Sweep(
+      t, [](Engine& e, const World& w) { return e.Block(w.pusher(), w.users[1]).status(); },
+      kWriteFaults);
+}
+
+TEST_CASE("ioerr_sweep_unblock") {
+  Template t;
+  Sweep(
+      t, [](Engine& e, const World& w) { return e.Unblock(w.users[6], w.users[7]).status(); },
+      kWriteFaults);
+}
+
+TEST_CASE("ioerr_sweep_mute") {
+  Template t;
+  Sweep(
+      t, [](Engine& e, const World& w) { return e.Mute(w.users[2], w.pusher()).status(); },
+      kWriteFaults);
+}
+
+TEST_CASE("ioerr_sweep_unmute") {
+  Template t;
+  Sweep(
+      t, [](Engine& e, const World& w) { return e.Unmute(w.users[3], w.puller()).status(); },
+      kWriteFaults);
+}
+
+TEST_CASE("ioerr_sweep_import_follows") {
+  Template t;  // two new followers of the pusher (backfills) and one of the puller
+  Sweep(
+      t,
+      [](Engine& e, const World& w) {
+        const FollowEdge edges[] = {
+            {w.users[5], w.pusher()}, {w.users[6], w.pusher()}, {w.users[7], w.puller()}};
+        return e.ImportFollows(edges).status();
       },
       kWriteFaults);
 }

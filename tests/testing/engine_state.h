@@ -17,7 +17,7 @@
 namespace puppies::testing {
 
 /// One block per user with id 1..max_user_id: profile and counters, then following,
-/// followers, timeline (id:likes:text), liked posts and home feed.
+/// followers, blocked and muted users, timeline (id:likes:text), liked posts and home feed.
 inline std::string DumpState(Engine& e, uint64_t max_user_id) {
   constexpr uint32_t kPage = 50;
   auto ids = [](const auto& list) {
@@ -38,6 +38,14 @@ inline std::string DumpState(Engine& e, uint64_t max_user_id) {
            " posts=" + std::to_string(user->post_count) + "\n";
     out += "  following:" + ids(FollowingIds(e, u, kPage)) + "\n";
     out += "  followers:" + ids(FollowerIds(e, u, kPage)) + "\n";
+    // Blocks and mutes have no list call: ask about every other user (dumps are small).
+    std::string blocks, mutes;
+    for (uint64_t other = 1; other <= max_user_id; ++other) {
+      if (other == id || e.GetUser(UserId{other}).status().IsNotFound()) continue;
+      if (MUST(e.IsBlocking(u, UserId{other}))) blocks += " " + std::to_string(other);
+      if (MUST(e.IsMuting(u, UserId{other}))) mutes += " " + std::to_string(other);
+    }
+    out += "  blocking:" + blocks + "\n  muting:" + mutes + "\n";
     out += "  timeline:";
     for (const Post& p :
          ReadAll<Post>([&](const PageRequest& r) { return e.UserTimeline(u, r); }, kPage)) {
