@@ -44,6 +44,7 @@ struct StringMaker<puppies::Status> {
 
 namespace puppies::testing {
 
+#ifndef DOCTEST_CONFIG_DISABLE  // the crash harness includes this header with doctest disabled
 // Registers `body` as a doctest case named `name` only when the environment variable `env` is
 // set. Tests that need a second process re-execute this binary with `env` set and
 // `-tc=<name>`, so the child case is neither listed nor run in normal runs. Returns 0, to
@@ -56,6 +57,7 @@ inline int RegisterChildCase(const char* env, void (*body)(), const char* file, 
                                 doctest_detail_test_suite_ns::getCurrentTestSuite()) *
       name);
 }
+#endif
 
 /// A fixed, whole-millisecond start time for ManualClocks (2023-11-14T22:13:20Z).
 inline constexpr int64_t kStartMicros = int64_t{1'700'000'000'000} * 1000;
