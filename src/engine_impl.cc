@@ -105,6 +105,22 @@ Status Engine::Impl::UserExists(uint64_t id, const Snapshot* snap) {
   return found ? Status::OK() : Status::NotFound(fmt::format("user {} not found", id));
 }
 
+Status Engine::Impl::UsersExist(const std::vector<uint64_t>& ids) {
+  constexpr size_t kBatch = 4096;
+  std::vector<std::string> keys, values;
+  std::vector<bool> found;
+  for (size_t begin = 0; begin < ids.size(); begin += kBatch) {
+    const size_t end = std::min(ids.size(), begin + kBatch);
+    keys.clear();
+    for (size_t i = begin; i < end; ++i) keys.push_back(IdKey{ids[i]}.Encode());
+    PUPPIES_RETURN_IF_ERROR(store->MultiGet(Cf::kUsers, keys, &values, &found));
+    for (size_t i = begin; i < end; ++i) {
+      if (!found[i - begin]) return Status::NotFound(fmt::format("user {} not found", ids[i]));
+    }
+  }
+  return Status::OK();
+}
+
 Status Engine::Impl::ReadUser(uint64_t id, UserRecord* rec, const Snapshot* snap) {
   std::string raw;
   bool found;

@@ -91,6 +91,8 @@ struct Engine::Impl {
   // ---- shared helpers (engine_impl.cc) ----
   int64_t NowMicros() { return clock->NowMicros(); }
   Status UserExists(uint64_t id, const internal::Snapshot* snap = nullptr);
+  // UserExists for many ids at once (MultiGet); NotFound names the first missing id.
+  Status UsersExist(const std::vector<uint64_t>& ids);
   Status ReadUser(uint64_t id, internal::UserRecord* rec, const internal::Snapshot* snap = nullptr);
   Status ReadPost(uint64_t id, internal::PostRecord* rec, bool* found,
                   const internal::Snapshot* snap = nullptr);

@@ -426,8 +426,8 @@ TEST_CASE("graph: ImportFollows counts new edges and skips self-loops, duplicate
 
 TEST_CASE("graph: ImportFollows across several batches") {
   Fixture f(160);
-  // 160 * 159 = 25'440 candidate edges: more than two batches of 10'000. Include each edge
-  // twice and every self-loop.
+  // 160 * 159 = 25'440 candidate edges, each included twice, plus every self-loop: 51'200
+  // inputs, more than one batch of 50'000, so the second batch repeats edges of the first.
   std::vector<FollowEdge> edges;
   for (UserId x : f.users)
     for (UserId y : f.users) edges.push_back({x, y});
@@ -452,17 +452,17 @@ namespace {
 TEST_CASE("graph: ImportFollows with an invalid edge in a later batch writes nothing") {
   // engine.h says "on error, the batches before the failing one stay written"; SPEC §12 says
   // "nothing partial is written on failure". The engine validates every edge before writing,
-  // so an invalid edge anywhere (here in the second batch of 10'000) fails the whole import
+  // so an invalid edge anywhere (here in the second batch of 50'000) fails the whole import
   // and writes nothing. Batches already written stay written only for errors found while
   // writing (I/O), which this test cannot provoke.
-  Fixture f(101);
+  Fixture f(230);
   std::vector<FollowEdge> edges;
   for (UserId x : f.users) {
     for (UserId y : f.users) {
-      if (x != y && edges.size() < 10'000) edges.push_back({x, y});
+      if (x != y && edges.size() < 50'000) edges.push_back({x, y});
     }
   }
-  REQUIRE_EQ(edges.size(), 10'000u);
+  REQUIRE_EQ(edges.size(), 50'000u);
   edges.push_back({f.users[0], f.Unknown()});
   CHECK_CODE(f.e->ImportFollows(edges), kNotFound);
   edges.back() = {UserId{0}, f.users[0]};
@@ -473,10 +473,10 @@ TEST_CASE("graph: ImportFollows with an invalid edge in a later batch writes not
   CHECK_VALUE(f.e->IsFollowing(edges[0].follower, edges[0].followee), false);
   // Without the bad edge the same input imports in full.
   edges.pop_back();
-  CHECK_VALUE(f.e->ImportFollows(edges), uint64_t{10'000});
+  CHECK_VALUE(f.e->ImportFollows(edges), uint64_t{50'000});
   total = 0;
   for (UserId u : f.users) total += f.Get(u).following_count;
-  CHECK_EQ(total, 10'000u);
+  CHECK_EQ(total, 50'000u);
   ExpectConsistent(*f.e);
 }
 

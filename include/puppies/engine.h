@@ -122,7 +122,7 @@ class PUPPIES_EXPORT Engine final {
   /// Bulk path for importing a follow graph. Every edge's ids and users are checked before
   /// anything is written; self-loops, existing edges, duplicates and edges between users who
   /// block each other are skipped and not counted. Edges are then written in atomic batches of
-  /// up to 10'000, so a storage error part-way leaves the earlier batches written.
+  /// up to 50'000, so a storage error part-way leaves the earlier batches written.
   /// Returns the number of new edges.
   /// Errors: InvalidArgument (0 id), NotFound (unknown user), as Follow otherwise.
   Result<uint64_t> ImportFollows(std::span<const FollowEdge> edges);

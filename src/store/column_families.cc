@@ -23,6 +23,9 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cac
       // stay on for point lookups such as IsFollowing.
       o.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(8));
       o.memtable_prefix_bloom_size_ratio = 0.05;
+      // The memtable bloom also holds whole keys, so a point read of an absent key (is a
+      // following, is b blocked: most reads of an import or a follow) skips the skiplist search.
+      o.memtable_whole_key_filtering = true;
       t.whole_key_filtering = true;
       if (cf == Cf::kInbox) o.merge_operator = NewMaxU64Operator();
       break;

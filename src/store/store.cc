@@ -147,6 +147,21 @@ Status Store::GetCounter(std::string_view key, uint64_t* value, const Snapshot* 
   return Status::OK();
 }
 
+Status Store::MultiGetCounters(const std::vector<std::string>& keys,
+                               std::vector<uint64_t>* values, const Snapshot* snap) {
+  std::vector<std::string> raw;
+  std::vector<bool> found;
+  Status s = MultiGet(Cf::kCounters, keys, &raw, &found, snap);
+  if (!s.ok()) return s;
+  values->assign(keys.size(), 0);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (!found[i]) continue;
+    if (raw[i].size() != 8) return Status::Corruption("counter value is not 8 bytes");
+    (*values)[i] = DecodeFixed64LE(raw[i].data());
+  }
+  return Status::OK();
+}
+
 Status Store::MultiGet(Cf cf, const std::vector<std::string>& keys,
                        std::vector<std::string>* values, std::vector<bool>* found,
                        const Snapshot* snap) {

@@ -68,6 +68,9 @@ class Store {
   Status Exists(Cf cf, std::string_view key, bool* found, const Snapshot* snap = nullptr);
   // A counter's value; 0 when absent.
   Status GetCounter(std::string_view key, uint64_t* value, const Snapshot* snap = nullptr);
+  // Many counters in one call, 0 for absent ones.
+  Status MultiGetCounters(const std::vector<std::string>& keys, std::vector<uint64_t>* values,
+                          const Snapshot* snap = nullptr);
   // Point reads of many keys in one call; values[i] empty + found[i] false when absent.
   Status MultiGet(Cf cf, const std::vector<std::string>& keys, std::vector<std::string>* values,
                   std::vector<bool>* found, const Snapshot* snap = nullptr);
