@@ -12,6 +12,7 @@
 #   --out DIR  where results go (default build-peers/peers-<mode>)
 #   CACHE_MB   cache budget per peer in MiB (block cache, SQLite cache_size, PostgreSQL
 #              shared_buffers); default 2048 for --full, 256 for --smoke
+#   PEERS      comma list of peers to run (default: all seven)
 #   after --, flags for peers_bench itself, e.g. -- --workloads W1,W2,W4 --reps 1
 #
 # Exit status: the driver's (non-zero on any error or divergence between a peer and the
@@ -80,7 +81,7 @@ git -C "$repo" diff --quiet HEAD 2>/dev/null || revision+=" with uncommitted cha
 start=$(date +%s)
 status=0
 "$build/bench/peers_bench" --preset "$mode" --durability "$durability" \
-  --peers puppies,rocksdb,sqlite,sqlite_push,redis,pg_pull,pg_push \
+  --peers "${PEERS:-puppies,rocksdb,sqlite,sqlite_push,redis,pg_pull,pg_push}" \
   --note "source $revision" --cache-mb "$cache_mb" --work-dir "$rundir/work" --json "$out/results.json" "${extra[@]}" ||
   status=$?
 echo "bench_peers: driver finished in $(($(date +%s) - start)) s with status $status" >&2

@@ -212,7 +212,9 @@ int Main(int argc, char** argv) {
   app.add_option("--reps", s.reps, "repetitions, interleaved across peers");
   app.add_option("--seed", s.seed, "seed of the graph and the operation stream");
   app.add_option("--scale", s.scale, "multiplies every workload's operation count");
-  app.add_option("--posts-per-user", s.counts.posts_per_user, "mean W2 fill posts per user");
+  app.add_option("--posts-per-user", s.counts.posts_per_user, "mean W2 fill posts per posting user");
+  app.add_option("--post-share", s.counts.post_share, "share of users who post in the W2 fill")
+      ->check(CLI::Range(0.0, 1.0));
   app.add_option("--json", s.json_path, "write results here");
   app.add_option("--note", s.note, "free text kept in the JSON (e.g. the source revision)");
   app.add_option("--work-dir", s.work_dir, "data directories of the embedded peers");

@@ -249,7 +249,12 @@ Plan MakePlan(const Graph& g, const Counts& counts, uint64_t seed) {
 
   std::vector<uint64_t> authors;
   std::uniform_int_distribution<uint32_t> per_user(0, 2 * counts.posts_per_user);
-  for (uint64_t u = 1; u <= g.base_users; ++u) authors.insert(authors.end(), per_user(rng), u);
+  std::bernoulli_distribution posts(counts.post_share);
+  for (uint64_t u = 1; u <= g.base_users; ++u) {
+    // A share of 1 draws nothing here, so the stream stays what it was before the flag.
+    if (counts.post_share < 1 && !posts(rng)) continue;
+    authors.insert(authors.end(), per_user(rng), u);
+  }
   for (uint64_t c : g.celebs) authors.insert(authors.end(), counts.celeb_posts, c);
   authors.insert(authors.end(), counts.celeb_posts, g.hub);
   std::shuffle(authors.begin(), authors.end(), rng);

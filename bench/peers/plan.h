@@ -17,7 +17,8 @@ namespace puppies_bench {
 // Operations per workload. Scaled as a whole by --scale.
 struct Counts {
   uint64_t w1_one = 100'000;    // W1: follows one at a time (random order); the rest is bulk
-  uint32_t posts_per_user = 3;  // W2 fill: 0..2x this many posts per real user
+  uint32_t posts_per_user = 3;  // W2 fill: 0..2x this many posts per posting real user
+  double post_share = 1;        // W2 fill: share of the real users who post (large graphs)
   uint32_t celeb_posts = 20;    // W2 fill: posts by the hub and by each celebrity
   uint64_t w2a = 500;           // posts by authors with 8..12 followers
   uint64_t w2b = 50;            // posts by authors with 900..1,100 followers
