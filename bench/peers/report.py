@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Turns the JSON of peers_bench into a Markdown report (and gnuplot PNG charts).
 
-    report.py results.json [--out DIR] [--img-dir DIR] [--charts] [--title TEXT]
+    report.py results.json [more.json ...] [--out DIR] [--img-dir DIR] [--charts] [--title TEXT]
 
-Writes DIR/report.md. Ratios are puppies / peer for throughput and peer / puppies for latency
+Writes DIR/report.md. Several JSON files are one run split over invocations (e.g. one per set
+of peers): they must share the seed, graph, stream and settings, and their results are pooled. Ratios are puppies / peer for throughput and peer / puppies for latency
 and bytes, so > 1 always means puppies is better; each is the geometric mean over the
 repetitions of the per-repetition ratio, with the range across repetitions beside it.
 Standard library only; charts need gnuplot (Debian gnuplot-nox).
@@ -118,14 +119,25 @@ def dpkg_version(pkg):
         return None
 
 
+# Settings that must agree between the JSON files of one report.
+SAME_IN_EVERY_PART = ["seed", "graph", "counts", "durability", "fanout_threshold", "inbox_cap",
+                      "cache_mb", "reps"]
+
+
 class Data:
-    def __init__(self, doc):
-        self.meta = doc["meta"]
-        self.problems = doc.get("problems", [])
+    def __init__(self, docs):
+        self.meta = dict(docs[0]["meta"])
+        for doc in docs[1:]:
+            for k in SAME_IN_EVERY_PART:
+                if doc["meta"].get(k) != self.meta.get(k):
+                    sys.exit(f"report.py: the JSON files differ in {k}; they are not one run")
+        self.commands = [doc["meta"]["command"] for doc in docs]
+        self.meta["elapsed_s"] = sum(doc["meta"].get("elapsed_s", 0) for doc in docs)
+        self.problems = [p for doc in docs for p in doc.get("problems", [])]
         # (variant, workload) -> {rep: result}
         self.by = collections.defaultdict(dict)
         self.variants = []
-        for r in doc["results"]:
+        for r in (r for doc in docs for r in doc["results"]):
             self.by[(r["variant"], r["workload"])][r["rep"]] = r
             if r["variant"] not in self.variants:
                 self.variants.append(r["variant"])
@@ -182,9 +194,11 @@ def header(d, title):
     c = meta["counts"]
     out = [f"# {title}", ""]
     out += machine_lines(meta)
+    commands = ", then ".join(f"`{c}`" for c in d.commands)
     out += [
-        f"* Command: `{meta['command']}` (seed {meta['seed']}, {meta['reps']} repetitions "
-        f"interleaved across peers, {meta.get('elapsed_s', 0) / 60:.1f} min in all"
+        f"* Command{'s' if len(d.commands) > 1 else ''}: {commands} (seed {meta['seed']}, "
+        f"{meta['reps']} repetitions interleaved across peers, "
+        f"{meta.get('elapsed_s', 0) / 60:.1f} min in all"
         + (f"; {meta['note']}" if meta.get("note") else "") + ")",
         f"* Graph: {g['description']}: {g['users']:,} users ({g['base_users']:,} from the graph), "
         f"{g['follows']:,} follows ({g['base_follows']:,} from the graph); hub with "
@@ -397,7 +411,7 @@ def charts(d, img_dir, link):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("json")
+    ap.add_argument("json", nargs="+", help="results of one run (several: pooled)")
     ap.add_argument("--out", default=".", help="directory for report.md")
     ap.add_argument("--img-dir", help="directory for the PNGs (default: --out)")
     ap.add_argument("--img-link", help="path of --img-dir as written in report.md links "
@@ -405,8 +419,11 @@ def main():
     ap.add_argument("--charts", action="store_true", help="draw PNG charts with gnuplot")
     ap.add_argument("--title", default="Peer comparison")
     args = ap.parse_args()
-    with open(args.json) as f:
-        d = Data(json.load(f))
+    docs = []
+    for path in args.json:
+        with open(path) as f:
+            docs.append(json.load(f))
+    d = Data(docs)
     os.makedirs(args.out, exist_ok=True)
     lines = header(d, args.title) + headline(d) + absolute(d) + sweep(d)
     if args.charts:
