@@ -291,7 +291,7 @@ Result<uint64_t> Engine::Impl::ImportFollows(std::span<const FollowEdge> edges) 
     }
     // The batch goes in key order per owner: a memtable insert starts its search where the
     // previous one ended, so sorted keys cost a few comparisons instead of a full descent
-    // (the import ran 2x faster than with keys in arrival order).
+    // (sorting alone took a fifth off peers_bench's bulk load).
     Batch b = store->NewBatch();
     JobList js;
     const int64_t now = NowMicros();

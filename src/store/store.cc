@@ -137,14 +137,21 @@ Status Store::Exists(Cf cf, std::string_view key, bool* found, const Snapshot* s
   return Get(cf, key, &ignored, found, snap);
 }
 
+namespace {
+// A counter's stored value (8 bytes LE); absent counters are 0.
+Status DecodeCounter(const std::string& raw, bool found, uint64_t* value) {
+  if (found && raw.size() != 8) return Status::Corruption("counter value is not 8 bytes");
+  *value = found ? DecodeFixed64LE(raw.data()) : 0;
+  return Status::OK();
+}
+}  // namespace
+
 Status Store::GetCounter(std::string_view key, uint64_t* value, const Snapshot* snap) {
   std::string raw;
   bool found;
   Status s = Get(Cf::kCounters, key, &raw, &found, snap);
   if (!s.ok()) return s;
-  if (found && raw.size() != 8) return Status::Corruption("counter value is not 8 bytes");
-  *value = found ? DecodeFixed64LE(raw.data()) : 0;
-  return Status::OK();
+  return DecodeCounter(raw, found, value);
 }
 
 Status Store::MultiGetCounters(const std::vector<std::string>& keys,
@@ -155,9 +162,8 @@ Status Store::MultiGetCounters(const std::vector<std::string>& keys,
   if (!s.ok()) return s;
   values->assign(keys.size(), 0);
   for (size_t i = 0; i < keys.size(); ++i) {
-    if (!found[i]) continue;
-    if (raw[i].size() != 8) return Status::Corruption("counter value is not 8 bytes");
-    (*values)[i] = DecodeFixed64LE(raw[i].data());
+    s = DecodeCounter(raw[i], found[i], &(*values)[i]);
+    if (!s.ok()) return s;
   }
   return Status::OK();
 }
