@@ -4,6 +4,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -166,6 +167,98 @@ void BM_HomeFeedPulledCelebrity(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(items));
 }
 BENCHMARK(BM_HomeFeedPulledCelebrity)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// ---- Costs bounded by the cap and the page, not by history (issue 9, item 6) ---------------
+
+// 50 pushed authors, one reader following all of them, inbox_cap = N (1 trims on every fan-out,
+// 800 is the default). Each iteration posts 5,000 more posts round-robin and waits for their
+// fan-out; `last_to_first` is the last batch's time over the first's (1 when the cost per post
+// does not grow with the inbox's history).
+struct SmallCap {
+  puppies_bench::TempEngine db;
+  UserId reader{};
+  std::vector<UserId> authors;
+  uint64_t posted = 0;
+  explicit SmallCap(uint64_t cap)
+      : db([cap] {
+          puppies::Options o = puppies_bench::BenchOptions();
+          o.inbox_cap = static_cast<uint32_t>(cap);
+          o.fanout_threshold = puppies::Options::kNoPull;
+          return o;
+        }()) {
+    reader = puppies_bench::NewUser(*db, "reader", 0);
+    for (uint64_t i = 0; i < 50; ++i) {
+      authors.push_back(puppies_bench::NewUser(*db, "a", i));
+      Must(db->Follow(reader, authors.back()));
+    }
+  }
+  void PostBatch(uint64_t n) {
+    for (uint64_t i = 0; i < n; ++i, ++posted)
+      puppies_bench::NewPost(*db, authors[posted % authors.size()], posted);
+    Must(db->WaitIdle());
+  }
+};
+
+void BM_FanoutSmallCap(benchmark::State& state) {
+  SmallCap& c = puppies_bench::Shared<SmallCap>(static_cast<uint64_t>(state.range(0)));
+  constexpr uint64_t kBatch = 5'000;
+  std::vector<double> secs;
+  for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
+    c.PostBatch(kBatch);
+    secs.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  state.counters["last_to_first"] = secs.back() / secs.front();
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(kBatch));
+}
+BENCHMARK(BM_FanoutSmallCap)->Arg(1)->Arg(800)->Iterations(4)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// First home page (limit 20) of the SmallCap reader after at least 20,000 posts.
+void BM_HomeFeedSmallCap(benchmark::State& state) {
+  SmallCap& c = puppies_bench::Shared<SmallCap>(static_cast<uint64_t>(state.range(0)));
+  if (c.posted < 20'000) c.PostBatch(20'000 - c.posted);
+  puppies::PageRequest req;
+  for (int i = 0; i < 20; ++i) Must(c.db->HomeFeed(c.reader, req));
+  uint64_t items = 0;
+  for (auto _ : state) items += Must(c.db->HomeFeed(c.reader, req)).items.size();
+  state.SetItemsProcessed(static_cast<int64_t>(items));
+}
+BENCHMARK(BM_HomeFeedSmallCap)->Arg(1)->Arg(800)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// One author with 30,000 posts and one follower (inbox_cap 800). Arg 0: as posted; arg 1: after
+// deleting all but the 5 oldest (newest first, the order a clean-up script would take) and
+// waiting for the clean-up jobs. The first home page and the first timeline page (limit 20).
+struct MassDelete {
+  puppies_bench::TempEngine db{puppies_bench::BenchOptions()};
+  UserId author = puppies_bench::NewUser(*db, "author", 0);
+  UserId reader = puppies_bench::NewUser(*db, "reader", 0);
+  explicit MassDelete(uint64_t deleted) {
+    Must(db->Follow(reader, author));
+    std::vector<PostId> ids;
+    for (uint64_t i = 0; i < 30'000; ++i) ids.push_back(puppies_bench::NewPost(*db, author, i));
+    Must(db->WaitIdle());
+    if (deleted) {
+      for (size_t i = ids.size(); i-- > 5;) Must(db->DeletePost(author, ids[i]));
+      Must(db->WaitIdle());
+    }
+  }
+};
+
+void PageAfterMassDelete(benchmark::State& state, bool timeline) {
+  MassDelete& m = puppies_bench::Shared<MassDelete>(static_cast<uint64_t>(state.range(0)));
+  const puppies::PageRequest req;
+  auto read = [&] {
+    return Must(timeline ? m.db->UserTimeline(m.author, req) : m.db->HomeFeed(m.reader, req));
+  };
+  for (int i = 0; i < 20; ++i) read();
+  uint64_t items = 0;
+  for (auto _ : state) items += read().items.size();
+  state.SetItemsProcessed(static_cast<int64_t>(items));
+}
+void BM_HomeFeedAfterMassDelete(benchmark::State& state) { PageAfterMassDelete(state, false); }
+void BM_TimelineAfterMassDelete(benchmark::State& state) { PageAfterMassDelete(state, true); }
+BENCHMARK(BM_HomeFeedAfterMassDelete)->Arg(0)->Arg(1)->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_TimelineAfterMassDelete)->Arg(0)->Arg(1)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

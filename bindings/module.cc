@@ -138,14 +138,17 @@ struct FieldName {
   constexpr FieldName(const char (&s)[N]) { std::copy_n(s, N, name); }  // NOLINT: implicit
   char name[N];
 };
-template <class T, FieldName kName>
+// kRange is the range the message names when the int does not fit T; "" names T's own range.
+// A value that fits T but not kRange is passed on for the engine to reject.
+template <class T, FieldName kName, FieldName kRange = "">
 struct Int {
   T value{};
 };
-using Limit = Int<uint32_t, "limit">;  // 1..1000 is checked by the engine
+using Limit = Int<uint32_t, "limit", "1..1000">;  // 1..1000 is checked by the engine
 using Width = Int<uint32_t, "width">;
 using Height = Int<uint32_t, "height">;
-using Micros = Int<int64_t, "created_at">;  // microseconds since the Unix epoch
+// Microseconds since the Unix epoch, not in the future (checked by the engine).
+using Micros = Int<int64_t, "created_at", "0..9223372036854775807">;
 
 bool LoadText(py::handle src, std::string* out) {
   if (!src || !PyUnicode_Check(src.ptr())) return false;
@@ -206,15 +209,15 @@ struct type_caster<puppies_python::Text> {
   }
 };
 
-template <class T, puppies_python::FieldName kName>
-struct type_caster<puppies_python::Int<T, kName>> {
-  using IntT = puppies_python::Int<T, kName>;
+template <class T, puppies_python::FieldName kName, puppies_python::FieldName kRange>
+struct type_caster<puppies_python::Int<T, kName, kRange>> {
+  using IntT = puppies_python::Int<T, kName, kRange>;
   PYBIND11_TYPE_CASTER(IntT, const_name("int"));
   bool load(handle src, bool) {
     return puppies_python::LoadInt<T>(src, kName.name, std::numeric_limits<T>::min(),
-                                      std::numeric_limits<T>::max(), &value.value);
+                                      std::numeric_limits<T>::max(), &value.value, kRange.name);
   }
-  static handle cast(const puppies_python::Int<T, kName>& v, return_value_policy, handle) {
+  static handle cast(const IntT& v, return_value_policy, handle) {
     return pybind11::int_(v.value).release();
   }
 };

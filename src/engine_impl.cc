@@ -173,7 +173,7 @@ Status Engine::Impl::LoadPosts(const std::vector<uint64_t>& ids,
     p.text = std::move(rec.text);
     p.media = std::move(rec.media);
     p.reply_to = PostId{rec.reply_to};
-    p.created_at_us = rec.created_at_us;
+    p.created_at_us = CreatedAtOfPostId(ids[i]);
     p.like_count = counter(2 * i);
     p.comment_count = counter(2 * i + 1);
     (*out)[i] = std::move(p);
@@ -208,26 +208,37 @@ uint64_t Engine::Impl::MintLivePostId(int64_t now_us) {
   return id;
 }
 
-Result<uint64_t> Engine::Impl::MintExplicitPostId(int64_t created_at_us) {
+Result<Engine::Impl::ExplicitIdReservation> Engine::Impl::MintExplicitPostId(
+    int64_t created_at_us) {
   const uint64_t ms = static_cast<uint64_t>(created_at_us) / 1000;
   // The id is the first free sequence of that millisecond, so the same history gives the same
-  // ids whatever restarts happened. The in-memory hint reserves sequences for concurrent
-  // callers and skips the probing of ones already used; the existence check covers the rest.
+  // ids whatever restarts happened. The hint skips the probing of sequences already used;
+  // the in-flight set covers ids minted but not yet written, the existence check the rest
+  // (a written id stays in the posts CF, as a tombstone once deleted).
   for (int attempt = 0; attempt < 1'000'000; ++attempt) {
-    uint64_t seq;
+    uint64_t id;
     {
       std::lock_guard lock(id_mu);
-      if (explicit_hints.size() > 100'000) explicit_hints.clear();
-      seq = explicit_hints[ms]++;
+      if (explicit_hints.size() > kMaxExplicitHints) explicit_hints.clear();
+      const uint64_t seq = explicit_hints[ms]++;
+      if (seq >= kExplicitBit) break;
+      id = (ms << kPostSeqBits) | kExplicitBit | seq;
+      if (!explicit_in_flight.insert(id).second) continue;
     }
-    if (seq >= kExplicitBit) break;
-    const uint64_t id = (ms << kPostSeqBits) | kExplicitBit | seq;
+    ExplicitIdReservation reservation(this, id);
+    PUPPIES_KILL_POINT("Ids:AfterMintExplicit");
     bool found;
     PUPPIES_RETURN_IF_ERROR(store->Exists(Cf::kPosts, IdKey{id}.Encode(), &found));
-    if (!found) return id;
+    if (!found) return reservation;
   }
   return Status::ResourceExhausted(
       fmt::format("no free post id for created_at_us {}", created_at_us));
+}
+
+Engine::Impl::ExplicitIdReservation::~ExplicitIdReservation() {
+  if (!impl_) return;
+  std::lock_guard lock(impl_->id_mu);
+  impl_->explicit_in_flight.erase(id_);
 }
 
 uint64_t Engine::Impl::EnqueueJob(Batch* batch, const JobRecord& job, JobList* out) {

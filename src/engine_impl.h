@@ -18,6 +18,8 @@
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "feed/jobs.h"
@@ -74,6 +76,11 @@ const char* OpName(Op op);
 inline constexpr int kPostSeqBits = 22;
 inline constexpr uint64_t kExplicitBit = uint64_t{1} << 21;
 inline constexpr uint64_t kMaxPostMillis = (uint64_t{1} << 42) - 1;
+// Lists order posts by id, so time has millisecond precision: the created_at a post reports is
+// the millisecond its id holds (SPEC §1's (created_at, id) order then agrees with every list).
+inline constexpr int64_t CreatedAtOfPostId(uint64_t id) {
+  return static_cast<int64_t>(id >> kPostSeqBits) * 1000;
+}
 
 struct Finding;  // check.h
 }  // namespace internal
@@ -109,7 +116,28 @@ struct Engine::Impl {
   }
   uint64_t MintUserId();
   uint64_t MintLivePostId(int64_t now_us);
-  Result<uint64_t> MintExplicitPostId(int64_t created_at_us);
+  // An explicit-time post id, reserved until the reservation is destroyed: destroy it only
+  // after the post's batch is written (or abandoned), so that no other caller can be handed
+  // the same id in between.
+  class ExplicitIdReservation {
+   public:
+    ExplicitIdReservation() = default;
+    ExplicitIdReservation(Impl* impl, uint64_t id) : impl_(impl), id_(id) {}
+    ExplicitIdReservation(ExplicitIdReservation&& o) noexcept
+        : impl_(std::exchange(o.impl_, nullptr)), id_(o.id_) {}
+    ExplicitIdReservation& operator=(ExplicitIdReservation&& o) noexcept {
+      std::swap(impl_, o.impl_);
+      std::swap(id_, o.id_);
+      return *this;
+    }
+    ~ExplicitIdReservation();
+    uint64_t id() const { return id_; }
+
+   private:
+    Impl* impl_ = nullptr;
+    uint64_t id_ = 0;
+  };
+  Result<ExplicitIdReservation> MintExplicitPostId(int64_t created_at_us);
   using JobList = std::vector<std::pair<uint64_t, internal::JobRecord>>;
   // Writes `batch`, then dispatches its jobs (or cancels them all if the write failed).
   Status Commit(internal::Batch* batch, const JobList& jobs);
@@ -173,6 +201,10 @@ struct Engine::Impl {
   Status StepRepush(uint64_t seq, internal::JobRecord* job, bool* done);
   // Keeps the newest inbox_cap entries of `owner`'s inbox and raises its floor past the rest.
   Status TrimInbox(uint64_t owner);
+  // Counts a deleted post of `author`; every kCompactAfterDeletes, compacts the author's
+  // timeline so that reads stop stepping over its tombstones.
+  Status NoteDeletedPost(uint64_t author);
+  static constexpr uint32_t kCompactAfterDeletes = 1'000;
   bool ShouldTrim(uint64_t owner, uint64_t post) const;
 
   // ---- maintenance (check.cc, repair.cc, engine_impl.cc) ----
@@ -196,8 +228,15 @@ struct Engine::Impl {
   std::mutex id_mu;
   uint64_t last_user_id = 0;       // Guarded by id_mu.
   uint64_t last_live_post_id = 0;  // Guarded by id_mu.
-  // Next sequence to try per millisecond for explicit-time posts. Guarded by id_mu.
+  // Next sequence to try per millisecond for explicit-time posts: a hint, cleared when it
+  // grows past kMaxExplicitHints (memory stays bounded; probing then starts over at 0).
+  // Guarded by id_mu.
   std::unordered_map<uint64_t, uint64_t> explicit_hints;
+  // Explicit-time ids handed out whose batch is not written yet. The existence probe cannot
+  // see them, so after the hints are cleared this set alone keeps a second caller off them.
+  // Guarded by id_mu.
+  std::unordered_set<uint64_t> explicit_in_flight;
+  static constexpr size_t kMaxExplicitHints = 100'000;
 
   // Lock order: username_mu, then pair_locks, then author_locks, then post_locks.
   std::mutex username_mu;                     // username uniqueness
@@ -213,6 +252,10 @@ struct Engine::Impl {
 
   std::array<std::atomic<uint64_t>, static_cast<size_t>(internal::Op::kCount)> op_counts{};
   std::atomic<uint64_t> fanout_entries{0};
+  // Deleted posts per author since their timeline was last compacted (NoteDeletedPost): in
+  // memory only, cleared past 100,000 authors; a restart costs at most one round's delay.
+  std::mutex deleted_mu;
+  std::unordered_map<uint64_t, uint32_t> deleted_since_compaction;  // Guarded by deleted_mu.
   std::atomic<uint64_t> feed_inbox_pages{0};
   std::atomic<uint64_t> feed_pull_pages{0};
 };

@@ -55,6 +55,9 @@ const std::vector<std::pair<const char*, std::string>>& BadText() {
       {"C0 control 01", "ok\x01ok"},
       {"escape sequence", "\x1b[31mred"},
       {"DEL", "ok\x7fok"},
+      {"C1 control U+0085", "ok\xC2\x85ok"},
+      {"C1 control U+009F", "ok\xC2\x9Fok"},
+      {"carriage return not before a newline", "ok\rok"},
   };
   return v;
 }
@@ -410,7 +413,7 @@ TEST_CASE("validation table: every call x bad input -> the documented code, no s
         Call([alice, post](Engine& e) { return e.DeletePost(alice, post); }), C::kPermissionDenied);
   t.Add("DeletePost", "an unknown actor",
         Call([post, u = f.unknown_user](Engine& e) { return e.DeletePost(u, post); }),
-        C::kPermissionDenied);
+        C::kNotFound);
   t.Add("DeletePost", "actor id 0",
         Call([post](Engine& e) { return e.DeletePost(UserId{0}, post); }), C::kInvalidArgument,
         "actor");
@@ -544,7 +547,7 @@ TEST_CASE("validation table: the boundaries themselves are accepted") {
       "c", Profile(std::string(o.max_display_name_bytes, 'd'), std::string(o.max_bio_bytes, 'e'))));
   for (const std::string& text :
        {std::string(o.max_post_bytes, 'x'), testing::Repeat("\xC3\xA9", o.max_post_bytes / 2),
-        std::string("\xF4\x8F\xBF\xBF"), std::string("tab\tnew\nline\rok")}) {
+        std::string("\xF4\x8F\xBF\xBF"), std::string("tab\tnew\nline\r\nok")}) {
     const PostId id = MUST(e->CreatePost(one, Text(text)));
     CHECK_EQ(MUST(e->GetPost(id)).text, text);
   }

@@ -43,9 +43,16 @@ TEST_CASE("validation: text rules name the field and the limit") {
         "text is 6 bytes, more than the limit of 5");
   CHECK(ValidateText("text", "\xed\xa0\x80", rule).message() == "text is not valid utf-8");
   CHECK(ValidateText("text", std::string("a\0b", 3), rule).message() ==
-        "text contains control character 0x00 at byte 1");
+        "text contains control character U+0000 at byte 1");
+  CHECK(ValidateText("text", "a\xc2\x85", rule).message() ==
+        "text contains control character U+0085 at byte 1");
+  CHECK(ValidateText("text", "\xc2\xa0\xe2\x80\x8d", rule).message() ==
+        "text is blank: it holds only white space or invisible characters");
+  CHECK(ValidateText("bio", "\xc2\xa0", TextRule{0, 5, true}).ok());
   CHECK(ValidateText("bio", "a\nb", TextRule{0, 5, false}).IsInvalidArgument());
   CHECK(TrimWhitespace("  \n hi \t") == "hi");
+  CHECK(TrimWhitespace("\xef\xbb\xbf\xe3\x80\x80hi\xc2\xa0there\xe2\x80\x8b") == "hi\xc2\xa0there");
+  CHECK(TrimWhitespace("\xe2\x80\x8b") == "");
 }
 
 TEST_CASE("validation: new posts are trimmed and media checked") {

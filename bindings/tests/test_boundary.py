@@ -77,8 +77,10 @@ def test_out_of_range_ints_everywhere(engine: puppies.Engine) -> None:
             engine.import_follows([(uid, bad)])
         with pytest.raises(puppies.InvalidArgumentError):
             puppies.Media("u", "m", width=bad)
-    with pytest.raises(puppies.InvalidArgumentError):
+    with pytest.raises(puppies.InvalidArgumentError, match=r"must be in 0\.\.9223372036854775807"):
         engine.post(uid, "x", created_at=2**63)
+    with pytest.raises(puppies.InvalidArgumentError, match=r"limit is -1, must be in 1\.\.1000"):
+        engine.followers(uid, limit=-1)
     with pytest.raises(puppies.InvalidArgumentError):
         engine.post(uid, "x", created_at=-(2**70))
     with pytest.raises(ValueError):  # the id message names the range

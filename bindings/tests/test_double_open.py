@@ -55,3 +55,30 @@ def test_this_process_is_told_the_database_is_locked(db_path: Path) -> None:
         assert info.value.code == "io_error" and isinstance(info.value, OSError)
         assert db.create_user("carol") > 0
     puppies.open(db_path).close()
+
+
+def spellings(db_path: Path) -> list[str]:
+    """Other paths to the same directory (issue 9): each must be refused while it is open."""
+    link = db_path.parent / "link"
+    link.symlink_to(db_path)
+    rel = os.path.relpath(db_path)
+    return [f"{db_path}/", f"{db_path}//", f"{db_path}/.", f"{db_path}/./",
+            f"{db_path.parent}//{db_path.name}",
+            f"{db_path.parent}/../{db_path.parent.name}/{db_path.name}", rel, "./" + rel, str(link)]
+
+
+def test_other_spellings_of_the_path_are_locked_too(db_path: Path) -> None:
+    with puppies.open(db_path) as db:
+        alice = db.create_user("alice")
+        for spelling in spellings(db_path):
+            with pytest.raises(puppies.StorageError, match="is locked"):
+                puppies.open(spelling)
+            code, _, message = open_in_another_process(Path(spelling)).partition(" | ")
+            assert code == "io_error" and "locked" in message, (spelling, message)
+        # Every refusal left the first handle's lock and data alone.
+        assert open_in_another_process(db_path).startswith("io_error")
+        assert db.get_user(alice).username == "alice"
+        assert db.check() == []
+    with puppies.open(f"{db_path}/.") as again:
+        assert again.get_user(alice).username == "alice"
+        assert again.check() == []

@@ -59,11 +59,14 @@ struct Stats {
 /// After Close, every method returns FailedPrecondition.
 class PUPPIES_EXPORT Engine final {
  public:
-  /// Opens (or, with Options::create_if_missing, creates) the database at `path`.
+  /// Opens (or, with Options::create_if_missing, creates) the database at `path`. A database
+  /// is created only in a new or empty directory. A directory is identified by what it is, not
+  /// by how `path` spells it: while one Engine has it open, every other Open of it (through
+  /// "d/", "d/.", a relative path or a symlink; in this process or another) fails.
   /// Errors: InvalidArgument (a bad option, naming the field; empty path), NotFound (no
   /// database and !create_if_missing), AlreadyExists (error_if_exists), FailedPrecondition
-  /// (written by a newer format version), IOError (e.g. locked by another process),
-  /// Corruption.
+  /// (written by a newer format version; a non-empty directory that holds no database),
+  /// IOError ("locked": open in this or another process; other I/O errors), Corruption.
   static Result<std::unique_ptr<Engine>> Open(const Options& options, std::string_view path);
 
   Engine(const Engine&) = delete;
@@ -131,8 +134,10 @@ class PUPPIES_EXPORT Engine final {
 
   /// Creates a post. The author sees it in their home feed at once; followers once fan-out has
   /// run (see WaitIdle and Options::synchronous_fanout).
+  /// Time has millisecond precision: the post's `created_at_us` is its created_at (or now)
+  /// truncated to the millisecond, and lists order by (created_at, id), newest first.
   /// Errors: InvalidArgument (text, media, created_at in the future), NotFound (author or
-  /// reply_to).
+  /// reply_to), PermissionDenied (the author of reply_to blocks `author`).
   Result<PostId> CreatePost(UserId author, const NewPost& post);
   /// Errors: InvalidArgument (id 0), NotFound (unknown or deleted).
   Result<Post> GetPost(PostId id);
@@ -140,7 +145,8 @@ class PUPPIES_EXPORT Engine final {
   /// Errors: InvalidArgument (too many ids, or an id 0).
   Result<std::vector<std::optional<Post>>> GetPosts(std::span<const PostId> ids);
   /// Deletes a post; it vanishes from every view at once. Storage is cleaned in the background.
-  /// Errors: InvalidArgument, NotFound, PermissionDenied (`actor` is not the author).
+  /// Errors: InvalidArgument, NotFound (unknown actor, unknown or deleted post),
+  /// PermissionDenied (`actor` is not the author).
   Status DeletePost(UserId actor, PostId id);
   /// `author`'s posts, newest first. Errors: InvalidArgument, NotFound.
   Result<PostPage> UserTimeline(UserId author, const PageRequest& page = {});

@@ -64,10 +64,10 @@ struct Options {
   /// Maximum post text size in bytes after trimming. 1..1'000'000. Default: 5'000.
   uint32_t max_post_bytes = 5'000;
 
-  /// Maximum display name size in bytes. Default: 64.
+  /// Maximum display name size in bytes. 1..1'000'000. Default: 64.
   uint32_t max_display_name_bytes = 64;
 
-  /// Maximum bio size in bytes. Default: 500.
+  /// Maximum bio size in bytes. 1..1'000'000. Default: 500.
   uint32_t max_bio_bytes = 500;
 
   /// Maximum media attachments per post. Default: 10.

@@ -49,6 +49,7 @@ struct Post {
   std::string text;  ///< Trimmed of leading and trailing white space at creation.
   std::vector<Media> media;
   PostId reply_to{};  ///< PostId{0} when the post is not a reply.
+  /// Whole milliseconds (the millisecond of the id): lists order by (created_at_us, id).
   int64_t created_at_us = 0;
   uint64_t like_count = 0;
   uint64_t comment_count = 0;
@@ -71,13 +72,15 @@ struct UserUpdate {
 
 /// The content of a new post for Engine::CreatePost.
 struct NewPost {
-  /// 1..Options::max_post_bytes of valid UTF-8 after trimming ASCII white space; control
-  /// characters other than tab, newline and carriage return are rejected.
+  /// 1..Options::max_post_bytes of valid UTF-8 after trimming Unicode white space and
+  /// invisible spaces, with a visible character; control characters other than tab, newline
+  /// and CR before a newline are rejected (docs/guide.md, "Text").
   std::string text{};
   std::vector<Media> media{};  ///< At most Options::max_media_items.
   PostId reply_to{};           ///< An existing post, or PostId{0}.
   /// Explicit creation time for imports and backfills (microseconds since the epoch, not in
-  /// the future). The post's id then sorts by this time. nullopt: now.
+  /// the future). The post's id then sorts by this time, to the millisecond (Post::created_at_us
+  /// reports it truncated). nullopt: now.
   std::optional<int64_t> created_at_us{};
 };
 

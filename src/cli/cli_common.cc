@@ -18,17 +18,76 @@ std::unique_ptr<Engine> OpenEngine(const std::string& dir, OpenMode mode, Option
 void CloseEngine(Engine& engine) { Must(engine.Close()); }
 
 UserId ResolveUser(Engine& engine, std::string_view ref) {
-  if (ref.starts_with('@')) return Must(engine.FindUser(ref.substr(1))).id;
-  const bool digits = !ref.empty() && std::all_of(ref.begin(), ref.end(),
-                                                  [](char c) { return c >= '0' && c <= '9'; });
-  if (!digits) return Must(engine.FindUser(ref)).id;
+  if (!ref.starts_with('#')) return Must(engine.FindUser(ref.starts_with('@') ? ref.substr(1) : ref)).id;
+  const std::string_view digits = ref.substr(1);
   uint64_t id = 0;
-  auto [end, ec] = std::from_chars(ref.data(), ref.data() + ref.size(), id);
-  if (ec != std::errc() || end != ref.data() + ref.size()) {
-    throw UsageError{fmt::format("user id {} is out of range", ref)};
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) {
+    throw UsageError{fmt::format("'{}' is not a user id: write #<1..18446744073709551615>",
+                                 OneLine(ref))};
   }
   return UserId{id};
 }
+
+namespace {
+
+// Decodes one code point of `s` at *i (advancing it), or returns -1 and advances one byte when
+// the bytes there are not valid UTF-8.
+int64_t Decode(std::string_view s, size_t* i) {
+  const auto c = static_cast<unsigned char>(s[*i]);
+  const size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+  if (n == 0 || s.size() - *i < n) {
+    ++*i;
+    return -1;
+  }
+  int64_t cp = n == 1 ? c : c & (0x7f >> n);
+  for (size_t k = 1; k < n; ++k) {
+    const auto b = static_cast<unsigned char>(s[*i + k]);
+    if ((b & 0xc0) != 0x80) {
+      ++*i;
+      return -1;
+    }
+    cp = (cp << 6) | (b & 0x3f);
+  }
+  static constexpr int64_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+    ++*i;
+    return -1;
+  }
+  *i += n;
+  return cp;
+}
+
+std::string Escape(std::string_view s, size_t max) {
+  std::string out;
+  for (size_t i = 0; i < s.size() && i < max;) {
+    const size_t at = i;
+    const int64_t cp = Decode(s, &i);
+    if (cp < 0) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(s[at]));
+    } else if (cp == '\\') {
+      out += "\\\\";
+    } else if (cp == '\n') {
+      out += "\\n";
+    } else if (cp == '\t') {
+      out += "\\t";
+    } else if (cp == '\r') {
+      out += "\\r";
+    } else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0x2028 || cp == 0x2029) {
+      out += fmt::format("\\u{{{:x}}}", cp);
+    } else {
+      out.append(s.substr(at, i - at));
+    }
+  }
+  if (s.size() > max) out += "...";
+  return out;
+}
+
+}  // namespace
+
+std::string OneLine(std::string_view text) { return Escape(text, text.size()); }
+
+std::string Excerpt(std::string_view bytes, size_t max) { return Escape(bytes, max); }
 
 const std::string& NameCache::Name(UserId id) {
   auto it = names_.find(ToInt(id));
@@ -40,7 +99,7 @@ const std::string& NameCache::Name(UserId id) {
 
 void PrintPost(const Post& post, NameCache& names) {
   fmt::print("{}  {}  @{}  {}\n", ToInt(post.id), FormatTime(post.created_at_us),
-             names.Name(post.author), post.text);
+             names.Name(post.author), OneLine(post.text));
 }
 
 void PrintPostPage(const PostPage& page, NameCache& names) {

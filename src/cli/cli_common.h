@@ -63,8 +63,17 @@ std::unique_ptr<Engine> OpenEngine(const std::string& dir, OpenMode mode, Option
 /// Closes `engine`, throwing CommandError if closing fails.
 void CloseEngine(Engine& engine);
 
-/// Resolves a user reference: "@name" or a name is looked up by username, digits are an id.
+/// Resolves a user reference: "#12" is user id 12; anything else is a username, with or
+/// without a leading "@" (so "1" is the user named 1, never an id).
 UserId ResolveUser(Engine& engine, std::string_view ref);
+
+/// `text` on one line: backslash, control characters (C0, DEL, C1) and the Unicode line and
+/// paragraph separators are escaped as \\, \n, \t, \r or \u{hex}.
+std::string OneLine(std::string_view text);
+
+/// A short excerpt of untrusted bytes for an error message: at most `max` bytes, invalid UTF-8
+/// and control characters escaped (\xNN, \u{hex}).
+std::string Excerpt(std::string_view bytes, size_t max = 80);
 
 /// Caches usernames by id for printing pages.
 class NameCache {

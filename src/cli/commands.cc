@@ -53,8 +53,8 @@ void AddImport(CLI::App& app, std::vector<Command>* commands) {
 void PrintUser(const User& u) {
   fmt::print("id:           {}\n", ToInt(u.id));
   fmt::print("username:     {}\n", u.username);
-  fmt::print("display name: {}\n", u.display_name);
-  fmt::print("bio:          {}\n", u.bio);
+  fmt::print("display name: {}\n", OneLine(u.display_name));
+  fmt::print("bio:          {}\n", OneLine(u.bio));
   fmt::print("created:      {}\n", FormatTime(u.created_at_us));
   fmt::print("followers:    {}\n", u.follower_count);
   fmt::print("following:    {}\n", u.following_count);
@@ -90,7 +90,7 @@ void AddUser(CLI::App& app, std::vector<Command>* commands) {
   auto get = std::make_shared<GetArgs>();
   CLI::App* get_cmd = user->add_subcommand("get", "Show a user and its counts");
   AddDbOption(get_cmd, &get->db);
-  get_cmd->add_option("USER", get->ref, "User id, or username (@name forces a name)")->required();
+  get_cmd->add_option("USER", get->ref, "Username (or @username), or #id for a user id")->required();
   commands->push_back({get_cmd, [get] {
                          auto engine = OpenEngine(get->db, OpenMode::kExisting);
                          const User u = Must(engine->GetUser(ResolveUser(*engine, get->ref)));
@@ -107,7 +107,7 @@ void AddPost(CLI::App& app, std::vector<Command>* commands) {
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand("post", "Create a post; prints its id");
   AddDbOption(sub, &args->db);
-  sub->add_option("--author", args->author, "Author: user id or username")->required();
+  sub->add_option("--author", args->author, "Author: username (or @username), or #id")->required();
   sub->add_option("--text", args->text, "Post text")->required();
   commands->push_back({sub, [args] {
                          auto engine = OpenEngine(args->db, OpenMode::kExisting);
@@ -131,7 +131,7 @@ void AddPostList(CLI::App& app, std::vector<Command>* commands, const char* name
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand(name, help);
   AddDbOption(sub, &args->db);
-  sub->add_option("--user", args->user, "User id or username")->required();
+  sub->add_option("--user", args->user, "Username (or @username), or #id")->required();
   sub->add_option("--limit", args->limit, "Posts per page, 1..1000")->capture_default_str();
   sub->add_option("--cursor", args->cursor, "next cursor printed by the previous page");
   commands->push_back({sub, [args, read] {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <span>
@@ -18,8 +19,121 @@ namespace {
 
 constexpr size_t kImportChunk = 50'000;
 
-struct GzCloser {
-  void operator()(gzFile f) const { gzclose(f); }
+// A file read line by line, plain or gzip (RFC 1952, one or more members). Unlike gzgets, it
+// reports a truncated stream as an error before handing out the partial last line, and data
+// after the last member as an error rather than ignoring it.
+class LineSource {
+ public:
+  explicit LineSource(const std::string& path) : path_(path), file_(std::fopen(path.c_str(), "rb")) {
+    if (!file_) {
+      throw CommandError{
+          Status::IOError(fmt::format("cannot open {}: {}", path, std::strerror(errno)))};
+    }
+    ReadInput();
+    gzip_ = in_len_ >= 2 && in_[0] == 0x1f && in_[1] == 0x8b;
+    // 15 + 16: a gzip wrapper, not zlib's.
+    if (gzip_ && inflateInit2(&z_, 15 + 16) != Z_OK) {
+      throw CommandError{Status::Internal("inflateInit2 failed")};
+    }
+  }
+  ~LineSource() {
+    if (gzip_) inflateEnd(&z_);
+    std::fclose(file_);
+  }
+  LineSource(const LineSource&) = delete;
+  LineSource& operator=(const LineSource&) = delete;
+
+  // The next line without its line ending; false at the end of the data.
+  bool Next(std::string* line) {
+    line->clear();
+    while (true) {
+      const size_t nl = pending_.find('\n', pos_);
+      if (nl != std::string::npos) {
+        line->append(pending_, pos_, nl - pos_);
+        pos_ = nl + 1;
+        break;
+      }
+      line->append(pending_, pos_);
+      pending_.clear();
+      pos_ = 0;
+      if (!Decode(&pending_)) {
+        if (line->empty()) return false;
+        break;
+      }
+    }
+    if (!line->empty() && line->back() == '\r') line->pop_back();
+    return true;
+  }
+
+ private:
+  void ReadInput() {
+    in_len_ = std::fread(in_, 1, sizeof in_, file_);
+    in_off_ = 0;
+    if (in_len_ == 0 && std::ferror(file_)) {
+      throw CommandError{Status::IOError(fmt::format("{}: read error", path_))};
+    }
+    eof_ = in_len_ == 0;
+  }
+
+  // Appends more data to *out; false at the end.
+  bool Decode(std::string* out) {
+    if (!gzip_) {
+      if (in_off_ == in_len_) ReadInput();
+      if (eof_) return false;
+      out->append(reinterpret_cast<const char*>(in_) + in_off_, in_len_ - in_off_);
+      in_off_ = in_len_;
+      return true;
+    }
+    char buf[1 << 16];
+    while (true) {
+      if (in_off_ == in_len_) {
+        ReadInput();
+        if (eof_) {
+          if (member_done_) return false;
+          throw CommandError{Status::IOError(fmt::format("{}: unexpected end of file", path_))};
+        }
+      }
+      if (member_done_) {
+        // Another member may follow; anything else is not part of the file's data.
+        if (in_[in_off_] != 0x1f) {
+          throw CommandError{Status::InvalidArgument(fmt::format(
+              "{}: data after the end of the gzip stream at byte {}", path_, consumed_))};
+        }
+        inflateReset(&z_);
+        member_done_ = false;
+      }
+      z_.next_in = in_ + in_off_;
+      z_.avail_in = static_cast<uInt>(in_len_ - in_off_);
+      z_.next_out = reinterpret_cast<Bytef*>(buf);
+      z_.avail_out = sizeof buf;
+      const int ret = inflate(&z_, Z_NO_FLUSH);
+      const size_t used = (in_len_ - in_off_) - z_.avail_in;
+      in_off_ += used;
+      consumed_ += used;
+      if (ret == Z_STREAM_END) {
+        member_done_ = true;
+      } else if (ret != Z_OK && ret != Z_BUF_ERROR) {
+        throw CommandError{Status::IOError(
+            fmt::format("{}: {}", path_, z_.msg ? z_.msg : "invalid gzip data"))};
+      }
+      const size_t produced = sizeof buf - z_.avail_out;
+      if (produced > 0) {
+        out->append(buf, produced);
+        return true;
+      }
+    }
+  }
+
+  const std::string path_;
+  std::FILE* const file_;
+  bool gzip_ = false;
+  z_stream z_{};
+  unsigned char in_[1 << 17];
+  size_t in_len_ = 0, in_off_ = 0;
+  uint64_t consumed_ = 0;  // compressed bytes inflated so far
+  bool eof_ = false, member_done_ = false;
+  std::string pending_;
+  size_t pos_ = 0;
 };
 
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
@@ -49,44 +163,25 @@ bool ParseEdge(std::string_view line, uint64_t* a, uint64_t* b) {
 }  // namespace
 
 SnapEdges ReadSnapFile(const std::string& path) {
-  // gzopen reads uncompressed files transparently, so one path serves both.
-  std::unique_ptr<gzFile_s, GzCloser> file(gzopen(path.c_str(), "rb"));
-  if (!file) {
-    throw CommandError{
-        Status::IOError(fmt::format("cannot open {}: {}", path, std::strerror(errno)))};
-  }
-  gzbuffer(file.get(), 1 << 17);
-
+  auto source = std::make_unique<LineSource>(path);  // 128 KiB of buffer: not on the stack
   SnapEdges out;
   std::string line;
-  char buf[4096];
   uint64_t line_no = 0;
-  while (gzgets(file.get(), buf, sizeof buf) != nullptr) {
-    line += buf;
-    if (line.back() != '\n' && !gzeof(file.get())) continue;  // a line longer than buf
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+  while (source->Next(&line)) {
     ++line_no;
     std::string_view text = TrimLeft(line);
-    if (!text.empty() && text.front() != '#') {
-      uint64_t a = 0, b = 0;
-      if (!ParseEdge(text, &a, &b)) {
-        throw CommandError{
-            Status::InvalidArgument(fmt::format("{}:{}: expected two node ids, got '{}'", path,
-                                                line_no, std::string_view(line).substr(0, 80)))};
-      }
-      ++out.edges_read;
-      if (a == b) {
-        ++out.self_loops;
-      } else {
-        out.edges.emplace_back(a, b);
-      }
+    if (text.empty() || text.front() == '#') continue;
+    uint64_t a = 0, b = 0;
+    if (!ParseEdge(text, &a, &b)) {
+      throw CommandError{Status::InvalidArgument(fmt::format(
+          "{}:{}: expected two node ids, got '{}'", path, line_no, Excerpt(line)))};
     }
-    line.clear();
-  }
-  int err = Z_OK;
-  const char* message = gzerror(file.get(), &err);
-  if (err < 0) {
-    throw CommandError{Status::IOError(message)};  // "<path>: <what went wrong>"
+    ++out.edges_read;
+    if (a == b) {
+      ++out.self_loops;
+    } else {
+      out.edges.emplace_back(a, b);
+    }
   }
   return out;
 }

@@ -85,20 +85,33 @@ bool Engine::Impl::ShouldTrim(uint64_t owner, uint64_t post) const {
 }
 
 Status Engine::Impl::TrimInbox(uint64_t owner) {
+  // Readers never look below the floor, so neither does the trim: it scans the entries at or
+  // above the current floor only (at most the cap plus what arrived since the last trim),
+  // never steps over the tombstones of earlier trims, and deletes those past the cap.
+  uint64_t floor;
+  PUPPIES_RETURN_IF_ERROR(ReadFloor(store.get(), owner, &floor));
+  uint64_t kept = 0, new_floor = 0;
   Batch b = store->NewBatch();
-  uint64_t kept = 0, floor = 0;
-  PUPPIES_RETURN_IF_ERROR(store->Scan(Cf::kInbox, InboxKey::Prefix(owner), "",
-                                      [&](std::string_view k, std::string_view) {
-                                        if (kept < options.inbox_cap) {
-                                          ++kept;
-                                          floor = ~DecodeFixed64BE(k.data() + k.size() - 8);
-                                        } else {
-                                          b.Delete(Cf::kInbox, k);
-                                        }
-                                        return true;
-                                      }));
+  PUPPIES_RETURN_IF_ERROR(store->ScanUntil(
+      Cf::kInbox, InboxKey::Prefix(owner), "", InboxKey::Below(owner, floor),
+      [&](std::string_view k, std::string_view) {
+        if (kept == options.inbox_cap) {
+          b.Delete(Cf::kInbox, k);
+        } else {
+          ++kept;
+          new_floor = ~DecodeFixed64BE(k.data() + k.size() - 8);
+        }
+        return true;
+      }));
   if (b.Count() == 0) return Status::OK();
-  b.Merge(Cf::kInbox, InboxFloorKey{owner}.Encode(), EncodeBE64(floor));
+  // Entries a late fan-out wrote below an older floor are never read, and no scan reaches
+  // them; one trim in 64 drops them with a range delete. Not every trim: each range tombstone
+  // in the memtable costs every later read of the column family a little, and one per trim made
+  // fan-out at inbox_cap 1 superlinear again (2.5 s for the fourth 5,000 posts, against 0.18 s
+  // with point deletes).
+  if (HashIds(owner, new_floor) % 64 == 0)
+    b.DeleteRange(Cf::kInbox, InboxKey::Below(owner, new_floor), InboxKey::Below(owner, 0));
+  b.Merge(Cf::kInbox, InboxFloorKey{owner}.Encode(), EncodeBE64(new_floor));
   PUPPIES_RETURN_IF_ERROR(store->Write(&b));
   PUPPIES_KILL_POINT("Inbox:AfterTrim");
   return Status::OK();
@@ -246,6 +259,22 @@ Status Engine::Impl::StepUnpush(uint64_t seq, JobRecord* job, bool* done) {
   } else {
     PUPPIES_KILL_POINT("Unpush:AfterLikesChunk");
   }
+  return *done ? NoteDeletedPost(job->author) : Status::OK();
+}
+
+Status Engine::Impl::NoteDeletedPost(uint64_t author) {
+  // A deleted post leaves a tombstone in its author's timeline (and in likers' lists) that
+  // every later read of the list steps over until a compaction drops it: 30,000 deletions made
+  // a timeline page 40 times slower. Inbox reads are bounded by the floor and need none of this.
+  {
+    std::lock_guard lock(deleted_mu);
+    if (deleted_since_compaction.size() > 100'000) deleted_since_compaction.clear();
+    if (++deleted_since_compaction[author] < kCompactAfterDeletes) return Status::OK();
+    deleted_since_compaction.erase(author);
+  }
+  // Only an optimisation: the deletions are durable, and a storage fault behind a failed
+  // compaction is reported by the next write, so the job does not fail for it.
+  (void)store->CompactRange(Cf::kEdges, AuthoredKey::Prefix(author), AuthoredKey::Below(author, 0));
   return Status::OK();
 }
 

@@ -39,8 +39,9 @@ class FeedReader {
   Status Init() {
     // One scan of the owner's inbox header: the floor key, then pending backfill markers.
     Status bad;
-    PUPPIES_RETURN_IF_ERROR(impl_.store->Scan(
-        Cf::kInbox, InboxOwnerPrefix(reader_), "",
+    // Bounded at the first entry key: deleted entries at the top are never stepped over.
+    PUPPIES_RETURN_IF_ERROR(impl_.store->ScanUntil(
+        Cf::kInbox, InboxOwnerPrefix(reader_), "", InboxKey::Prefix(reader_),
         [&](std::string_view k, std::string_view v) {
           if (k.size() == 9 && k[8] == 0) {
             if (!DecodeBE64(v, &floor_)) bad = Status::Corruption("inbox floor malformed");
@@ -90,11 +91,13 @@ class FeedReader {
     if (before > floor_) {
       size_t from_inbox = 0;
       Status s;
-      PUPPIES_RETURN_IF_ERROR(impl_.store->Scan(
+      // Bounded at the floor: what lies below it (trimmed entries, range-deleted) is never
+      // stepped over.
+      PUPPIES_RETURN_IF_ERROR(impl_.store->ScanUntil(
           Cf::kInbox, InboxKey::Prefix(reader_), InboxKey{reader_, before - 1}.Encode(),
+          InboxKey::Below(reader_, floor_),
           [&](std::string_view key, std::string_view v) {
             const uint64_t post = ~DecodeFixed64BE(key.data() + key.size() - 8);
-            if (post < floor_) return false;
             uint64_t author;
             if (!DecodeBE64(v, &author)) {
               s = Status::Corruption("inbox entry malformed");
@@ -181,11 +184,11 @@ class FeedReader {
   Status Timeline(uint64_t author, uint64_t before, uint64_t min_id, size_t k,
                   std::vector<Candidate>* out) {
     size_t n = 0;
-    return impl_.store->Scan(
+    return impl_.store->ScanUntil(
         Cf::kEdges, AuthoredKey::Prefix(author), AuthoredKey{author, before - 1}.Encode(),
+        AuthoredKey::Below(author, min_id),
         [&](std::string_view key, std::string_view) {
           const uint64_t post = ~DecodeFixed64BE(key.data() + key.size() - 8);
-          if (post < min_id) return false;
           out->push_back({post, author});
           return ++n < k;
         },

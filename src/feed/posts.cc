@@ -56,6 +56,12 @@ Result<PostId> Engine::Impl::CreatePost(uint64_t author, const NewPost& post, st
     if (!found || parent.deleted) {
       return Status::NotFound(fmt::format("reply_to post {} not found", ToInt(post.reply_to)));
     }
+    // SPEC §3: a blocked user cannot comment on the blocker's posts, and a reply is a comment.
+    Status s;
+    if (HasEdge(parent.author, EdgeKind::kBlocking, author, nullptr, &s)) {
+      return Status::PermissionDenied(fmt::format("user {} blocks user {}", parent.author, author));
+    }
+    PUPPIES_RETURN_IF_ERROR(s);
   }
 
   JobList js;
@@ -64,8 +70,11 @@ Result<PostId> Engine::Impl::CreatePost(uint64_t author, const NewPost& post, st
     // The author lock orders this post against follows of the author and mode changes, so a
     // post is either seen by a follow's backfill or fans out to that follower.
     std::lock_guard lock(author_locks.For(author));
+    // Held until the batch below is written.
+    ExplicitIdReservation reserved;
     if (post.created_at_us) {
-      PUPPIES_ASSIGN_OR_RETURN(id, MintExplicitPostId(*post.created_at_us));
+      PUPPIES_ASSIGN_OR_RETURN(reserved, MintExplicitPostId(*post.created_at_us));
+      id = reserved.id();
     } else {
       id = MintLivePostId(now);
     }
@@ -75,7 +84,7 @@ Result<PostId> Engine::Impl::CreatePost(uint64_t author, const NewPost& post, st
 
     PostRecord rec;
     rec.author = author;
-    rec.created_at_us = post.created_at_us.value_or(now);
+    rec.created_at_us = CreatedAtOfPostId(id);
     rec.reply_to = ToInt(post.reply_to);
     rec.text = std::move(text);
     rec.media = post.media;
@@ -124,6 +133,7 @@ Result<std::vector<std::optional<Post>>> Engine::Impl::GetPosts(std::span<const 
 }
 
 Status Engine::Impl::DeletePost(uint64_t actor, uint64_t id) {
+  PUPPIES_RETURN_IF_ERROR(UserExists(actor));
   JobList js;
   {
     std::lock_guard lock(post_locks.For(id));

@@ -103,6 +103,10 @@ bool AuthoredKey::Decode(std::string_view key, AuthoredKey* out) {
 
 std::string AuthoredKey::Prefix(uint64_t author) { return OwnerTag(author, kAuthoredTag); }
 
+std::string AuthoredKey::Below(uint64_t author, uint64_t post) {
+  return post == 0 ? PrefixSuccessor(Prefix(author)) : AuthoredKey{author, post - 1}.Encode();
+}
+
 std::string InboxFloorKey::Encode() const { return OwnerTag(owner, 0x00); }
 
 std::string InboxPendingKey::Encode() const {
@@ -130,6 +134,10 @@ bool InboxKey::Decode(std::string_view key, InboxKey* out) {
 }
 
 std::string InboxKey::Prefix(uint64_t owner) { return OwnerTag(owner, 0x02); }
+
+std::string InboxKey::Below(uint64_t owner, uint64_t post) {
+  return post == 0 ? PrefixSuccessor(Prefix(owner)) : InboxKey{owner, post - 1}.Encode();
+}
 
 std::string InboxOwnerPrefix(uint64_t owner) {
   std::string k;

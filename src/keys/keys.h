@@ -87,6 +87,8 @@ struct AuthoredKey {
   std::string Encode() const;
   static bool Decode(std::string_view key, AuthoredKey* out);
   static std::string Prefix(uint64_t author);
+  // The exclusive end of `author`'s posts >= `post` (the end of the prefix when `post` is 0).
+  static std::string Below(uint64_t author, uint64_t post);
 };
 
 struct InboxFloorKey {
@@ -108,6 +110,9 @@ struct InboxKey {
   std::string Encode() const;
   static bool Decode(std::string_view key, InboxKey* out);
   static std::string Prefix(uint64_t owner);
+  // The first key of `owner`'s entries with ids below `post`: the exclusive end of the entries
+  // >= `post` (the end of the prefix when `post` is 0).
+  static std::string Below(uint64_t owner, uint64_t post);
 };
 
 // The whole of one user's inbox column family range (floor, pending, entries).

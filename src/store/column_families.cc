@@ -3,6 +3,7 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/table_properties_collectors.h>
 
 #include "store/merge_operators.h"
 
@@ -27,7 +28,17 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cac
       // following, is b blocked: most reads of an import or a follow) skips the skiplist search.
       o.memtable_whole_key_filtering = true;
       t.whole_key_filtering = true;
-      if (cf == Cf::kInbox) o.merge_operator = NewMaxU64Operator();
+      if (cf == Cf::kInbox) {
+        o.merge_operator = NewMaxU64Operator();
+        // Every trim max-merges the floor: at inbox_cap 1 that is one operand per fan-out, and
+        // each read of the floor (every page, every trim) folded them all. Bounded as below.
+        o.max_successive_merges = 100;
+      }
+      // Lists lose entries in bulk (a deleted post's likes and inbox entries, an unfollow's
+      // inbox entries): a flushed file where 64 of any 128 consecutive entries are deletions is
+      // compacted soon, so reads stop stepping over them.
+      o.table_properties_collector_factories.push_back(
+          rocksdb::NewCompactOnDeletionCollectorFactory(128, 64));
       break;
     case Cf::kCounters:
       o.merge_operator = NewAddU64Operator();

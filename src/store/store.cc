@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "keys/coding.h"
+#include "util/status_macros.h"
 
 namespace puppies::internal {
 
@@ -17,6 +18,11 @@ void Batch::Put(Cf cf, std::string_view key, std::string_view value) {
 
 void Batch::Delete(Cf cf, std::string_view key) {
   batch_.Delete(store_->handle(cf), rocksdb::Slice(key.data(), key.size()));
+}
+
+void Batch::DeleteRange(Cf cf, std::string_view begin, std::string_view end) {
+  batch_.DeleteRange(store_->handle(cf), rocksdb::Slice(begin.data(), begin.size()),
+                     rocksdb::Slice(end.data(), end.size()));
 }
 
 void Batch::Merge(Cf cf, std::string_view key, std::string_view value) {
@@ -36,14 +42,65 @@ Snapshot::~Snapshot() {
   if (snap_) db_->ReleaseSnapshot(snap_);
 }
 
+namespace {
+
+// Whether RocksDB could have written a file of this name into a database directory (see
+// rocksdb/file/filename.cc): a directory holding only such files may be a database whose
+// creation was interrupted.
+bool IsRocksDbFileName(std::string_view name) {
+  auto numbered = [](std::string_view s) {
+    return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  auto strip = [&](std::string_view s, std::string_view suffix) {
+    return s.ends_with(suffix) ? s.substr(0, s.size() - suffix.size()) : std::string_view();
+  };
+  if (name == "CURRENT" || name == "IDENTITY" || name == "LOCK" || name == "LOG" ||
+      name == "archive" || name.starts_with("LOG.old.") || name.starts_with("MANIFEST-") ||
+      name.starts_with("OPTIONS-")) {
+    return true;
+  }
+  for (std::string_view suffix : {".log", ".sst", ".blob", ".dbtmp"}) {
+    if (numbered(strip(name, suffix))) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<std::string> Store::PrepareDirectory(const Options& options, rocksdb::Env* env,
+                                            const std::string& path) {
+  if (path.empty()) return Status::InvalidArgument("path is empty");
+  if (!env->FileExists(path + "/CURRENT").ok()) {
+    if (!options.create_if_missing) {
+      return Status::NotFound(fmt::format("no database at {} (create_if_missing is false)", path));
+    }
+    PUPPIES_RETURN_IF_ERROR(FromRocks(env->CreateDirIfMissing(path), fmt::format("create {}", path)));
+    // A wrong path is the likelier story than a database wanted among other files: refuse, as
+    // initdb does, rather than scatter RocksDB's files into the directory.
+    std::vector<std::string> children;
+    PUPPIES_RETURN_IF_ERROR(FromRocks(env->GetChildren(path, &children), fmt::format("list {}", path)));
+    for (const std::string& child : children) {
+      if (child == "." || child == ".." || IsRocksDbFileName(child)) continue;
+      return Status::FailedPrecondition(fmt::format(
+          "{} is not empty and holds no puppies database (found '{}'); open an empty or new "
+          "directory",
+          path, child));
+    }
+  }
+  // RocksDB keys its in-process lock table by the path string; hand it one spelling.
+  std::error_code ec;
+  std::filesystem::path canonical = std::filesystem::canonical(path, ec);
+  if (ec) return Status::IOError(fmt::format("resolve {}: {}", path, ec.message()));
+  return canonical.string();
+}
+
 Result<std::unique_ptr<Store>> Store::Open(const Options& options, const std::string& path) {
   // RocksDB creates the directory (LOCK, LOG) before it notices there is no database; refuse
   // first so a failed open leaves nothing behind.
   rocksdb::Env* env = options.env ? options.env : rocksdb::Env::Default();
-  if (!options.create_if_missing && !env->FileExists(path + "/CURRENT").ok()) {
-    return Status::NotFound(fmt::format("no database at {} (create_if_missing is false)", path));
-  }
+  PUPPIES_ASSIGN_OR_RETURN(const std::string dir, PrepareDirectory(options, env, path));
   std::unique_ptr<Store> store(new Store());
+  PUPPIES_ASSIGN_OR_RETURN(store->claim_, DirClaim::Acquire(path));
   store->block_cache_ = rocksdb::NewLRUCache(options.block_cache_bytes);
 
   rocksdb::DBOptions db_options;
@@ -65,7 +122,7 @@ Result<std::unique_ptr<Store>> Store::Open(const Options& options, const std::st
                              CfOptions(static_cast<Cf>(i), store->block_cache_));
   }
   rocksdb::Status s =
-      rocksdb::DB::Open(db_options, path, descriptors, &store->handles_, &store->db_);
+      rocksdb::DB::Open(db_options, dir, descriptors, &store->handles_, &store->db_);
   if (!s.ok()) {
     if (s.IsInvalidArgument() && s.ToString().find("does not exist") != std::string::npos) {
       return Status::NotFound(fmt::format("no database at {} (create_if_missing is false)", path));
@@ -100,6 +157,8 @@ Status Store::Close() {
   if (!s.ok() && result.ok()) result = FromRocks(s, "close");
   delete db_;
   db_ = nullptr;
+  // Only now is RocksDB's LOCK released: another Engine may claim the directory.
+  claim_.Release();
   return result;
 }
 
@@ -207,6 +266,13 @@ uint64_t Store::IntProperty(std::string_view name) {
     if (db_->GetIntProperty(h, rocksdb::Slice(name.data(), name.size()), &v)) total += v;
   }
   return total;
+}
+
+Status Store::CompactRange(Cf cf, std::string_view begin, std::string_view end) {
+  rocksdb::CompactRangeOptions o;
+  o.exclusive_manual_compaction = false;
+  const rocksdb::Slice b(begin.data(), begin.size()), e(end.data(), end.size());
+  return FromRocks(db_->CompactRange(o, handle(cf), &b, &e), "compact range");
 }
 
 Status Store::VerifyChecksum() { return FromRocks(db_->VerifyChecksum(), "verify checksums"); }

@@ -11,12 +11,14 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "keys/coding.h"
 #include "puppies/options.h"
 #include "puppies/status.h"
 #include "store/column_families.h"
+#include "store/dir_claim.h"
 #include "store/rocks_status.h"
 
 namespace puppies::internal {
@@ -26,6 +28,8 @@ class Batch {
  public:
   void Put(Cf cf, std::string_view key, std::string_view value);
   void Delete(Cf cf, std::string_view key);
+  // Deletes every key in [begin, end) with one range tombstone.
+  void DeleteRange(Cf cf, std::string_view begin, std::string_view end);
   void Merge(Cf cf, std::string_view key, std::string_view value);
   // Counter delta as an add-merge operand (negative deltas wrap, which is what AddU64 expects).
   void AddCounter(std::string_view key, int64_t delta);
@@ -80,17 +84,31 @@ class Store {
   // iterate_upper_bound = PrefixSuccessor(prefix) and its status is checked afterwards.
   template <class Fn>
   Status Scan(Cf cf, std::string_view prefix, std::string_view start, Fn&& fn,
-              const Snapshot* snap = nullptr);
+              const Snapshot* snap = nullptr) {
+    return ScanUntil(cf, prefix, start, PrefixSuccessor(prefix), std::forward<Fn>(fn), snap);
+  }
+  // Scan, stopping before `end` (itself at most PrefixSuccessor(prefix)). RocksDB then never
+  // steps over deleted keys past `end`, which a callback that stops early cannot prevent.
+  template <class Fn>
+  Status ScanUntil(Cf cf, std::string_view prefix, std::string_view start, std::string_view end,
+                   Fn&& fn, const Snapshot* snap = nullptr);
 
   rocksdb::DB* db() { return db_; }
   rocksdb::ColumnFamilyHandle* handle(Cf cf) { return handles_[static_cast<size_t>(cf)]; }
   uint64_t IntProperty(std::string_view name);
   // Reads every block of every live file and checks its checksum (DB::VerifyChecksum).
   Status VerifyChecksum();
+  // Compacts the keys in [begin, end) of `cf` down the levels (RocksDB flushes the memtable
+  // first when it overlaps), which drops their tombstones. Other compactions carry on.
+  Status CompactRange(Cf cf, std::string_view begin, std::string_view end);
   uint64_t BlockCacheUsage() const;
 
  private:
   Store() = default;
+  // Checks `path` before RocksDB touches it (NotFound without create_if_missing, creates it,
+  // refuses a non-empty directory that holds no database) and returns its canonical path.
+  static Result<std::string> PrepareDirectory(const Options& options, rocksdb::Env* env,
+                                              const std::string& path);
   std::unique_ptr<rocksdb::Iterator> NewIterator(Cf cf, const rocksdb::Slice* upper,
                                                  const Snapshot* snap);
 
@@ -103,6 +121,7 @@ class Store {
   std::mutex write_error_mu_;
   Status write_error_;  // Guarded by write_error_mu_.
 
+  DirClaim claim_;  // Declared first of these: released only after db_ is closed.
   rocksdb::DB* db_ = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::shared_ptr<rocksdb::Cache> block_cache_;
@@ -110,11 +129,10 @@ class Store {
 };
 
 template <class Fn>
-Status Store::Scan(Cf cf, std::string_view prefix, std::string_view start, Fn&& fn,
-                   const Snapshot* snap) {
-  const std::string upper = PrefixSuccessor(prefix);
-  const rocksdb::Slice upper_slice(upper);
-  auto it = NewIterator(cf, upper.empty() ? nullptr : &upper_slice, snap);
+Status Store::ScanUntil(Cf cf, std::string_view prefix, std::string_view start,
+                        std::string_view end, Fn&& fn, const Snapshot* snap) {
+  const rocksdb::Slice upper_slice(end.data(), end.size());
+  auto it = NewIterator(cf, end.empty() ? nullptr : &upper_slice, snap);
   const std::string_view from = start > prefix ? start : prefix;
   for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid(); it->Next()) {
     const rocksdb::Slice k = it->key();

@@ -21,7 +21,7 @@
 namespace puppies::internal {
 
 // Ordered by the path they sit on. docs/reliability.md explains each one.
-inline constexpr std::array<std::string_view, 25> kKillPoints = {
+inline constexpr std::array<std::string_view, 26> kKillPoints = {
     // Open and Close
     "Open:AfterStoreOpen",    // RocksDB opened (WAL replayed), nothing of ours read yet
     "Open:BeforeResume",      // author modes loaded, queued jobs not yet scanned
@@ -30,6 +30,7 @@ inline constexpr std::array<std::string_view, 25> kKillPoints = {
     // Id reservation (the high-water mark is max-merged in the creating batch)
     "Ids:AfterMintUser",  // user id taken in memory, its batch not written
     "Ids:AfterMintPost",  // post id taken in memory, its batch not written
+    "Ids:AfterMintExplicit",  // explicit-time post id reserved in memory, not yet probed
     // Foreground operations: the batch is durable, the call has not returned
     "CreateUser:AfterCommit",
     "CreatePost:AfterCommit",  // post + fan-out job written, job not dispatched

@@ -7,10 +7,6 @@
 namespace puppies::internal {
 namespace {
 
-bool IsSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
 Status OptionRange(std::string_view field, uint64_t value, uint64_t lo, uint64_t hi) {
   if (value < lo || value > hi) {
     return Status::InvalidArgument(
@@ -22,9 +18,20 @@ Status OptionRange(std::string_view field, uint64_t value, uint64_t lo, uint64_t
 }  // namespace
 
 std::string_view TrimWhitespace(std::string_view s) {
-  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
-  return s;
+  auto trimmed = [](char32_t c) { return IsUnicodeSpace(c) || IsInvisibleSpace(c); };
+  size_t begin = 0;
+  while (begin < s.size()) {
+    size_t next = begin;
+    if (!trimmed(NextCodePoint(s, &next))) break;
+    begin = next;
+  }
+  size_t end = s.size();
+  while (end > begin) {
+    size_t prev = end;
+    if (!trimmed(PrevCodePoint(s, &prev))) break;
+    end = prev;
+  }
+  return s.substr(begin, end - begin);
 }
 
 Status ValidateText(std::string_view field, std::string_view text, const TextRule& rule) {
@@ -38,13 +45,23 @@ Status ValidateText(std::string_view field, std::string_view text, const TextRul
   }
   if (!IsValidUtf8(text))
     return Status::InvalidArgument(fmt::format("{} is not valid utf-8", field));
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    const bool allowed_space = rule.allow_newlines && (c == '\n' || c == '\t' || c == '\r');
-    if ((c < 0x20 && !allowed_space) || c == 0x7f) {
-      return Status::InvalidArgument(
-          fmt::format("{} contains control character 0x{:02x} at byte {}", field, c, i));
+  bool visible = false;
+  for (size_t i = 0; i < text.size();) {
+    const size_t at = i;
+    const char32_t c = NextCodePoint(text, &i);
+    const bool line_break =
+        rule.allow_newlines &&
+        (c == '\t' || c == '\n' || (c == '\r' && i < text.size() && text[i] == '\n'));
+    if ((c < 0x20 && !line_break) || (c >= 0x7f && c <= 0x9f)) {
+      return Status::InvalidArgument(fmt::format(
+          "{} contains control character U+{:04X} at byte {}{}", field, static_cast<uint32_t>(c),
+          at, c == '\r' && rule.allow_newlines ? " (a carriage return must precede a newline)" : ""));
     }
+    visible = visible || !(IsUnicodeSpace(c) || IsDefaultIgnorable(c));
+  }
+  if (rule.min_bytes > 0 && !visible) {
+    return Status::InvalidArgument(
+        fmt::format("{} is blank: it holds only white space or invisible characters", field));
   }
   return Status::OK();
 }
@@ -108,6 +125,7 @@ Status ValidateProfile(const Options& options, const std::string* display_name,
 }
 
 Status ValidateNewPost(const Options& options, const NewPost& post, std::string* trimmed) {
+  if (!IsValidUtf8(post.text)) return Status::InvalidArgument("text is not valid utf-8");
   const std::string_view text = TrimWhitespace(post.text);
   Status s = ValidateText("text", text, {1, options.max_post_bytes, true});
   if (!s.ok()) return s;
@@ -142,8 +160,8 @@ Status ValidateOptions(const Options& o) {
       !(s = OptionRange("background_threads", o.background_threads, 1, 64)).ok() ||
       !(s = OptionRange("fanout_batch_size", o.fanout_batch_size, 1, 100'000)).ok() ||
       !(s = OptionRange("max_post_bytes", o.max_post_bytes, 1, 1'000'000)).ok() ||
-      !(s = OptionRange("max_display_name_bytes", o.max_display_name_bytes, 0, 1'000'000)).ok() ||
-      !(s = OptionRange("max_bio_bytes", o.max_bio_bytes, 0, 1'000'000)).ok() ||
+      !(s = OptionRange("max_display_name_bytes", o.max_display_name_bytes, 1, 1'000'000)).ok() ||
+      !(s = OptionRange("max_bio_bytes", o.max_bio_bytes, 1, 1'000'000)).ok() ||
       !(s = OptionRange("max_media_items", o.max_media_items, 0, 1'000)).ok() ||
       !(s = OptionRange("write_buffer_bytes", o.write_buffer_bytes, 1 << 20, uint64_t{1} << 40))
            .ok() ||

@@ -19,14 +19,19 @@ inline constexpr size_t kMaxMediaMimeBytes = 255;
 inline constexpr size_t kMaxMediaAltBytes = 1500;
 inline constexpr size_t kMaxBatchIds = 1000;
 
+// Strips Unicode white space and invisible spaces (IsUnicodeSpace, IsInvisibleSpace) from both
+// ends. `s` must be valid UTF-8.
 std::string_view TrimWhitespace(std::string_view s);
 
 struct TextRule {
   size_t min_bytes = 0;
   size_t max_bytes = 0;
-  bool allow_newlines = false;  // \n and \t; other C0 controls and DEL are always rejected
+  // Tab, newline and CR before a newline. Other C0 controls, DEL and C1 controls are always
+  // rejected.
+  bool allow_newlines = false;
 };
-// Valid UTF-8, size within the rule, no control characters.
+// Valid UTF-8, size within the rule, no control characters, and when min_bytes > 0 at least
+// one visible character (not white space, not default-ignorable). docs/guide.md, "Text".
 Status ValidateText(std::string_view field, std::string_view text, const TextRule& rule);
 
 // 1..30 of [A-Za-z0-9_].

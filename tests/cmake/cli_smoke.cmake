@@ -29,13 +29,36 @@ endfunction()
 file(WRITE "${WORK_DIR}/edges.txt" "# Directed graph\n# FromNodeId\tToNodeId\n0\t1\n1 2\n2\t0\n3 3\n")
 
 run(2 "--db" init)                                        # missing --db
-run(2 "." nonsense --db "${db}")                           # unknown subcommand
+run(2 "unknown command 'nonsense'; puppies takes one of: init, import" nonsense --db "${db}")
+run(2 "unknown command 'frob'; user takes one of: create, get" user frob --db "${db}")
 run(1 "^error: not_found" check --db "${db}")             # no database yet
 run(0 "created" init --db "${db}")
 run(1 "^error: already_exists" init --db "${db}")
 run(0 "edges added: +3 of 3 submitted" import --db "${db}" "${WORK_DIR}/edges.txt")
 run(0 "self-loops skipped: 1" import --db "${db}" "${WORK_DIR}/edges.txt" --mutual)
 run(1 "^error: io_error" import --db "${db}" "${WORK_DIR}/missing.txt")
+# gzip: a whole file imports; a truncated one and one with data after the stream are errors; a
+# bad line is echoed escaped.
+file(ARCHIVE_CREATE OUTPUT "${WORK_DIR}/edges.txt.gz" PATHS "${WORK_DIR}/edges.txt" FORMAT raw
+     COMPRESSION GZip)
+run(0 "edges added: +0 of 3 submitted" import --db "${db}" "${WORK_DIR}/edges.txt.gz")
+file(SIZE "${WORK_DIR}/edges.txt.gz" gz_size)
+foreach(cut 12 20 30)
+  if(cut LESS gz_size)
+    execute_process(COMMAND head -c ${cut} "${WORK_DIR}/edges.txt.gz"
+                    OUTPUT_FILE "${WORK_DIR}/cut.gz" COMMAND_ERROR_IS_FATAL ANY)
+    run(1 "^error: io_error: .*cut.gz: unexpected end of file" import --db "${db}" "${WORK_DIR}/cut.gz")
+  endif()
+endforeach()
+execute_process(COMMAND sh -c "cat '${WORK_DIR}/edges.txt.gz'; echo garbage"
+                OUTPUT_FILE "${WORK_DIR}/tail.gz" COMMAND_ERROR_IS_FATAL ANY)
+run(1 "^error: invalid_argument: .*tail.gz: data after the end of the gzip stream" import --db "${db}" "${WORK_DIR}/tail.gz")
+execute_process(COMMAND sh -c "cat '${WORK_DIR}/edges.txt.gz' '${WORK_DIR}/edges.txt.gz'"
+                OUTPUT_FILE "${WORK_DIR}/two.gz" COMMAND_ERROR_IS_FATAL ANY)
+run(0 "edges read: +8" import --db "${db}" "${WORK_DIR}/two.gz")
+string(ASCII 27 esc)
+file(WRITE "${WORK_DIR}/bad.txt" "0 1\nx\ty${esc}[31m\n")
+run(1 "bad.txt:2: expected two node ids, got 'x\\\\ty\\\\u{1b}\\[31m'" import --db "${db}" "${WORK_DIR}/bad.txt")
 run(0 "^[0-9]+\n$" user create --db "${db}" alice --display-name "Alice")
 run(1 "^error: already_exists" user create --db "${db}" ALICE)
 run(1 "^error: invalid_argument" user create --db "${db}" "not a name")
@@ -43,6 +66,13 @@ run(0 "username: +alice" user get --db "${db}" @alice)
 run(0 "followers: +2" user get --db "${db}" n0)
 run(1 "^error: not_found" user get --db "${db}" nobody)
 run(0 "^[0-9]+\n$" post --db "${db}" --author n1 --text "hello from n1")
+# "#id" is an id, anything else a username: a user named 1 is not user id 1.
+run(0 "^[0-9]+\n$" user create --db "${db}" 1)
+run(0 "username: +1\n" user get --db "${db}" 1)
+run(0 "username: +n0\n" user get --db "${db}" "#1")
+run(2 "is not a user id" user get --db "${db}" "#x")
+run(0 "^[0-9]+\n$" post --db "${db}" --author 1 --text "two\nlines\tand a tab")
+run(0 "@1  two\\\\nlines\\\\tand a tab\n" timeline --db "${db}" --user @1)
 run(0 "@n1  hello from n1" feed --db "${db}" --user n0)
 run(0 "@n1  hello from n1" timeline --db "${db}" --user n1 --limit 5)
 run(1 "^error: invalid_argument" feed --db "${db}" --user n0 --limit 0)

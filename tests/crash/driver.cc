@@ -6,14 +6,16 @@
 // work drains, settles the calls the kill interrupted, and compares the whole database with
 // the acknowledged calls (oracle.h). The next worker continues on the same database.
 //
-//   puppies_crash --mode random|killpoint|recovery|clock [--sync 0|1] [--kills N] [--seed S]
+//   puppies_crash --mode random|killpoint|recovery|clock|import [--sync 0|1] [--kills N] [--seed S]
 //                 [--dir D] [--keep] [--odds N] [--must-hit all|name,name,...]
 //
 // Modes: random (kill U[5, 400] ms after Open), killpoint (PUPPIES_KILL_ODDS; every other
 // worker aims at one named point with PUPPIES_KILL_PREFIX), recovery (a worker queues a large
 // backlog, then workers are killed U[2, 250] ms after start, i.e. inside Open or while jobs
 // resume; the parent only reopens and checks between them and verifies every 5th kill), clock
-// (C12: each restart runs a ManualClock one hour behind the previous run).
+// (C12: each restart runs a ManualClock one hour behind the previous run), import (as random,
+// but half the posts are back-dated into the same four milliseconds by both worker threads, so
+// explicit ids of one millisecond are minted concurrently; issue 9).
 // On failure the directory with the database, the seed and the report log is kept.
 
 #include <fcntl.h>
@@ -89,7 +91,7 @@ std::optional<Args> ParseArgs(const std::vector<std::string>& v) {
       return std::nullopt;
     }
   }
-  const std::set<std::string> modes = {"random", "killpoint", "recovery", "clock"};
+  const std::set<std::string> modes = {"random", "killpoint", "recovery", "clock", "import"};
   if (!modes.count(a.mode) || a.kills < 1) return std::nullopt;
   return a;
 }
@@ -262,8 +264,9 @@ class Harness {
       return std::chrono::duration_cast<Clock::duration>(
           std::chrono::microseconds(lo * 1000 + static_cast<int64_t>(rng_() % ((hi - lo) * 1000))));
     };
-    if (a_.mode == "random" || a_.mode == "clock") {
+    if (a_.mode == "random" || a_.mode == "clock" || a_.mode == "import") {
       s.plan = {"OPEN", uniform_ms(5, 400)};
+      if (a_.mode == "import") w.role = "import";
       if (a_.mode == "clock") {
         // Run i's clock starts i hours before the harness started: every restart goes back.
         w.config.clock_base_us = clock_origin_us_ - int64_t{3'600'000'000} * i;
@@ -479,7 +482,7 @@ int main(int argc, char** argv) {
   }
   auto a = puppies::crash::ParseArgs(args);
   if (!a) {
-    std::cerr << "usage: puppies_crash --mode random|killpoint|recovery|clock [--sync 0|1] "
+    std::cerr << "usage: puppies_crash --mode random|killpoint|recovery|clock|import [--sync 0|1] "
                  "[--kills N] [--seed S] [--dir D] [--keep] [--odds N] "
                  "[--must-hit all|name,...]\n";
     return 2;

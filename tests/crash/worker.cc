@@ -69,7 +69,13 @@ struct Shared {
   std::atomic<uint64_t> ack_tick{0};
   std::atomic<int> bursts_done{0};
   std::shared_ptr<ManualClock> clock;  // null: the system clock
+  // Role "import": half of all posts are back-dated into the same four milliseconds, so that
+  // both threads mint explicit ids of one millisecond at once (issue 9).
+  bool import = false;
 };
+
+// The four milliseconds role "import" back-dates into (2020-09-13T12:26:40Z onwards).
+inline constexpr int64_t kImportEpochUs = int64_t{1'600'000'000'000} * 1000;
 
 class WorkerThread {
  public:
@@ -198,7 +204,9 @@ class WorkerThread {
                                          : std::chrono::duration_cast<std::chrono::microseconds>(
                                                std::chrono::system_clock::now().time_since_epoch())
                                                .count();
-      np.created_at_us = now - 1000 - static_cast<int64_t>(rng_() % (20 * 86'400'000'000LL));
+      np.created_at_us = shared_->import
+                             ? kImportEpochUs + static_cast<int64_t>(rng_() % 4000)
+                             : now - 1000 - static_cast<int64_t>(rng_() % (20 * 86'400'000'000LL));
       what += " " + std::to_string(*np.created_at_us);
     }
     Result<PostId> p = Call(what, [&] { return e.CreatePost(author, np); });
@@ -369,7 +377,7 @@ class WorkerThread {
       if (own_posts_.size() > 60) {
         Delete(e);
       } else {
-        MakePost(e, Pick(4) == 0 ? users_[0] : OwnUser(), Pick(6) == 0);
+        MakePost(e, Pick(4) == 0 ? users_[0] : OwnUser(), Pick(shared_->import ? 2 : 6) == 0);
       }
     } else if (r < 42) {
       Delete(e);
@@ -426,6 +434,7 @@ class WorkerThread {
 
 void RunWorker(const WorkerArgs& args) {
   Shared shared;
+  shared.import = args.role == "import";
   if (args.config.clock_base_us != 0)
     shared.clock = std::make_shared<ManualClock>(args.config.clock_base_us);
   std::mt19937_64 rng(args.seed);

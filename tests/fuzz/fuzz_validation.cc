@@ -9,8 +9,9 @@
 // Oracles: IsValidUtf8 agrees with the reference below, a table of the well-formed byte
 // sequences of Unicode 15 Table 3-7, written independently of src/util/utf8.cc; each validator
 // accepts exactly what its documented grammar allows (username: 1..30 of [A-Za-z0-9_]; text:
-// valid UTF-8 within the byte limits, no C0 control or DEL except tab, newline and carriage
-// return where newlines are allowed; post text trimmed of ASCII white space first); the
+// valid UTF-8 within the byte limits, no C0 control, DEL or C1 control except tab, newline and
+// a carriage return before a newline where newlines are allowed, and a visible character in a
+// required field; post text trimmed of Unicode white space and invisible spaces first); the
 // accepted text is the trimmed input and trimming is idempotent; folding a username keeps it
 // valid and is idempotent; every error message is valid UTF-8 and names its field.
 
@@ -18,8 +19,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fuzz/fuzz_check.h"
 #include "util/utf8.h"
@@ -63,15 +66,53 @@ bool ReferenceUtf8(std::string_view s) {
   return true;
 }
 
-bool IsAsciiSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+// Code points of well-formed UTF-8 (ReferenceUtf8 already said yes), from the lengths of
+// Table 3-7.
+std::vector<char32_t> ReferenceDecode(std::string_view s) {
+  std::vector<char32_t> out;
+  for (size_t i = 0; i < s.size();) {
+    const auto lead = static_cast<uint8_t>(s[i]);
+    const int n = lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
+    char32_t c = n == 1 ? lead : lead & (0x7f >> n);
+    for (int k = 1; k < n; ++k) c = (c << 6) | (static_cast<uint8_t>(s[i + k]) & 0x3f);
+    out.push_back(c);
+    i += n;
+  }
+  return out;
+}
+
+// PropList.txt White_Space, Unicode 15.
+const std::set<char32_t> kWhiteSpace = {
+    0x09,   0x0a,   0x0b,   0x0c,   0x0d,   0x20,   0x85,   0xa0,   0x1680,
+    0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008,
+    0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000};
+// Trimmed with white space (docs/guide.md, "Text").
+const std::set<char32_t> kInvisibleSpace = {0x200b, 0x2060, 0xfeff, 0x180e};
+// DerivedCoreProperties.txt Default_Ignorable_Code_Point, Unicode 15.
+bool ReferenceIgnorable(char32_t c) {
+  if (c >= 0xe0000 && c <= 0xe0fff) return true;
+  if ((c >= 0xfe00 && c <= 0xfe0f) || (c >= 0xfff0 && c <= 0xfff8)) return true;
+  if ((c >= 0x2060 && c <= 0x206f) || (c >= 0x200b && c <= 0x200f)) return true;
+  if ((c >= 0x202a && c <= 0x202e) || (c >= 0x180b && c <= 0x180f)) return true;
+  if ((c >= 0x1bca0 && c <= 0x1bca3) || (c >= 0x1d173 && c <= 0x1d17a)) return true;
+  static const std::set<char32_t> single = {0xad,   0x34f,  0x61c, 0x115f, 0x1160, 0x17b4,
+                                            0x17b5, 0x3164, 0xfeff, 0xffa0};
+  return single.contains(c);
+}
 
 bool ReferenceText(std::string_view s, size_t min_bytes, size_t max_bytes, bool newlines) {
   if (s.size() < min_bytes || s.size() > max_bytes || !ReferenceUtf8(s)) return false;
-  for (char c : s) {
-    const bool space = c == '\t' || c == '\n' || c == '\r';
-    if ((static_cast<uint8_t>(c) < 0x20 && !(newlines && space)) || c == 0x7f) return false;
+  const std::vector<char32_t> cps = ReferenceDecode(s);
+  bool visible = false;
+  for (size_t i = 0; i < cps.size(); ++i) {
+    const char32_t c = cps[i];
+    const bool line = newlines && (c == '\t' || c == '\n' ||
+                                   (c == '\r' && i + 1 < cps.size() && cps[i + 1] == '\n'));
+    const bool control = c < 0x20 || (c >= 0x7f && c < 0xa0);
+    if (control && !line) return false;
+    if (!kWhiteSpace.contains(c) && !ReferenceIgnorable(c)) visible = true;
   }
-  return true;
+  return min_bytes == 0 || visible;
 }
 
 bool ReferenceUsername(std::string_view s) {
@@ -117,10 +158,17 @@ void CheckUsername(std::string_view name) {
   }
 }
 
+// Post text is checked for UTF-8 before it is trimmed: invalid text is returned as is (and
+// then rejected).
 std::string_view ReferenceTrim(std::string_view s) {
-  while (!s.empty() && IsAsciiSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsAsciiSpace(s.back())) s.remove_suffix(1);
-  return s;
+  if (!ReferenceUtf8(s)) return s;
+  const std::vector<char32_t> cps = ReferenceDecode(s);
+  auto trimmed = [](char32_t c) { return kWhiteSpace.contains(c) || kInvisibleSpace.contains(c); };
+  auto bytes = [](char32_t c) -> size_t { return c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4; };
+  size_t lo = 0, hi = cps.size(), front = 0, back = 0;
+  while (lo < hi && trimmed(cps[lo])) front += bytes(cps[lo++]);
+  while (hi > lo && trimmed(cps[hi - 1])) back += bytes(cps[--hi]);
+  return s.substr(front, s.size() - front - back);
 }
 
 void CheckPost(const Options& options, const NewPost& post) {

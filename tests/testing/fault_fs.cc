@@ -1,7 +1,9 @@
 #include "testing/fault_fs.h"
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -66,6 +68,7 @@ class FaultWritableFile : public rocksdb::FSWritableFileOwnerWrapper {
  private:
   template <class Io>
   IOStatus AppendAt(uint64_t offset, uint64_t n, Io&& io) {
+    fs_->MaybeDelay(path_);
     return fs_->Perform(kFaultAppend, path_, io, [&] {
       const uint64_t end = std::max(size_.load(), offset + n);
       size_ = end;
@@ -82,6 +85,11 @@ class FaultWritableFile : public rocksdb::FSWritableFileOwnerWrapper {
   const std::string path_;
   std::atomic<uint64_t> size_;
 };
+
+void FaultFS::MaybeDelay(const std::string& path) const {
+  const int64_t us = wal_delay_us_.load(std::memory_order_relaxed);
+  if (us > 0 && path.ends_with(".log")) std::this_thread::sleep_for(std::chrono::microseconds(us));
+}
 
 class FaultDirectory : public rocksdb::FSDirectoryWrapper {
  public:

@@ -23,6 +23,8 @@
 #include <rocksdb/env.h>
 #include <rocksdb/file_system.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -107,6 +109,11 @@ class FaultFS : public rocksdb::FileSystemWrapper {
   /// The file matching `file_filter` (as in FaultRule) that was appended to last, and its size.
   std::optional<std::pair<std::string, uint64_t>> LastAppended(std::string_view file_filter) const;
 
+  // ---- timing ----------------------------------------------------------------------------
+  /// Every append to a WAL file (*.log) first sleeps this long (0: not at all), which holds a
+  /// write between its id being minted and its batch becoming visible.
+  void SetWalAppendDelay(std::chrono::microseconds delay) { wal_delay_us_ = delay.count(); }
+
   // ---- errors ----------------------------------------------------------------------------
   void SetRule(const FaultRule& rule);
   void ClearRule() { SetRule(FaultRule{}); }
@@ -182,6 +189,8 @@ class FaultFS : public rocksdb::FileSystemWrapper {
   uint64_t append_seq_ = 0;                      // Guarded by mu_.
   FaultRule rule_;                               // Guarded by mu_.
   uint64_t rule_calls_ = 0;                      // Guarded by mu_.
+  void MaybeDelay(const std::string& path) const;
+  std::atomic<int64_t> wal_delay_us_{0};
   bool rule_fired_ = false;                      // Guarded by mu_.
   std::mt19937_64 rng_;                          // Guarded by mu_.
   FaultCounters counters_;                       // Guarded by mu_.
