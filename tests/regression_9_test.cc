@@ -330,9 +330,10 @@ TEST_CASE("regression_9_small_cap_pages_skip_no_history") {
 }
 
 // Item 6: after deleting all but 5 of 5,000 posts, the first home page and timeline page step
-// over a bounded number of deleted keys once the clean-up has run: fewer than the
-// kCompactAfterDeletes (1,000) since the author's timeline was last compacted, each counted
-// twice (the tombstone and the entry under it), not all 4,995.
+// over a bounded number of deleted keys once the clean-up has run, not all 4,995 (each is
+// counted twice: the tombstone and the entry under it). The timeline holds fewer than
+// kCompactAfterDeletes (1,000) since it was last compacted; the home page also steps over the
+// reader's deleted inbox entries above the floor, at most about 1.25 * inbox_cap (800).
 TEST_CASE("regression_9_pages_after_mass_delete") {
   TempEngine e;
   const UserId author = MUST(e->CreateUser("author"));
@@ -348,7 +349,8 @@ TEST_CASE("regression_9_pages_after_mass_delete") {
   const uint64_t timeline_skipped = SkippedKeys([&] { timeline = MUST(e->UserTimeline(author)); });
   CHECK_EQ(IdsOf(home.items), std::vector<PostId>(ids.rend() - 5, ids.rend()));
   CHECK_EQ(IdsOf(timeline.items), IdsOf(home.items));
-  CHECK_MESSAGE(home_skipped < 2'100, home_skipped << " keys skipped for the home page");
+  CHECK_MESSAGE(home_skipped < 2 * (1'000 + 1'000) + 100,
+                home_skipped << " keys skipped for the home page");
   CHECK_MESSAGE(timeline_skipped < 2'100, timeline_skipped << " keys skipped for the timeline");
   testing::ExpectConsistent(*e);
 }
