@@ -31,6 +31,8 @@ UserId ResolveUser(Engine& engine, std::string_view ref) {
 
 namespace {
 
+// The CLI links only the public API (src/util/utf8.h is internal, hidden in a shared build), and
+// unlike IsValidUtf8 it must step over invalid bytes one at a time to escape them.
 // Decodes one code point of `s` at *i (advancing it), or returns -1 and advances one byte when
 // the bytes there are not valid UTF-8.
 int64_t Decode(std::string_view s, size_t* i) {
