@@ -125,8 +125,9 @@ Status ReadAll(Store* store, const Snapshot& snap, Scanned* out, Damaged&& damag
         InboxKey ik;
         InboxPendingKey pk;
         uint64_t x;
-        if (k.size() == 9 && k[8] == 0 && DecodeBE64(val, &x)) {
-          d.floors[DecodeFixed64BE(k.data())] = x;
+        InboxFloorKey fk;
+        if (InboxFloorKey::Decode(k, &fk) && DecodeBE64(val, &x)) {
+          d.floors[fk.owner] = x;
         } else if (InboxPendingKey::Decode(k, &pk) && DecodeBE64(val, &x)) {
           d.pending[{pk.owner, pk.author}] = x;
         } else if (InboxKey::Decode(k, &ik) && DecodeBE64(val, &x)) {

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <type_traits>
+
 #include "engine_impl.h"
 #include "util/status_macros.h"
 #include "util/validation.h"
@@ -49,6 +51,63 @@ Status ValidatePair(std::string_view a_name, UserId a, std::string_view b_name, 
 Status ValidatePage(const PageRequest& page) {
   // The cursor itself is checked by the one cursor codec when the list is read.
   return ValidatePageLimit(page.limit);
+}
+
+// Most calls have one of four shapes; each shape is one function below, each call one line.
+
+// Two distinct users (follow, block, mute and their undo).
+struct PairCall {
+  Op op;
+  std::string_view a, b, verb;
+  Result<bool> (Engine::Impl::*run)(uint64_t, uint64_t);
+};
+Result<bool> Run(Engine::Impl* impl, const PairCall& c, UserId a, UserId b) {
+  Call call(impl, c.op);
+  PUPPIES_RETURN_IF_ERROR(call.status());
+  PUPPIES_RETURN_IF_ERROR(ValidatePair(c.a, a, c.b, b, c.verb));
+  return (impl->*c.run)(ToInt(a), ToInt(b));
+}
+
+// Whether an edge between two users exists (is following, is blocking, is muting).
+struct EdgeQuery {
+  Op op;
+  std::string_view a, b;
+  internal::EdgeKind kind;
+};
+Result<bool> Run(Engine::Impl* impl, const EdgeQuery& c, UserId a, UserId b) {
+  Call call(impl, c.op);
+  PUPPIES_RETURN_IF_ERROR(call.status());
+  PUPPIES_RETURN_IF_ERROR(ValidateUserId(c.a, a));
+  PUPPIES_RETURN_IF_ERROR(ValidateUserId(c.b, b));
+  return impl->HasUserEdge(ToInt(a), c.kind, ToInt(b));
+}
+
+// A user and a post (like, unlike, has liked).
+struct UserPostCall {
+  Op op;
+  Result<bool> (Engine::Impl::*run)(uint64_t, uint64_t);
+};
+Result<bool> Run(Engine::Impl* impl, const UserPostCall& c, UserId user, PostId post) {
+  Call call(impl, c.op);
+  PUPPIES_RETURN_IF_ERROR(call.status());
+  PUPPIES_RETURN_IF_ERROR(ValidateUserId("user id", user));
+  PUPPIES_RETURN_IF_ERROR(ValidatePostId("post id", post));
+  return (impl->*c.run)(ToInt(user), ToInt(post));
+}
+
+// A page of one owner's list (`Id` a user or a post): `read` gets the owner's raw id.
+template <class Id, class Read>
+auto RunPage(Engine::Impl* impl, Op op, std::string_view name, Id owner, const PageRequest& page,
+             Read read) -> decltype(read(uint64_t{})) {
+  Call call(impl, op);
+  PUPPIES_RETURN_IF_ERROR(call.status());
+  if constexpr (std::is_same_v<Id, PostId>) {
+    PUPPIES_RETURN_IF_ERROR(ValidatePostId(name, owner));
+  } else {
+    PUPPIES_RETURN_IF_ERROR(ValidateUserId(name, owner));
+  }
+  PUPPIES_RETURN_IF_ERROR(ValidatePage(page));
+  return read(ToInt(owner));
 }
 
 }  // namespace
@@ -106,74 +165,57 @@ Status Engine::UpdateUser(UserId id, const UserUpdate& update) {
 }
 
 Result<bool> Engine::Follow(UserId follower, UserId followee) {
-  PUPPIES_CALL(kFollow);
-  PUPPIES_RETURN_IF_ERROR(ValidatePair("follower", follower, "followee", followee, "follow"));
-  return impl_->Follow(ToInt(follower), ToInt(followee));
+  return Run(impl_.get(), {Op::kFollow, "follower", "followee", "follow", &Impl::Follow}, follower,
+             followee);
 }
 
 Result<bool> Engine::Unfollow(UserId follower, UserId followee) {
-  PUPPIES_CALL(kUnfollow);
-  PUPPIES_RETURN_IF_ERROR(ValidatePair("follower", follower, "followee", followee, "unfollow"));
-  return impl_->Unfollow(ToInt(follower), ToInt(followee));
+  return Run(impl_.get(), {Op::kUnfollow, "follower", "followee", "unfollow", &Impl::Unfollow},
+             follower, followee);
 }
 
 Result<bool> Engine::IsFollowing(UserId follower, UserId followee) {
-  PUPPIES_CALL(kIsFollowing);
-  PUPPIES_RETURN_IF_ERROR(ValidateUserId("follower", follower));
-  PUPPIES_RETURN_IF_ERROR(ValidateUserId("followee", followee));
-  return impl_->HasUserEdge(ToInt(follower), internal::EdgeKind::kFollowing, ToInt(followee));
+  return Run(impl_.get(), EdgeQuery{Op::kIsFollowing, "follower", "followee", internal::EdgeKind::kFollowing},
+             follower, followee);
 }
 
 Result<UserPage> Engine::Followers(UserId user, const PageRequest& page) {
-  PUPPIES_CALL(kFollowers);
-  PUPPIES_RETURN_IF_ERROR(ValidateUserId("user id", user));
-  PUPPIES_RETURN_IF_ERROR(ValidatePage(page));
-  return impl_->ListUsers(ToInt(user), internal::EdgeKind::kFollower, page);
+  return RunPage(impl_.get(), Op::kFollowers, "user id", user, page, [&](uint64_t id) {
+    return impl_->ListUsers(id, internal::EdgeKind::kFollower, page);
+  });
 }
 
 Result<UserPage> Engine::Following(UserId user, const PageRequest& page) {
-  PUPPIES_CALL(kFollowing);
-  PUPPIES_RETURN_IF_ERROR(ValidateUserId("user id", user));
-  PUPPIES_RETURN_IF_ERROR(ValidatePage(page));
-  return impl_->ListUsers(ToInt(user), internal::EdgeKind::kFollowing, page);
+  return RunPage(impl_.get(), Op::kFollowing, "user id", user, page, [&](uint64_t id) {
+    return impl_->ListUsers(id, internal::EdgeKind::kFollowing, page);
+  });
 }
 
 Result<bool> Engine::Block(UserId blocker, UserId blocked) {
-  PUPPIES_CALL(kBlock);
-  PUPPIES_RETURN_IF_ERROR(ValidatePair("blocker", blocker, "blocked", blocked, "block"));
-  return impl_->Block(ToInt(blocker), ToInt(blocked));
+  return Run(impl_.get(), {Op::kBlock, "blocker", "blocked", "block", &Impl::Block}, blocker,
+             blocked);
 }
 
 Result<bool> Engine::Unblock(UserId blocker, UserId blocked) {
-  PUPPIES_CALL(kUnblock);
-  PUPPIES_RETURN_IF_ERROR(ValidatePair("blocker", blocker, "blocked", blocked, "unblock"));
-  return impl_->Unblock(ToInt(blocker), ToInt(blocked));
+  return Run(impl_.get(), {Op::kUnblock, "blocker", "blocked", "unblock", &Impl::Unblock}, blocker,
+             blocked);
 }
 
 Result<bool> Engine::IsBlocking(UserId blocker, UserId blocked) {
-  PUPPIES_CALL(kIsBlocking);
-  PUPPIES_RETURN_IF_ERROR(ValidateUserId("blocker", blocker));
-  PUPPIES_RETURN_IF_ERROR(ValidateUserId("blocked", blocked));
-  return impl_->HasUserEdge(ToInt(blocker), internal::EdgeKind::kBlocking, ToInt(blocked));
+  return Run(impl_.get(), EdgeQuery{Op::kIsBlocking, "blocker", "blocked", internal::EdgeKind::kBlocking},
+             blocker, blocked);
 }
 
 Result<bool> Engine::IsMuting(UserId muter, UserId muted) {
-  PUPPIES_CALL(kIsMuting);
-  PUPPIES_RETURN_IF_ERROR(ValidateUserId("muter", muter));
-  PUPPIES_RETURN_IF_ERROR(ValidateUserId("muted", muted));
-  return impl_->HasUserEdge(ToInt(muter), internal::EdgeKind::kMuting, ToInt(muted));
+  return Run(impl_.get(), EdgeQuery{Op::kIsMuting, "muter", "muted", internal::EdgeKind::kMuting}, muter, muted);
 }
 
 Result<bool> Engine::Mute(UserId muter, UserId muted) {
-  PUPPIES_CALL(kMute);
-  PUPPIES_RETURN_IF_ERROR(ValidatePair("muter", muter, "muted", muted, "mute"));
-  return impl_->Mute(ToInt(muter), ToInt(muted));
+  return Run(impl_.get(), {Op::kMute, "muter", "muted", "mute", &Impl::Mute}, muter, muted);
 }
 
 Result<bool> Engine::Unmute(UserId muter, UserId muted) {
-  PUPPIES_CALL(kUnmute);
-  PUPPIES_RETURN_IF_ERROR(ValidatePair("muter", muter, "muted", muted, "unmute"));
-  return impl_->Unmute(ToInt(muter), ToInt(muted));
+  return Run(impl_.get(), {Op::kUnmute, "muter", "muted", "unmute", &Impl::Unmute}, muter, muted);
 }
 
 Result<uint64_t> Engine::ImportFollows(std::span<const FollowEdge> edges) {
@@ -217,52 +259,36 @@ Status Engine::DeletePost(UserId actor, PostId id) {
 }
 
 Result<PostPage> Engine::UserTimeline(UserId author, const PageRequest& page) {
-  PUPPIES_CALL(kUserTimeline);
-  PUPPIES_RETURN_IF_ERROR(ValidateUserId("author", author));
-  PUPPIES_RETURN_IF_ERROR(ValidatePage(page));
-  return impl_->UserTimeline(ToInt(author), page);
+  return RunPage(impl_.get(), Op::kUserTimeline, "author", author, page,
+                 [&](uint64_t id) { return impl_->UserTimeline(id, page); });
 }
 
 Result<bool> Engine::Like(UserId user, PostId post) {
-  PUPPIES_CALL(kLike);
-  PUPPIES_RETURN_IF_ERROR(ValidateUserId("user id", user));
-  PUPPIES_RETURN_IF_ERROR(ValidatePostId("post id", post));
-  return impl_->Like(ToInt(user), ToInt(post));
+  return Run(impl_.get(), UserPostCall{Op::kLike, &Impl::Like}, user, post);
 }
 
 Result<bool> Engine::Unlike(UserId user, PostId post) {
-  PUPPIES_CALL(kUnlike);
-  PUPPIES_RETURN_IF_ERROR(ValidateUserId("user id", user));
-  PUPPIES_RETURN_IF_ERROR(ValidatePostId("post id", post));
-  return impl_->Unlike(ToInt(user), ToInt(post));
+  return Run(impl_.get(), UserPostCall{Op::kUnlike, &Impl::Unlike}, user, post);
 }
 
 Result<bool> Engine::HasLiked(UserId user, PostId post) {
-  PUPPIES_CALL(kHasLiked);
-  PUPPIES_RETURN_IF_ERROR(ValidateUserId("user id", user));
-  PUPPIES_RETURN_IF_ERROR(ValidatePostId("post id", post));
-  return impl_->HasLiked(ToInt(user), ToInt(post));
+  return Run(impl_.get(), UserPostCall{Op::kHasLiked, &Impl::HasLiked}, user, post);
 }
 
 Result<UserPage> Engine::Likers(PostId post, const PageRequest& page) {
-  PUPPIES_CALL(kLikers);
-  PUPPIES_RETURN_IF_ERROR(ValidatePostId("post id", post));
-  PUPPIES_RETURN_IF_ERROR(ValidatePage(page));
-  return impl_->ListUsers(ToInt(post), internal::EdgeKind::kLiker, page);
+  return RunPage(impl_.get(), Op::kLikers, "post id", post, page, [&](uint64_t id) {
+    return impl_->ListUsers(id, internal::EdgeKind::kLiker, page);
+  });
 }
 
 Result<PostPage> Engine::LikedPosts(UserId user, const PageRequest& page) {
-  PUPPIES_CALL(kLikedPosts);
-  PUPPIES_RETURN_IF_ERROR(ValidateUserId("user id", user));
-  PUPPIES_RETURN_IF_ERROR(ValidatePage(page));
-  return impl_->LikedPosts(ToInt(user), page);
+  return RunPage(impl_.get(), Op::kLikedPosts, "user id", user, page,
+                 [&](uint64_t id) { return impl_->LikedPosts(id, page); });
 }
 
 Result<PostPage> Engine::HomeFeed(UserId reader, const PageRequest& page) {
-  PUPPIES_CALL(kHomeFeed);
-  PUPPIES_RETURN_IF_ERROR(ValidateUserId("reader", reader));
-  PUPPIES_RETURN_IF_ERROR(ValidatePage(page));
-  return impl_->HomeFeed(ToInt(reader), page);
+  return RunPage(impl_.get(), Op::kHomeFeed, "reader", reader, page,
+                 [&](uint64_t id) { return impl_->HomeFeed(id, page); });
 }
 
 Status Engine::WaitIdle() {

@@ -13,20 +13,6 @@ namespace puppies {
 
 using namespace internal;  // NOLINT: the Impl files use the internal vocabulary throughout
 
-namespace internal {
-const char* OpName(Op op) {
-  static constexpr const char* kNames[] = {
-      "create_user",  "get_user",      "find_user",      "update_user", "follow",    "unfollow",
-      "is_following", "followers",     "following",      "block",       "unblock",   "is_blocking",
-      "mute",         "unmute",        "import_follows", "create_post", "get_post",  "get_posts",
-      "delete_post",  "user_timeline", "like",           "unlike",      "has_liked", "likers",
-      "liked_posts",  "home_feed",     "wait_idle",      "check", "is_muting",
-      "repair"};
-  static_assert(std::size(kNames) == static_cast<size_t>(Op::kCount));
-  return kNames[static_cast<int>(op)];
-}
-}  // namespace internal
-
 Engine::Impl::Impl(const Options& o) : options(o), clock(o.clock ? o.clock : SystemClock()) {}
 
 Engine::Impl::~Impl() { (void)Close(); }
@@ -57,28 +43,17 @@ Status Engine::Impl::OpenStore(const std::string& path) {
   PUPPIES_RETURN_IF_ERROR(store->Get(Cf::kMeta, meta_keys::kCursorSalt, &raw, &found));
   if (!found || !DecodeBE64(raw, &cursor_salt)) return Status::Corruption("cursor salt missing");
 
-  // Id high-water marks (max-merged in every creating batch) make ids minted after a restart
-  // larger than any id minted before it, even if the clock went backwards.
-  for (auto [key, target] : {std::pair{meta_keys::kUserIdHwm, &last_user_id},
-                             std::pair{meta_keys::kPostIdHwm, &last_live_post_id}}) {
-    PUPPIES_RETURN_IF_ERROR(store->Get(Cf::kMeta, key, &raw, &found));
-    if (found && !DecodeBE64(raw, target))
-      return Status::Corruption("id high-water mark malformed");
-  }
+  ids = std::make_unique<IdMint>(store.get());
+  PUPPIES_RETURN_IF_ERROR(ids->Load());
 
-  Status bad;
-  PUPPIES_RETURN_IF_ERROR(store->Scan(
-      Cf::kMeta, meta_keys::kModePrefix, "", [&](std::string_view k, std::string_view v) {
+  PUPPIES_RETURN_IF_ERROR(store->ScanAll(
+      Cf::kMeta, meta_keys::kModePrefix, "author mode", [&](std::string_view k, std::string_view v) {
         AuthorModeKey key;
         AuthorModeRecord rec;
-        if (!AuthorModeKey::Decode(k, &key) || !DecodeAuthorMode(v, &rec)) {
-          bad = Status::Corruption("undecodable author mode");
-          return false;
-        }
+        if (!AuthorModeKey::Decode(k, &key) || !DecodeAuthorMode(v, &rec)) return false;
         modes.emplace(key.author, rec);
         return true;
       }));
-  PUPPIES_RETURN_IF_ERROR(bad);
   PUPPIES_KILL_POINT("Open:BeforeResume");
 
   jobs = std::make_unique<JobRunner>(
@@ -189,98 +164,10 @@ bool Engine::Impl::HasEdge(uint64_t owner, EdgeKind kind, uint64_t other, const 
   return found;
 }
 
-uint64_t Engine::Impl::MintUserId() {
-  std::lock_guard lock(id_mu);
-  const uint64_t id = ++last_user_id;
-  PUPPIES_KILL_POINT("Ids:AfterMintUser");
-  return id;
-}
-
-uint64_t Engine::Impl::MintLivePostId(int64_t now_us) {
-  const uint64_t ms = std::min<uint64_t>(static_cast<uint64_t>(std::max<int64_t>(now_us, 0)) / 1000,
-                                         kMaxPostMillis);
-  std::lock_guard lock(id_mu);
-  uint64_t id = std::max(last_live_post_id + 1, ms << kPostSeqBits);
-  // Live sequences stay below kExplicitBit: on overflow, borrow the next millisecond.
-  if (id & kExplicitBit) id = ((id >> kPostSeqBits) + 1) << kPostSeqBits;
-  last_live_post_id = id;
-  PUPPIES_KILL_POINT("Ids:AfterMintPost");
-  return id;
-}
-
-Result<Engine::Impl::ExplicitIdReservation> Engine::Impl::MintExplicitPostId(
-    int64_t created_at_us) {
-  const uint64_t ms = static_cast<uint64_t>(created_at_us) / 1000;
-  // The id is the first free sequence of that millisecond, so the same history gives the same
-  // ids whatever restarts happened. The hint skips the probing of sequences already used;
-  // the in-flight set covers ids minted but not yet written, the existence check the rest
-  // (a written id stays in the posts CF, as a tombstone once deleted).
-  for (int attempt = 0; attempt < 1'000'000; ++attempt) {
-    uint64_t id;
-    {
-      std::lock_guard lock(id_mu);
-      if (explicit_hints.size() > kMaxExplicitHints) explicit_hints.clear();
-      const uint64_t seq = explicit_hints[ms]++;
-      if (seq >= kExplicitBit) break;
-      id = (ms << kPostSeqBits) | kExplicitBit | seq;
-      if (!explicit_in_flight.insert(id).second) continue;
-    }
-    ExplicitIdReservation reservation(this, id);
-    PUPPIES_KILL_POINT("Ids:AfterMintExplicit");
-    bool found;
-    PUPPIES_RETURN_IF_ERROR(store->Exists(Cf::kPosts, IdKey{id}.Encode(), &found));
-    if (!found) return reservation;
-  }
-  return Status::ResourceExhausted(
-      fmt::format("no free post id for created_at_us {}", created_at_us));
-}
-
-Engine::Impl::ExplicitIdReservation::~ExplicitIdReservation() {
-  if (!impl_) return;
-  std::lock_guard lock(impl_->id_mu);
-  impl_->explicit_in_flight.erase(id_);
-}
-
-uint64_t Engine::Impl::EnqueueJob(Batch* batch, const JobRecord& job, JobList* out) {
-  const uint64_t seq = jobs->Enqueue(batch, job);
-  out->emplace_back(seq, job);
-  return seq;
-}
-
-Status Engine::Impl::Commit(Batch* batch, const JobList& js) {
-  Status s = store->Write(batch);
-  for (const auto& [seq, job] : js) {
-    if (s.ok()) {
-      jobs->Dispatch(seq, job);
-    } else {
-      jobs->Cancel(seq);
-    }
-  }
-  return s;
-}
-
-Status Engine::Impl::AwaitIfSynchronous(const JobList& js) {
-  if (!options.synchronous_fanout) return Status::OK();
-  for (const auto& [seq, job] : js) PUPPIES_RETURN_IF_ERROR(jobs->WaitFor(seq));
-  return Status::OK();
-}
-
 AuthorModeRecord Engine::Impl::ModeOf(uint64_t author) {
   std::shared_lock lock(modes_mu);
   auto it = modes.find(author);
   return it == modes.end() ? AuthorModeRecord{} : it->second;
-}
-
-Status Engine::Impl::CommitModeChange(Batch* batch, const JobList& js, uint64_t author,
-                                      const AuthorModeRecord& rec) {
-  std::unique_lock lock(modes_mu);
-  PUPPIES_RETURN_IF_ERROR(Commit(batch, js));
-  if (rec.mode == AuthorMode::kPush) {
-    modes.erase(author);
-  } else {
-    modes[author] = rec;
-  }
-  return Status::OK();
 }
 
 Snapshot Engine::Impl::SnapshotWithModes(

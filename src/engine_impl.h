@@ -1,7 +1,10 @@
 #pragma once
 // Engine::Impl: owns the Store, the clock, the locks and the background workers, and wires the
-// modules together. Its methods are implemented across src/ by concern:
-//   engine_impl.cc      Open/Close, ids, shared read helpers
+// modules together. The shared core is in src/core/: the lock set and its order (locks.h), id
+// minting (ids.h), the write-operation helper every write goes through (write_op.h) and the
+// list of counted operations (ops.h); every persisted byte is declared in keys/format.h.
+// Impl's methods are implemented across src/ by concern:
+//   engine_impl.cc      Open/Close, shared read helpers
 //   graph/users.cc      users          graph/follows.cc  follows, blocks, mutes, import
 //   graph/likes.cc      likes          feed/posts.cc     posts, timelines, author modes
 //   feed/home_feed.cc   home feed      feed/fanout.cc    background job steps
@@ -22,6 +25,9 @@
 #include <utility>
 #include <vector>
 
+#include "core/ids.h"
+#include "core/locks.h"
+#include "core/ops.h"
 #include "feed/jobs.h"
 #include "keys/keys.h"
 #include "puppies/clock.h"
@@ -29,59 +35,10 @@
 #include "records/records.h"
 #include "store/store.h"
 #include "util/cursor.h"
-#include "util/striped_mutex.h"
 
 namespace puppies {
 
 namespace internal {
-// Public operations counted in Stats::operations; names are the snake_case method names.
-enum class Op : int {
-  kCreateUser,
-  kGetUser,
-  kFindUser,
-  kUpdateUser,
-  kFollow,
-  kUnfollow,
-  kIsFollowing,
-  kFollowers,
-  kFollowing,
-  kBlock,
-  kUnblock,
-  kIsBlocking,
-  kMute,
-  kUnmute,
-  kImportFollows,
-  kCreatePost,
-  kGetPost,
-  kGetPosts,
-  kDeletePost,
-  kUserTimeline,
-  kLike,
-  kUnlike,
-  kHasLiked,
-  kLikers,
-  kLikedPosts,
-  kHomeFeed,
-  kWaitIdle,
-  kCheck,
-  kIsMuting,
-  kRepair,
-  kCount
-};
-const char* OpName(Op op);
-
-// Post ids: milliseconds in the high 42 bits, a sequence in the low 22. Live posts use
-// sequences below kExplicitBit, posts with an explicit created_at use those above, so the two
-// can never collide.
-inline constexpr int kPostSeqBits = 22;
-inline constexpr uint64_t kExplicitBit = uint64_t{1} << 21;
-inline constexpr uint64_t kMaxPostMillis = (uint64_t{1} << 42) - 1;
-// Lists order posts by id, so time has millisecond precision: the created_at a post reports is
-// the millisecond its id holds (SPEC §1's (created_at, id) order then agrees with every list).
-inline constexpr int64_t CreatedAtOfPostId(uint64_t id) {
-  return static_cast<int64_t>(id >> kPostSeqBits) * 1000;
-}
-
 struct Finding;  // check.h
 }  // namespace internal
 
@@ -110,46 +67,10 @@ struct Engine::Impl {
                    const internal::Snapshot* snap = nullptr);
   bool HasEdge(uint64_t owner, internal::EdgeKind kind, uint64_t other,
                const internal::Snapshot* snap, Status* s);
-  // Follow, block and mute checks of one pair of users share a stripe, whichever direction.
-  std::mutex& PairLock(uint64_t a, uint64_t b) {
-    return pair_locks.For(std::min(a, b), std::max(a, b));
-  }
-  uint64_t MintUserId();
-  uint64_t MintLivePostId(int64_t now_us);
-  // An explicit-time post id, reserved until the reservation is destroyed: destroy it only
-  // after the post's batch is written (or abandoned), so that no other caller can be handed
-  // the same id in between.
-  class ExplicitIdReservation {
-   public:
-    ExplicitIdReservation() = default;
-    ExplicitIdReservation(Impl* impl, uint64_t id) : impl_(impl), id_(id) {}
-    ExplicitIdReservation(ExplicitIdReservation&& o) noexcept
-        : impl_(std::exchange(o.impl_, nullptr)), id_(o.id_) {}
-    ExplicitIdReservation& operator=(ExplicitIdReservation&& o) noexcept {
-      std::swap(impl_, o.impl_);
-      std::swap(id_, o.id_);
-      return *this;
-    }
-    ~ExplicitIdReservation();
-    uint64_t id() const { return id_; }
-
-   private:
-    Impl* impl_ = nullptr;
-    uint64_t id_ = 0;
-  };
-  Result<ExplicitIdReservation> MintExplicitPostId(int64_t created_at_us);
+  // Jobs queued by one operation: (sequence, job). Writes go through internal::WriteOp
+  // (core/write_op.h), which writes the batch and dispatches or cancels these.
   using JobList = std::vector<std::pair<uint64_t, internal::JobRecord>>;
-  // Writes `batch`, then dispatches its jobs (or cancels them all if the write failed).
-  Status Commit(internal::Batch* batch, const JobList& jobs);
-  // With synchronous_fanout, waits for `jobs`. Call after releasing every lock: jobs take
-  // author locks.
-  Status AwaitIfSynchronous(const JobList& jobs);
-  uint64_t EnqueueJob(internal::Batch* batch, const internal::JobRecord& job, JobList* jobs);
   internal::AuthorModeRecord ModeOf(uint64_t author);
-  // Commits a batch that changes `author`'s stored mode and mirrors it in memory, atomically
-  // for readers of SnapshotWithModes. REQUIRES: the author lock.
-  Status CommitModeChange(internal::Batch* batch, const JobList& jobs, uint64_t author,
-                          const internal::AuthorModeRecord& rec);
   // A snapshot and the in-memory modes at the same instant.
   internal::Snapshot SnapshotWithModes(
       boost::container::flat_map<uint64_t, internal::AuthorModeRecord>* modes_out);
@@ -225,24 +146,12 @@ struct Engine::Impl {
   std::shared_mutex lifecycle_mu;
   bool closed = false;  // Guarded by lifecycle_mu.
 
-  std::mutex id_mu;
-  uint64_t last_user_id = 0;       // Guarded by id_mu.
-  uint64_t last_live_post_id = 0;  // Guarded by id_mu.
-  // Next sequence to try per millisecond for explicit-time posts: a hint, cleared when it
-  // grows past kMaxExplicitHints (memory stays bounded; probing then starts over at 0).
-  // Guarded by id_mu.
-  std::unordered_map<uint64_t, uint64_t> explicit_hints;
-  // Explicit-time ids handed out whose batch is not written yet. The existence probe cannot
-  // see them, so after the hints are cleared this set alone keeps a second caller off them.
-  // Guarded by id_mu.
-  std::unordered_set<uint64_t> explicit_in_flight;
-  static constexpr size_t kMaxExplicitHints = 100'000;
+  // Ids (core/ids.h). Set in OpenStore.
+  std::unique_ptr<internal::IdMint> ids;
 
-  // Lock order: username_mu, then pair_locks, then author_locks, then post_locks.
-  std::mutex username_mu;                     // username uniqueness
-  internal::StripedMutex<1024> pair_locks;    // edges between an unordered pair of users
-  internal::StripedMutex<1024> author_locks;  // an author's mode and posting
-  internal::StripedMutex<1024> post_locks;    // likes and deletion of a post
+  // The write locks and their one order (core/locks.h); write operations take them through
+  // internal::WriteOp.
+  internal::LockSet locks;
 
   // Held exclusively across a mode change's write and its in-memory update (rare), shared by
   // readers that need the modes consistent with a snapshot.

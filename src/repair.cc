@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include "check.h"
+#include "core/write_op.h"
 #include "engine_impl.h"
 #include "graph/edges.h"
 #include "keys/coding.h"
@@ -102,8 +103,12 @@ class Round {
 
  private:
   // Likes change under the post's lock, user-to-user edges under the pair lock.
-  std::mutex& RelationLock(const Relation& r) {
-    return r.kind == EdgeKind::kLiked ? impl_.post_locks.For(r.b) : impl_.PairLock(r.a, r.b);
+  static void LockRelation(WriteOp& op, const Relation& r) {
+    if (r.kind == EdgeKind::kLiked) {
+      op.LockPost(r.b);
+    } else {
+      op.LockPair(r.a, r.b);
+    }
   }
 
   Status ReadSide(Side* s) {
@@ -147,9 +152,10 @@ class Round {
     return Status::OK();
   }
 
-  Status Commit(Batch* b, const JobList& js, std::string line) {
-    PUPPIES_RETURN_IF_ERROR(impl_.Commit(b, js));
-    jobs_.insert(jobs_.end(), js.begin(), js.end());
+  // Repair waits for the jobs of all fixes of a round itself, after the round.
+  Status Commit(WriteOp& op, std::string line) {
+    PUPPIES_RETURN_IF_ERROR(op.Commit());
+    jobs_.insert(jobs_.end(), op.committed_jobs().begin(), op.committed_jobs().end());
     fixed_->push_back(std::move(line));
     return Status::OK();
   }
@@ -160,7 +166,8 @@ class Round {
   // them, so they stay in step with a recount of the same round.
   Status MendRelation(const Relation& r) {
     const Family fam = FamilyOf(r.kind);
-    std::lock_guard lock(RelationLock(r));
+    WriteOp op(impl_);
+    LockRelation(op, r);
     Side p{r.a, r.kind, r.b}, m;
     PUPPIES_RETURN_IF_ERROR(ReadSide(&p));
     if (fam.mirror) {
@@ -173,8 +180,7 @@ class Round {
     if (why.empty() && (!p.found || (fam.mirror && !m.found && !fam.keep_lone_primary))) {
       why = "one-sided";
     }
-    Batch b = store_.NewBatch();
-    JobList js;
+    Batch& b = op.batch();
     const std::string name = fmt::format("{}: {} {} -> {}", fam.invariant, fam.name, r.a, r.b);
     if (!why.empty()) {
       for (const Side* s : {&p, &m}) {
@@ -185,12 +191,12 @@ class Round {
         b.AddCounter(CounterKey{r.a, CounterKind::kFollowing}.Encode(), -1);
         b.AddCounter(CounterKey{r.b, CounterKind::kFollowers}.Encode(), -1);
         b.Delete(Cf::kInbox, InboxPendingKey{r.a, r.b}.Encode());
-        impl_.EnqueueJob(&b, JobRecord{JobType::kUnmerge, r.b, 0, r.a, 0}, &js);
+        op.Enqueue(JobRecord{JobType::kUnmerge, r.b, 0, r.a, 0});
       }
       if (m.found && r.kind == EdgeKind::kLiked) {
         b.AddCounter(CounterKey{r.b, CounterKind::kLikes}.Encode(), -1);
       }
-      return Commit(&b, js, fmt::format("{}: removed ({})", name, why));
+      return Commit(op, fmt::format("{}: removed ({})", name, why));
     }
     std::vector<std::string> done;
     if (fam.mirror && (!m.found || m.time != p.time)) {
@@ -208,11 +214,12 @@ class Round {
       }
     }
     if (done.empty()) return Status::OK();
-    return Commit(&b, js, fmt::format("{}: {}", name, fmt::join(done, ", ")));
+    return Commit(op, fmt::format("{}: {}", name, fmt::join(done, ", ")));
   }
 
   Status DropOrderKey(const Finding& f) {
-    std::lock_guard lock(RelationLock(RelationOf(f.a, f.kind, f.b)));
+    WriteOp op(impl_);
+    LockRelation(op, RelationOf(f.a, f.kind, f.b));
     const Side s{f.a, f.kind, f.b, true, static_cast<int64_t>(f.value)};
     bool exists;
     PUPPIES_RETURN_IF_ERROR(store_.Exists(Cf::kEdges, s.OrderKey(), &exists));
@@ -220,10 +227,9 @@ class Round {
     Side now{f.a, f.kind, f.b};
     PUPPIES_RETURN_IF_ERROR(ReadSide(&now));
     if (now.found && now.time == s.time) return Status::OK();
-    Batch b = store_.NewBatch();
+    Batch& b = op.batch();
     b.Delete(Cf::kEdges, s.OrderKey());
-    return Commit(&b, {},
-                  fmt::format("I1: removed order key {}-[{}]->{} without its edge", f.a,
+    return Commit(op, fmt::format("I1: removed order key {}-[{}]->{} without its edge", f.a,
                               static_cast<int>(f.kind), f.b));
   }
 
@@ -235,33 +241,34 @@ class Round {
   Status AdjustCounter(const Finding& f) {
     const std::string key = CounterKey{f.a, f.counter}.Encode();
     const auto delta = static_cast<int64_t>(f.value);
-    Batch b = store_.NewBatch();
+    WriteOp op(impl_);
+    Batch& b = op.batch();
     if (f.counter != CounterKind::kLikes) {
       b.AddCounter(key, delta);
-      return Commit(&b, {},
-                    fmt::format("I2: counter {} of {} corrected by {:+}",
+      return Commit(op, fmt::format("I2: counter {} of {} corrected by {:+}",
                                 static_cast<int>(f.counter), f.a, delta));
     }
-    std::lock_guard lock(impl_.post_locks.For(f.a));
+    op.LockPost(f.a);
     PostRecord rec;
     bool live;
     PUPPIES_RETURN_IF_ERROR(LivePost(f.a, &rec, &live));
     if (live) {
       b.AddCounter(key, delta);
-      return Commit(&b, {}, fmt::format("I2: like count of post {} corrected by {:+}", f.a, delta));
+      return Commit(op, fmt::format("I2: like count of post {} corrected by {:+}", f.a, delta));
     }
     bool exists;
     PUPPIES_RETURN_IF_ERROR(store_.Exists(Cf::kCounters, key, &exists));
     if (!exists) return Status::OK();
     b.Delete(Cf::kCounters, key);
-    return Commit(&b, {}, fmt::format("I2: removed the like count of gone post {}", f.a));
+    return Commit(op, fmt::format("I2: removed the like count of gone post {}", f.a));
   }
 
   // The authored entry exists exactly when the post is live and by that author, under the
   // locks of CreatePost (author) and DeletePost (post), in that order.
   Status MendAuthored(uint64_t author, uint64_t post) {
-    std::lock_guard author_lock(impl_.author_locks.For(author));
-    std::lock_guard post_lock(impl_.post_locks.For(post));
+    WriteOp op(impl_);
+    op.LockAuthor(author);
+    op.LockPost(post);
     PostRecord rec;
     bool live, listed;
     PUPPIES_RETURN_IF_ERROR(LivePost(post, &rec, &live));
@@ -269,22 +276,25 @@ class Round {
     const std::string key = AuthoredKey{author, post}.Encode();
     PUPPIES_RETURN_IF_ERROR(store_.Exists(Cf::kEdges, key, &listed));
     if (want == listed) return Status::OK();
-    Batch b = store_.NewBatch();
+    Batch& b = op.batch();
     if (want) {
       b.Put(Cf::kEdges, key, "");
     } else {
       b.Delete(Cf::kEdges, key);
     }
     b.AddCounter(CounterKey{author, CounterKind::kPosts}.Encode(), want ? 1 : -1);
-    return Commit(&b, {},
-                  want ? fmt::format("I4: restored post {} on the timeline of {}", post, author)
+    return Commit(op, want ? fmt::format("I4: restored post {} on the timeline of {}", post, author)
                        : fmt::format("I4: removed post {} from the timeline of {}", post, author));
   }
 
   Status DropInbox(const Finding& f) {
     const uint64_t owner = f.a, post = f.b, author = f.value;
-    std::lock_guard lock(owner == author ? impl_.author_locks.For(owner)
-                                         : impl_.PairLock(owner, author));
+    WriteOp op(impl_);
+    if (owner == author) {
+      op.LockAuthor(owner);
+    } else {
+      op.LockPair(owner, author);
+    }
     const std::string key = InboxKey{owner, post}.Encode();
     std::string raw;
     bool found, live;
@@ -303,15 +313,15 @@ class Round {
       PUPPIES_RETURN_IF_ERROR(s);
     }
     if (why.empty()) return Status::OK();
-    Batch b = store_.NewBatch();
+    Batch& b = op.batch();
     b.Delete(Cf::kInbox, key);
-    return Commit(&b, {},
-                  fmt::format("I5: removed post {} from the inbox of {} ({})", post, owner, why));
+    return Commit(op, fmt::format("I5: removed post {} from the inbox of {} ({})", post, owner, why));
   }
 
   Status DropPending(const Finding& f) {
     const uint64_t owner = f.a, author = f.b, seq = f.value;
-    std::lock_guard lock(impl_.PairLock(owner, author));
+    WriteOp op(impl_);
+    op.LockPair(owner, author);
     const std::string marker = InboxPendingKey{owner, author}.Encode();
     std::string raw;
     bool found;
@@ -323,18 +333,17 @@ class Round {
         job.author == author) {
       return Status::OK();
     }
-    Batch b = store_.NewBatch();
+    Batch& b = op.batch();
     b.Delete(Cf::kInbox, marker);
-    return Commit(
-        &b, {},
-        fmt::format("I9: removed pending marker ({}, {}) naming no backfill job", owner, author));
+    return Commit(op, fmt::format("I9: removed pending marker ({}, {}) naming no backfill job", owner, author));
   }
 
   // Missing fan-out goes through the backfill a follow queues, under the same locks, so the
   // author's posts land above the reader's floor exactly as after a fresh follow.
   Status Backfill(uint64_t reader, uint64_t author) {
-    std::lock_guard pair(impl_.PairLock(reader, author));
-    std::lock_guard author_lock(impl_.author_locks.For(author));
+    WriteOp op(impl_);
+    op.LockPair(reader, author);
+    op.LockAuthor(author);
     Status s;
     const bool follows = impl_.HasEdge(reader, EdgeKind::kFollowing, author, nullptr, &s);
     PUPPIES_RETURN_IF_ERROR(s);
@@ -342,50 +351,40 @@ class Round {
     bool pending;
     PUPPIES_RETURN_IF_ERROR(store_.Exists(Cf::kInbox, marker, &pending));
     if (!follows || pending || impl_.ModeOf(author).mode != AuthorMode::kPush) return Status::OK();
-    Batch b = store_.NewBatch();
-    JobList js;
-    const uint64_t seq =
-        impl_.EnqueueJob(&b, JobRecord{JobType::kBackfill, author, 0, reader, 0}, &js);
-    b.Put(Cf::kInbox, marker, EncodeBE64(seq));
-    return Commit(
-        &b, js,
-        fmt::format("I6: queued a backfill of author {} into the inbox of {}", author, reader));
+    const uint64_t seq = op.Enqueue(JobRecord{JobType::kBackfill, author, 0, reader, 0});
+    op.batch().Put(Cf::kInbox, marker, EncodeBE64(seq));
+    return Commit(op, fmt::format("I6: queued a backfill of author {} into the inbox of {}", author, reader));
   }
 
   // An author's own entries are written by CreatePost, under the author lock.
   Status OwnInbox(uint64_t author, uint64_t post) {
-    std::lock_guard lock(impl_.author_locks.For(author));
+    WriteOp op(impl_);
+    op.LockAuthor(author);
     PostRecord rec;
     bool live, present;
     PUPPIES_RETURN_IF_ERROR(LivePost(post, &rec, &live));
     const std::string key = InboxKey{author, post}.Encode();
     PUPPIES_RETURN_IF_ERROR(store_.Exists(Cf::kInbox, key, &present));
     if (!live || rec.author != author || present) return Status::OK();
-    Batch b = store_.NewBatch();
+    Batch& b = op.batch();
     b.Put(Cf::kInbox, key, EncodeBE64(author));
-    return Commit(&b, {}, fmt::format("I6: restored post {} in the own inbox of {}", post, author));
+    return Commit(op, fmt::format("I6: restored post {} in the own inbox of {}", post, author));
   }
 
-  // Also raises the in-memory mark, which Open loaded from the stored one: without that, the
-  // next id minted could be one already in use.
+  // IdMint raises the in-memory mark with the stored one: without that, the next id minted
+  // could be one already in use.
   Status RaiseIdMark(const std::string& name, uint64_t id) {
-    std::lock_guard lock(impl_.id_mu);
-    std::string raw;
-    bool found;
-    uint64_t mark = 0;
-    PUPPIES_RETURN_IF_ERROR(store_.Get(Cf::kMeta, name, &raw, &found));
-    if (found && !DecodeBE64(raw, &mark)) return Status::Corruption(name + " is malformed");
-    if (mark >= id) return Status::OK();
-    Batch b = store_.NewBatch();
-    b.Merge(Cf::kMeta, name, EncodeBE64(id));
-    uint64_t& last = name == meta_keys::kUserIdHwm ? impl_.last_user_id : impl_.last_live_post_id;
-    last = std::max(last, id);
-    return Commit(&b, {}, fmt::format("I7: raised {} from {} to {}", name, mark, id));
+    uint64_t mark;
+    bool raised;
+    PUPPIES_RETURN_IF_ERROR(impl_.ids->RaiseMark(name, id, &mark, &raised));
+    if (raised) fixed_->push_back(fmt::format("I7: raised {} from {} to {}", name, mark, id));
+    return Status::OK();
   }
 
-  // Usernames change only under username_mu (CreateUser).
+  // Usernames change only under the usernames lock (CreateUser).
   Status MendUsername(const std::string& name, uint64_t user) {
-    std::lock_guard lock(impl_.username_mu);
+    WriteOp op(impl_);
+    op.LockUsernames();
     auto owns = [&](uint64_t id, bool* yes) {
       UserRecord rec;
       Status s = impl_.ReadUser(id, &rec);
@@ -397,7 +396,7 @@ class Round {
     uint64_t indexed = 0;
     PUPPIES_RETURN_IF_ERROR(store_.Get(Cf::kUsernames, name, &raw, &found));
     if (found && !DecodeBE64(raw, &indexed)) return Status::Corruption("username index entry");
-    Batch b = store_.NewBatch();
+    Batch& b = op.batch();
     if (user != 0) {
       PUPPIES_RETURN_IF_ERROR(owns(user, &ok));
       if (!ok || indexed == user) return Status::OK();
@@ -407,14 +406,13 @@ class Round {
         if (ok) return Status::OK();
       }
       b.Put(Cf::kUsernames, name, EncodeBE64(user));
-      return Commit(&b, {}, fmt::format("I8: indexed user {} under username '{}'", user, name));
+      return Commit(op, fmt::format("I8: indexed user {} under username '{}'", user, name));
     }
     if (!found) return Status::OK();
     PUPPIES_RETURN_IF_ERROR(owns(indexed, &ok));
     if (ok) return Status::OK();
     b.Delete(Cf::kUsernames, name);
-    return Commit(&b, {},
-                  fmt::format("I8: removed username '{}', which named user {}", name, indexed));
+    return Commit(op, fmt::format("I8: removed username '{}', which named user {}", name, indexed));
   }
 
   Engine::Impl& impl_;

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 
+#include "core/write_op.h"
 #include "engine_impl.h"
 #include "graph/edges.h"
 #include "keys/coding.h"
@@ -32,7 +33,7 @@ Status FollowersAfter(Store* store, uint64_t author, uint64_t after, size_t limi
   const std::string start =
       after ? EdgeKey{author, EdgeKind::kFollower, after + 1}.Encode() : prefix;
   return store->Scan(Cf::kEdges, prefix, start, [&](std::string_view k, std::string_view) {
-    out->push_back(DecodeFixed64BE(k.data() + k.size() - 8));
+    out->push_back(EdgeKey::OtherOfKey(k));
     return out->size() < limit;
   });
 }
@@ -45,7 +46,7 @@ Status RecentPosts(Store* store, uint64_t author, uint64_t min_id, size_t limit,
   *truncated = false;
   return store->Scan(Cf::kEdges, AuthoredKey::Prefix(author), "",
                      [&](std::string_view k, std::string_view) {
-                       const uint64_t id = ~DecodeFixed64BE(k.data() + k.size() - 8);
+                       const uint64_t id = AuthoredKey::PostOfKey(k);
                        if (id < min_id) return false;
                        if (out->size() == limit) {
                          *truncated = true;
@@ -99,7 +100,7 @@ Status Engine::Impl::TrimInbox(uint64_t owner) {
           b.Delete(Cf::kInbox, k);
         } else {
           ++kept;
-          new_floor = ~DecodeFixed64BE(k.data() + k.size() - 8);
+          new_floor = InboxKey::PostOfKey(k);
         }
         return true;
       }));
@@ -168,7 +169,7 @@ Status Engine::Impl::StepBackfill(uint64_t seq, JobRecord* job, bool* done) {
   // Under the pair lock, the follow edge and the pending marker cannot change under us: the
   // marker names the backfill it waits for, and only that backfill may remove it (an older one
   // from an earlier follow must leave a newer follow's marker alone).
-  std::lock_guard pair(PairLock(job->reader, job->author));
+  std::lock_guard pair(locks.Pair(job->reader, job->author));
   Batch b = store->NewBatch();
   b.Delete(Cf::kJobs, JobKey{seq}.Encode());
   Status s;
@@ -224,7 +225,7 @@ Status Engine::Impl::StepUnpush(uint64_t seq, JobRecord* job, bool* done) {
       [&](std::string_view k, std::string_view v) {
         uint64_t t = 0;
         DecodeBE64(v, &t);
-        likers.emplace_back(DecodeFixed64BE(k.data() + k.size() - 8), static_cast<int64_t>(t));
+        likers.emplace_back(EdgeKey::OtherOfKey(k), static_cast<int64_t>(t));
         return likers.size() < options.fanout_batch_size;
       }));
   for (const auto& [user, t] : likers) {
@@ -289,28 +290,30 @@ Status Engine::Impl::StepRepush(uint64_t seq, JobRecord* job, bool* done) {
   PUPPIES_RETURN_IF_ERROR(
       FollowersAfter(store.get(), job->author, job->cursor, options.fanout_batch_size, &followers));
   *done = followers.size() < options.fanout_batch_size;
-  Batch b = store->NewBatch();
+  WriteOp op(*this);
+  Batch& b = op.batch();
   for (uint64_t f : followers) AddEntries(&b, f, job->author, posts, truncated);
   if (!*done) {
     job->cursor = followers.back();
     b.Put(Cf::kJobs, JobKey{seq}.Encode(), EncodeJob(*job));
-    PUPPIES_RETURN_IF_ERROR(store->Write(&b));
+    PUPPIES_RETURN_IF_ERROR(op.Commit());
     PUPPIES_KILL_POINT("Repush:AfterChunk");
   } else {
     // Only now may readers stop pulling this author, and only if it is still draining because
     // of this job: a post may have pulled it again, and drained it again with a newer job.
-    std::lock_guard lock(author_locks.For(job->author));
+    op.LockAuthor(job->author);
     const AuthorModeRecord cur = ModeOf(job->author);
     const bool to_push = cur.mode == AuthorMode::kDraining && cur.repush_job == seq;
     b.Delete(Cf::kJobs, JobKey{seq}.Encode());
     if (to_push) {
       b.Delete(Cf::kMeta, AuthorModeKey{job->author}.Encode());
-      PUPPIES_RETURN_IF_ERROR(CommitModeChange(&b, {}, job->author, AuthorModeRecord{}));
+      PUPPIES_RETURN_IF_ERROR(op.CommitModeChange(job->author, AuthorModeRecord{}));
     } else {
-      PUPPIES_RETURN_IF_ERROR(store->Write(&b));
+      PUPPIES_RETURN_IF_ERROR(op.Commit());
     }
     PUPPIES_KILL_POINT("Repush:AfterLast");
   }
+  op.Unlock();
   fanout_entries.fetch_add(posts.size() * followers.size(), std::memory_order_relaxed);
   if (!posts.empty()) {
     for (uint64_t f : followers) PUPPIES_RETURN_IF_ERROR(TrimInbox(f));

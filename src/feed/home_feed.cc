@@ -14,6 +14,7 @@
 #include <boost/container/flat_set.hpp>
 
 #include "engine_impl.h"
+#include "graph/edges.h"
 #include "keys/coding.h"
 #include "util/status_macros.h"
 
@@ -43,7 +44,7 @@ class FeedReader {
     PUPPIES_RETURN_IF_ERROR(impl_.store->ScanUntil(
         Cf::kInbox, InboxOwnerPrefix(reader_), "", InboxKey::Prefix(reader_),
         [&](std::string_view k, std::string_view v) {
-          if (k.size() == 9 && k[8] == 0) {
+          if (InboxFloorKey::Is(k)) {
             if (!DecodeBE64(v, &floor_)) bad = Status::Corruption("inbox floor malformed");
             return bad.ok();
           }
@@ -56,13 +57,8 @@ class FeedReader {
         },
         &snap_));
     PUPPIES_RETURN_IF_ERROR(bad);
-    PUPPIES_RETURN_IF_ERROR(impl_.store->Scan(
-        Cf::kEdges, EdgeKey::Prefix(reader_, EdgeKind::kMuting), "",
-        [&](std::string_view k, std::string_view) {
-          muted_.insert(DecodeFixed64BE(k.data() + k.size() - 8));
-          return true;
-        },
-        &snap_));
+    PUPPIES_RETURN_IF_ERROR(ForEachEdgeOther(impl_.store.get(), reader_, EdgeKind::kMuting, &snap_,
+                                             [&](uint64_t u) { muted_.insert(u); }));
     // Pulled authors the reader follows: probe the few pulled authors, or intersect with the
     // reader's follow list when there are many.
     const std::vector<uint64_t>& pulled = pulled_authors_;
@@ -97,7 +93,7 @@ class FeedReader {
           Cf::kInbox, InboxKey::Prefix(reader_), InboxKey{reader_, before - 1}.Encode(),
           InboxKey::Below(reader_, floor_),
           [&](std::string_view key, std::string_view v) {
-            const uint64_t post = ~DecodeFixed64BE(key.data() + key.size() - 8);
+            const uint64_t post = InboxKey::PostOfKey(key);
             uint64_t author;
             if (!DecodeBE64(v, &author)) {
               s = Status::Corruption("inbox entry malformed");
@@ -165,13 +161,8 @@ class FeedReader {
   Status LoadFollowees() {
     if (followees_loaded_) return Status::OK();
     followees_loaded_ = true;
-    PUPPIES_RETURN_IF_ERROR(impl_.store->Scan(
-        Cf::kEdges, EdgeKey::Prefix(reader_, EdgeKind::kFollowing), "",
-        [&](std::string_view k, std::string_view) {
-          followees_.push_back(DecodeFixed64BE(k.data() + k.size() - 8));
-          return true;
-        },
-        &snap_));
+    PUPPIES_RETURN_IF_ERROR(ForEachEdgeOther(impl_.store.get(), reader_, EdgeKind::kFollowing,
+                                             &snap_, [&](uint64_t u) { followees_.push_back(u); }));
     // The scan returns ids in ascending order, so one merge adds them (existing entries stay).
     std::vector<std::pair<uint64_t, bool>> followed;
     followed.reserve(followees_.size());
@@ -188,8 +179,7 @@ class FeedReader {
         Cf::kEdges, AuthoredKey::Prefix(author), AuthoredKey{author, before - 1}.Encode(),
         AuthoredKey::Below(author, min_id),
         [&](std::string_view key, std::string_view) {
-          const uint64_t post = ~DecodeFixed64BE(key.data() + key.size() - 8);
-          out->push_back({post, author});
+          out->push_back({AuthoredKey::PostOfKey(key), author});
           return ++n < k;
         },
         &snap_);

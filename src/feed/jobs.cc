@@ -25,19 +25,14 @@ JobRunner::~JobRunner() { Stop(); }
 
 Status JobRunner::Recover() {
   std::vector<std::pair<uint64_t, JobRecord>> found;
-  Status bad;
-  Status s = store_->Scan(Cf::kJobs, "", "", [&](std::string_view k, std::string_view v) {
-    JobKey key;
-    JobRecord job;
-    if (!JobKey::Decode(k, &key) || !DecodeJob(v, &job)) {
-      bad = Status::Corruption("undecodable job record");
-      return false;
-    }
-    found.emplace_back(key.seq, job);
-    return true;
-  });
-  if (!s.ok()) return s;
-  if (!bad.ok()) return bad;
+  PUPPIES_RETURN_IF_ERROR(
+      store_->ScanAll(Cf::kJobs, "", "job record", [&](std::string_view k, std::string_view v) {
+        JobKey key;
+        JobRecord job;
+        if (!JobKey::Decode(k, &key) || !DecodeJob(v, &job)) return false;
+        found.emplace_back(key.seq, job);
+        return true;
+      }));
   if (!found.empty()) next_seq_.store(found.back().first + 1);
   {
     std::lock_guard lock(mu_);

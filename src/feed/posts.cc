@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "core/write_op.h"
 #include "engine_impl.h"
 #include "graph/edges.h"
 #include "util/kill_point.h"
@@ -64,54 +65,51 @@ Result<PostId> Engine::Impl::CreatePost(uint64_t author, const NewPost& post, st
     PUPPIES_RETURN_IF_ERROR(s);
   }
 
-  JobList js;
+  // The author lock orders this post against follows of the author and mode changes, so a
+  // post is either seen by a follow's backfill or fans out to that follower.
+  WriteOp op(*this);
+  op.LockAuthor(author);
+  // Held until the batch below is written.
+  IdMint::Reservation reserved;
   uint64_t id;
-  {
-    // The author lock orders this post against follows of the author and mode changes, so a
-    // post is either seen by a follow's backfill or fans out to that follower.
-    std::lock_guard lock(author_locks.For(author));
-    // Held until the batch below is written.
-    ExplicitIdReservation reserved;
-    if (post.created_at_us) {
-      PUPPIES_ASSIGN_OR_RETURN(reserved, MintExplicitPostId(*post.created_at_us));
-      id = reserved.id();
-    } else {
-      id = MintLivePostId(now);
-    }
-    uint64_t followers;
-    PUPPIES_RETURN_IF_ERROR(Counter(author, CounterKind::kFollowers, &followers));
-    const AuthorModeRecord cur = ModeOf(author);
-
-    PostRecord rec;
-    rec.author = author;
-    rec.created_at_us = CreatedAtOfPostId(id);
-    rec.reply_to = ToInt(post.reply_to);
-    rec.text = std::move(text);
-    rec.media = post.media;
-    Batch b = store->NewBatch();
-    b.Put(Cf::kPosts, IdKey{id}.Encode(), EncodePost(rec));
-    b.Put(Cf::kEdges, AuthoredKey{author, id}.Encode(), "");
-    b.AddCounter(CounterKey{author, CounterKind::kPosts}.Encode(), 1);
-    if (!post.created_at_us) b.Merge(Cf::kMeta, meta_keys::kPostIdHwm, EncodeBE64(id));
-    // The author sees their own post at once: it goes into their inbox in this batch.
-    b.Put(Cf::kInbox, InboxKey{author, id}.Encode(), EncodeBE64(author));
-    AuthorModeRecord next = NextMode(options, cur, followers, id);
-    const bool mode_changed = next.mode != cur.mode;
-    if (mode_changed) {
-      if (next.mode == AuthorMode::kDraining) {
-        next.repush_job =
-            EnqueueJob(&b, JobRecord{JobType::kRepush, author, next.pull_since, 0, 0}, &js);
-      }
-      b.Put(Cf::kMeta, AuthorModeKey{author}.Encode(), EncodeAuthorMode(next));
-    }
-    if (next.mode != AuthorMode::kPull && followers > 0) {
-      EnqueueJob(&b, JobRecord{JobType::kFanout, author, id, 0, 0}, &js);
-    }
-    PUPPIES_RETURN_IF_ERROR(mode_changed ? CommitModeChange(&b, js, author, next) : Commit(&b, js));
-    if (mode_changed) PUPPIES_KILL_POINT("Mode:AfterFlip");
-    PUPPIES_KILL_POINT("CreatePost:AfterCommit");
+  if (post.created_at_us) {
+    PUPPIES_ASSIGN_OR_RETURN(reserved, ids->ReserveExplicitPost(*post.created_at_us));
+    id = reserved.id();
+  } else {
+    id = ids->NextLivePost(now);
   }
-  PUPPIES_RETURN_IF_ERROR(AwaitIfSynchronous(js));
+  uint64_t followers;
+  PUPPIES_RETURN_IF_ERROR(Counter(author, CounterKind::kFollowers, &followers));
+  const AuthorModeRecord cur = ModeOf(author);
+
+  PostRecord rec;
+  rec.author = author;
+  rec.created_at_us = CreatedAtOfPostId(id);
+  rec.reply_to = ToInt(post.reply_to);
+  rec.text = std::move(text);
+  rec.media = post.media;
+  Batch& b = op.batch();
+  b.Put(Cf::kPosts, IdKey{id}.Encode(), EncodePost(rec));
+  b.Put(Cf::kEdges, AuthoredKey{author, id}.Encode(), "");
+  b.AddCounter(CounterKey{author, CounterKind::kPosts}.Encode(), 1);
+  if (!post.created_at_us) b.Merge(Cf::kMeta, meta_keys::kPostIdHwm, EncodeBE64(id));
+  // The author sees their own post at once: it goes into their inbox in this batch.
+  b.Put(Cf::kInbox, InboxKey{author, id}.Encode(), EncodeBE64(author));
+  AuthorModeRecord next = NextMode(options, cur, followers, id);
+  const bool mode_changed = next.mode != cur.mode;
+  if (mode_changed) {
+    if (next.mode == AuthorMode::kDraining) {
+      next.repush_job = op.Enqueue(JobRecord{JobType::kRepush, author, next.pull_since, 0, 0});
+    }
+    b.Put(Cf::kMeta, AuthorModeKey{author}.Encode(), EncodeAuthorMode(next));
+  }
+  if (next.mode != AuthorMode::kPull && followers > 0) {
+    op.Enqueue(JobRecord{JobType::kFanout, author, id, 0, 0});
+  }
+  PUPPIES_RETURN_IF_ERROR(mode_changed ? op.CommitModeChange(author, next) : op.Commit());
+  if (mode_changed) PUPPIES_KILL_POINT("Mode:AfterFlip");
+  PUPPIES_KILL_POINT("CreatePost:AfterCommit");
+  PUPPIES_RETURN_IF_ERROR(op.Finish());
   return PostId{id};
 }
 
@@ -134,33 +132,30 @@ Result<std::vector<std::optional<Post>>> Engine::Impl::GetPosts(std::span<const 
 
 Status Engine::Impl::DeletePost(uint64_t actor, uint64_t id) {
   PUPPIES_RETURN_IF_ERROR(UserExists(actor));
-  JobList js;
-  {
-    std::lock_guard lock(post_locks.For(id));
-    PostRecord rec;
-    bool found;
-    PUPPIES_RETURN_IF_ERROR(ReadPost(id, &rec, &found));
-    if (!found || rec.deleted) return Status::NotFound(fmt::format("post {} not found", id));
-    if (rec.author != actor) {
-      return Status::PermissionDenied(
-          fmt::format("user {} is not the author of post {}", actor, id));
-    }
-    // The tombstone keeps author and time: background clean-up needs the author, and it stops
-    // an explicit-time import from reusing the id.
-    PostRecord tomb;
-    tomb.deleted = true;
-    tomb.author = rec.author;
-    tomb.created_at_us = rec.created_at_us;
-    Batch b = store->NewBatch();
-    b.Put(Cf::kPosts, IdKey{id}.Encode(), EncodePost(tomb));
-    b.Delete(Cf::kEdges, AuthoredKey{rec.author, id}.Encode());
-    b.AddCounter(CounterKey{rec.author, CounterKind::kPosts}.Encode(), -1);
-    b.Delete(Cf::kInbox, InboxKey{rec.author, id}.Encode());
-    EnqueueJob(&b, JobRecord{JobType::kUnpush, rec.author, id, 0, 0}, &js);
-    PUPPIES_RETURN_IF_ERROR(Commit(&b, js));
-    PUPPIES_KILL_POINT("DeletePost:AfterCommit");
+  WriteOp op(*this);
+  op.LockPost(id);
+  PostRecord rec;
+  bool found;
+  PUPPIES_RETURN_IF_ERROR(ReadPost(id, &rec, &found));
+  if (!found || rec.deleted) return Status::NotFound(fmt::format("post {} not found", id));
+  if (rec.author != actor) {
+    return Status::PermissionDenied(fmt::format("user {} is not the author of post {}", actor, id));
   }
-  return AwaitIfSynchronous(js);
+  // The tombstone keeps author and time: background clean-up needs the author, and it stops
+  // an explicit-time import from reusing the id.
+  PostRecord tomb;
+  tomb.deleted = true;
+  tomb.author = rec.author;
+  tomb.created_at_us = rec.created_at_us;
+  Batch& b = op.batch();
+  b.Put(Cf::kPosts, IdKey{id}.Encode(), EncodePost(tomb));
+  b.Delete(Cf::kEdges, AuthoredKey{rec.author, id}.Encode());
+  b.AddCounter(CounterKey{rec.author, CounterKind::kPosts}.Encode(), -1);
+  b.Delete(Cf::kInbox, InboxKey{rec.author, id}.Encode());
+  op.Enqueue(JobRecord{JobType::kUnpush, rec.author, id, 0, 0});
+  PUPPIES_RETURN_IF_ERROR(op.Commit());
+  PUPPIES_KILL_POINT("DeletePost:AfterCommit");
+  return op.Finish();
 }
 
 Result<PostPage> Engine::Impl::UserTimeline(uint64_t author, const PageRequest& page) {

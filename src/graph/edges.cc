@@ -46,7 +46,7 @@ Status ReadList(Store* store, std::string_view prefix, std::string_view position
           bad = Status::Corruption("list key too short");
           return false;
         }
-        const uint64_t raw = DecodeFixed64BE(key.data() + key.size() - 8);
+        const uint64_t raw = TrailingId(key);
         out->push_back({inverted_id ? ~raw : raw, std::string(key.substr(prefix.size()))});
         return out->size() < limit;
       },

@@ -19,6 +19,19 @@ void DeleteEdge(Batch* b, uint64_t owner, EdgeKind kind, uint64_t other, int64_t
 Status GetEdgeTime(Store* store, uint64_t owner, EdgeKind kind, uint64_t other, int64_t* time_us,
                    bool* found, const Snapshot* snap = nullptr);
 
+// Calls fn(other) for every edge of `kind` from `owner`, in ascending order of `other`.
+template <class Fn>
+Status ForEachEdgeOther(Store* store, uint64_t owner, EdgeKind kind, const Snapshot* snap,
+                        Fn&& fn) {
+  return store->Scan(
+      Cf::kEdges, EdgeKey::Prefix(owner, kind), "",
+      [&](std::string_view k, std::string_view) {
+        fn(EdgeKey::OtherOfKey(k));
+        return true;
+      },
+      snap);
+}
+
 // One entry of a stored list: the id at the end of the key and the key's suffix after the list
 // prefix, which is what a cursor stores as its position.
 struct ListEntry {

@@ -6,6 +6,7 @@
 #include <tuple>
 #include <vector>
 
+#include "core/write_op.h"
 #include "engine_impl.h"
 #include "graph/edges.h"
 #include "util/cursor.h"
@@ -17,8 +18,6 @@ namespace puppies {
 using namespace internal;  // NOLINT
 
 namespace {
-
-using JobList = Engine::Impl::JobList;
 
 ListKind ListKindOf(EdgeKind kind) {
   switch (kind) {
@@ -44,25 +43,24 @@ Status NeedsBackfill(Engine::Impl& impl, uint64_t followee, bool* needed) {
   return Status::OK();
 }
 
-// Adds the followee's side of follower -> followee to `b` (its follower edge) and, if
+// Adds the followee's side of follower -> followee to the batch (its follower edge) and, if
 // `backfill`, a durable backfill job plus the pending marker that makes readers pull the
 // followee until it has run. REQUIRES: the pair lock, and the followee's author lock.
-void AddFollowerSide(Engine::Impl& impl, Batch* b, uint64_t follower, uint64_t followee,
-                     int64_t now, bool backfill, JobList* jobs) {
-  PutEdge(b, followee, EdgeKind::kFollower, follower, now);
+void AddFollowerSide(WriteOp& op, uint64_t follower, uint64_t followee, int64_t now,
+                     bool backfill) {
+  PutEdge(&op.batch(), followee, EdgeKind::kFollower, follower, now);
   if (backfill) {
-    const uint64_t seq =
-        impl.EnqueueJob(b, JobRecord{JobType::kBackfill, followee, 0, follower, 0}, jobs);
-    b->Put(Cf::kInbox, InboxPendingKey{follower, followee}.Encode(), EncodeBE64(seq));
+    const uint64_t seq = op.Enqueue(JobRecord{JobType::kBackfill, followee, 0, follower, 0});
+    op.batch().Put(Cf::kInbox, InboxPendingKey{follower, followee}.Encode(), EncodeBE64(seq));
   }
 }
 
-// Adds follower -> followee to `b` (edges, not counters), with its backfill if `backfill`.
-// REQUIRES: the pair lock, and the followee's author lock.
-void AddFollowEdges(Engine::Impl& impl, Batch* b, uint64_t follower, uint64_t followee, int64_t now,
-                    bool backfill, JobList* jobs) {
-  PutEdge(b, follower, EdgeKind::kFollowing, followee, now);
-  AddFollowerSide(impl, b, follower, followee, now, backfill, jobs);
+// Adds follower -> followee to the batch (edges, not counters), with its backfill if
+// `backfill`. REQUIRES: the pair lock, and the followee's author lock.
+void AddFollowEdges(WriteOp& op, uint64_t follower, uint64_t followee, int64_t now,
+                    bool backfill) {
+  PutEdge(&op.batch(), follower, EdgeKind::kFollowing, followee, now);
+  AddFollowerSide(op, follower, followee, now, backfill);
 }
 
 void AddFollowCounters(Batch* b, uint64_t follower, uint64_t followee, int64_t n) {
@@ -70,10 +68,11 @@ void AddFollowCounters(Batch* b, uint64_t follower, uint64_t followee, int64_t n
   b->AddCounter(CounterKey{followee, CounterKind::kFollowers}.Encode(), n);
 }
 
-// Adds the removal of follower -> followee (if present) to `b`; *removed says whether it was.
-// REQUIRES: the pair lock.
-Status RemoveFollow(Engine::Impl& impl, Batch* b, uint64_t follower, uint64_t followee,
-                    JobList* jobs, bool* removed) {
+// Adds the removal of follower -> followee (if present) to the batch; *removed says whether it
+// was. REQUIRES: the pair lock.
+Status RemoveFollow(Engine::Impl& impl, WriteOp& op, uint64_t follower, uint64_t followee,
+                    bool* removed) {
+  Batch* b = &op.batch();
   int64_t t1 = 0, t2 = 0;
   bool found1 = false, found2 = false;
   PUPPIES_RETURN_IF_ERROR(
@@ -86,7 +85,7 @@ Status RemoveFollow(Engine::Impl& impl, Batch* b, uint64_t follower, uint64_t fo
   if (found2) DeleteEdge(b, followee, EdgeKind::kFollower, follower, t2);
   AddFollowCounters(b, follower, followee, -1);
   b->Delete(Cf::kInbox, InboxPendingKey{follower, followee}.Encode());
-  impl.EnqueueJob(b, JobRecord{JobType::kUnmerge, followee, 0, follower, 0}, jobs);
+  op.Enqueue(JobRecord{JobType::kUnmerge, followee, 0, follower, 0});
   return Status::OK();
 }
 
@@ -106,12 +105,13 @@ Result<bool> ToggleEdge(Engine::Impl& impl, uint64_t owner, EdgeKind kind, EdgeK
                         uint64_t other, bool add) {
   PUPPIES_RETURN_IF_ERROR(impl.UserExists(owner));
   PUPPIES_RETURN_IF_ERROR(impl.UserExists(other));
-  std::lock_guard lock(impl.PairLock(owner, other));
+  WriteOp op(impl);
+  op.LockPair(owner, other);
   int64_t t = 0, rt = 0;
   bool found = false, rfound = false;
   PUPPIES_RETURN_IF_ERROR(GetEdgeTime(impl.store.get(), owner, kind, other, &t, &found));
   if (found == add) return false;
-  Batch b = impl.store->NewBatch();
+  Batch& b = op.batch();
   if (add) {
     const int64_t now = impl.NowMicros();
     PutEdge(&b, owner, kind, other, now);
@@ -123,7 +123,8 @@ Result<bool> ToggleEdge(Engine::Impl& impl, uint64_t owner, EdgeKind kind, EdgeK
       if (rfound) DeleteEdge(&b, other, reverse, owner, rt);
     }
   }
-  PUPPIES_RETURN_IF_ERROR(impl.store->Write(&b));
+  PUPPIES_RETURN_IF_ERROR(op.Commit());
+  PUPPIES_RETURN_IF_ERROR(op.Finish());
   return true;
 }
 
@@ -132,40 +133,34 @@ Result<bool> ToggleEdge(Engine::Impl& impl, uint64_t owner, EdgeKind kind, EdgeK
 Result<bool> Engine::Impl::Follow(uint64_t follower, uint64_t followee) {
   PUPPIES_RETURN_IF_ERROR(UserExists(follower));
   PUPPIES_RETURN_IF_ERROR(UserExists(followee));
-  JobList js;
-  {
-    std::lock_guard pair(PairLock(follower, followee));
-    std::lock_guard author(author_locks.For(followee));
-    Status s;
-    if (HasEdge(follower, EdgeKind::kFollowing, followee, nullptr, &s)) return false;
-    PUPPIES_RETURN_IF_ERROR(s);
-    PUPPIES_RETURN_IF_ERROR(CheckNotBlocked(*this, follower, followee));
-    bool backfill;
-    PUPPIES_RETURN_IF_ERROR(NeedsBackfill(*this, followee, &backfill));
-    Batch b = store->NewBatch();
-    AddFollowEdges(*this, &b, follower, followee, NowMicros(), backfill, &js);
-    AddFollowCounters(&b, follower, followee, 1);
-    PUPPIES_RETURN_IF_ERROR(Commit(&b, js));
-    PUPPIES_KILL_POINT("Follow:AfterCommit");
-  }
-  PUPPIES_RETURN_IF_ERROR(AwaitIfSynchronous(js));
+  WriteOp op(*this);
+  op.LockPair(follower, followee);
+  op.LockAuthor(followee);
+  Status s;
+  if (HasEdge(follower, EdgeKind::kFollowing, followee, nullptr, &s)) return false;
+  PUPPIES_RETURN_IF_ERROR(s);
+  PUPPIES_RETURN_IF_ERROR(CheckNotBlocked(*this, follower, followee));
+  bool backfill;
+  PUPPIES_RETURN_IF_ERROR(NeedsBackfill(*this, followee, &backfill));
+  AddFollowEdges(op, follower, followee, NowMicros(), backfill);
+  AddFollowCounters(&op.batch(), follower, followee, 1);
+  PUPPIES_RETURN_IF_ERROR(op.Commit());
+  PUPPIES_KILL_POINT("Follow:AfterCommit");
+  PUPPIES_RETURN_IF_ERROR(op.Finish());
   return true;
 }
 
 Result<bool> Engine::Impl::Unfollow(uint64_t follower, uint64_t followee) {
   PUPPIES_RETURN_IF_ERROR(UserExists(follower));
   PUPPIES_RETURN_IF_ERROR(UserExists(followee));
-  JobList js;
-  {
-    std::lock_guard pair(PairLock(follower, followee));
-    Batch b = store->NewBatch();
-    bool removed;
-    PUPPIES_RETURN_IF_ERROR(RemoveFollow(*this, &b, follower, followee, &js, &removed));
-    if (!removed) return false;
-    PUPPIES_RETURN_IF_ERROR(Commit(&b, js));
-    PUPPIES_KILL_POINT("Unfollow:AfterCommit");
-  }
-  PUPPIES_RETURN_IF_ERROR(AwaitIfSynchronous(js));
+  WriteOp op(*this);
+  op.LockPair(follower, followee);
+  bool removed;
+  PUPPIES_RETURN_IF_ERROR(RemoveFollow(*this, op, follower, followee, &removed));
+  if (!removed) return false;
+  PUPPIES_RETURN_IF_ERROR(op.Commit());
+  PUPPIES_KILL_POINT("Unfollow:AfterCommit");
+  PUPPIES_RETURN_IF_ERROR(op.Finish());
   return true;
 }
 
@@ -205,23 +200,20 @@ Result<UserPage> Engine::Impl::ListUsers(uint64_t owner, EdgeKind kind, const Pa
 Result<bool> Engine::Impl::Block(uint64_t blocker, uint64_t blocked) {
   PUPPIES_RETURN_IF_ERROR(UserExists(blocker));
   PUPPIES_RETURN_IF_ERROR(UserExists(blocked));
-  JobList js;
-  {
-    std::lock_guard pair(PairLock(blocker, blocked));
-    Status s;
-    if (HasEdge(blocker, EdgeKind::kBlocking, blocked, nullptr, &s)) return false;
-    PUPPIES_RETURN_IF_ERROR(s);
-    Batch b = store->NewBatch();
-    const int64_t now = NowMicros();
-    PutEdge(&b, blocker, EdgeKind::kBlocking, blocked, now);
-    PutEdge(&b, blocked, EdgeKind::kBlockedBy, blocker, now);
-    bool removed;
-    PUPPIES_RETURN_IF_ERROR(RemoveFollow(*this, &b, blocker, blocked, &js, &removed));
-    PUPPIES_RETURN_IF_ERROR(RemoveFollow(*this, &b, blocked, blocker, &js, &removed));
-    PUPPIES_RETURN_IF_ERROR(Commit(&b, js));
-    PUPPIES_KILL_POINT("Block:AfterCommit");
-  }
-  PUPPIES_RETURN_IF_ERROR(AwaitIfSynchronous(js));
+  WriteOp op(*this);
+  op.LockPair(blocker, blocked);
+  Status s;
+  if (HasEdge(blocker, EdgeKind::kBlocking, blocked, nullptr, &s)) return false;
+  PUPPIES_RETURN_IF_ERROR(s);
+  const int64_t now = NowMicros();
+  PutEdge(&op.batch(), blocker, EdgeKind::kBlocking, blocked, now);
+  PutEdge(&op.batch(), blocked, EdgeKind::kBlockedBy, blocker, now);
+  bool removed;
+  PUPPIES_RETURN_IF_ERROR(RemoveFollow(*this, op, blocker, blocked, &removed));
+  PUPPIES_RETURN_IF_ERROR(RemoveFollow(*this, op, blocked, blocker, &removed));
+  PUPPIES_RETURN_IF_ERROR(op.Commit());
+  PUPPIES_KILL_POINT("Block:AfterCommit");
+  PUPPIES_RETURN_IF_ERROR(op.Finish());
   return true;
 }
 
@@ -251,7 +243,7 @@ Result<uint64_t> Engine::Impl::ImportFollows(std::span<const FollowEdge> edges) 
     PUPPIES_RETURN_IF_ERROR(UsersExist(users));
   }
   uint64_t added = 0;
-  JobList all_jobs;
+  WriteOp op(*this);
   for (size_t begin = 0; begin < edges.size(); begin += kChunk) {
     const auto chunk = edges.subspan(begin, std::min(kChunk, edges.size() - begin));
     // Lock every stripe the chunk touches, pair stripes then author stripes, each in ascending
@@ -259,12 +251,11 @@ Result<uint64_t> Engine::Impl::ImportFollows(std::span<const FollowEdge> edges) 
     std::set<size_t> pair_idx, author_idx;
     for (const FollowEdge& e : chunk) {
       const uint64_t a = ToInt(e.follower), b = ToInt(e.followee);
-      pair_idx.insert(decltype(pair_locks)::Index(std::min(a, b), std::max(a, b)));
-      author_idx.insert(decltype(author_locks)::Index(b));
+      pair_idx.insert(LockSet::PairIndex(a, b));
+      author_idx.insert(LockSet::AuthorIndex(b));
     }
-    std::vector<std::unique_lock<std::mutex>> locks;
-    for (size_t i : pair_idx) locks.emplace_back(pair_locks.At(i));
-    for (size_t i : author_idx) locks.emplace_back(author_locks.At(i));
+    op.LockPairStripes(pair_idx);
+    op.LockAuthorStripes(author_idx);
 
     // One MultiGet per chunk answers, for every new pair, "already following?" and "blocked
     // either way?"; each followee's backfill need is read once.
@@ -292,8 +283,7 @@ Result<uint64_t> Engine::Impl::ImportFollows(std::span<const FollowEdge> edges) 
     // The batch goes in key order per owner: a memtable insert starts its search where the
     // previous one ended, so sorted keys cost a few comparisons instead of a full descent
     // (sorting alone took a fifth off peers_bench's bulk load).
-    Batch b = store->NewBatch();
-    JobList js;
+    Batch& b = op.batch();
     const int64_t now = NowMicros();
     std::map<uint64_t, int64_t> following_delta, followers_delta;
     for (auto [a, c] : fresh) {
@@ -317,7 +307,7 @@ Result<uint64_t> Engine::Impl::ImportFollows(std::span<const FollowEdge> edges) 
     size_t f = 0;
     for (auto [a, c] : fresh) {
       while (followees[f] != c) ++f;
-      AddFollowerSide(*this, &b, a, c, now, BackfillNeeded(*this, c, posts[f]), &js);
+      AddFollowerSide(op, a, c, now, BackfillNeeded(*this, c, posts[f]));
       ++followers_delta[c];
     }
     for (auto [user, n] : following_delta) {
@@ -326,12 +316,12 @@ Result<uint64_t> Engine::Impl::ImportFollows(std::span<const FollowEdge> edges) 
     for (auto [user, n] : followers_delta) {
       b.AddCounter(CounterKey{user, CounterKind::kFollowers}.Encode(), n);
     }
-    PUPPIES_RETURN_IF_ERROR(Commit(&b, js));
+    PUPPIES_RETURN_IF_ERROR(op.Commit());
     PUPPIES_KILL_POINT("ImportFollows:AfterChunk");
+    op.Unlock();
     added += fresh.size();
-    all_jobs.insert(all_jobs.end(), js.begin(), js.end());
   }
-  PUPPIES_RETURN_IF_ERROR(AwaitIfSynchronous(all_jobs));
+  PUPPIES_RETURN_IF_ERROR(op.Finish());
   return added;
 }
 

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "core/write_op.h"
 #include "engine_impl.h"
 #include "graph/edges.h"
 #include "util/cursor.h"
@@ -25,7 +26,8 @@ Status LivePost(Engine::Impl& impl, uint64_t post, PostRecord* rec) {
 
 Result<bool> Engine::Impl::Like(uint64_t user, uint64_t post) {
   PUPPIES_RETURN_IF_ERROR(UserExists(user));
-  std::lock_guard lock(post_locks.For(post));
+  WriteOp op(*this);
+  op.LockPost(post);
   PostRecord rec;
   PUPPIES_RETURN_IF_ERROR(LivePost(*this, post, &rec));
   Status s;
@@ -36,18 +38,20 @@ Result<bool> Engine::Impl::Like(uint64_t user, uint64_t post) {
   if (HasEdge(user, EdgeKind::kLiked, post, nullptr, &s)) return false;
   PUPPIES_RETURN_IF_ERROR(s);
   const int64_t now = NowMicros();
-  Batch b = store->NewBatch();
+  Batch& b = op.batch();
   PutEdge(&b, user, EdgeKind::kLiked, post, now);
   PutEdge(&b, post, EdgeKind::kLiker, user, now);
   b.AddCounter(CounterKey{post, CounterKind::kLikes}.Encode(), 1);
-  PUPPIES_RETURN_IF_ERROR(store->Write(&b));
+  PUPPIES_RETURN_IF_ERROR(op.Commit());
   PUPPIES_KILL_POINT("Like:AfterCommit");
+  PUPPIES_RETURN_IF_ERROR(op.Finish());
   return true;
 }
 
 Result<bool> Engine::Impl::Unlike(uint64_t user, uint64_t post) {
   PUPPIES_RETURN_IF_ERROR(UserExists(user));
-  std::lock_guard lock(post_locks.For(post));
+  WriteOp op(*this);
+  op.LockPost(post);
   PostRecord rec;
   PUPPIES_RETURN_IF_ERROR(LivePost(*this, post, &rec));
   int64_t t1 = 0, t2 = 0;
@@ -55,12 +59,13 @@ Result<bool> Engine::Impl::Unlike(uint64_t user, uint64_t post) {
   PUPPIES_RETURN_IF_ERROR(GetEdgeTime(store.get(), user, EdgeKind::kLiked, post, &t1, &found1));
   if (!found1) return false;
   PUPPIES_RETURN_IF_ERROR(GetEdgeTime(store.get(), post, EdgeKind::kLiker, user, &t2, &found2));
-  Batch b = store->NewBatch();
+  Batch& b = op.batch();
   DeleteEdge(&b, user, EdgeKind::kLiked, post, t1);
   if (found2) DeleteEdge(&b, post, EdgeKind::kLiker, user, t2);
   b.AddCounter(CounterKey{post, CounterKind::kLikes}.Encode(), -1);
-  PUPPIES_RETURN_IF_ERROR(store->Write(&b));
+  PUPPIES_RETURN_IF_ERROR(op.Commit());
   PUPPIES_KILL_POINT("Unlike:AfterCommit");
+  PUPPIES_RETURN_IF_ERROR(op.Finish());
   return true;
 }
 

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "core/write_op.h"
 #include "engine_impl.h"
 #include "util/kill_point.h"
 #include "util/status_macros.h"
@@ -24,18 +25,20 @@ User ToUser(uint64_t id, UserRecord&& rec) {
 Result<UserId> Engine::Impl::CreateUser(std::string_view username, const UserProfile& profile) {
   const std::string folded = FoldUsername(username);
   // Creating users is rare next to reads; one mutex makes the uniqueness check exact.
-  std::lock_guard lock(username_mu);
+  WriteOp op(*this);
+  op.LockUsernames();
   bool taken;
   PUPPIES_RETURN_IF_ERROR(store->Exists(Cf::kUsernames, folded, &taken));
   if (taken) return Status::AlreadyExists(fmt::format("username '{}' is taken", username));
-  const uint64_t id = MintUserId();
+  const uint64_t id = ids->NextUser();
   UserRecord rec{std::string(username), profile.display_name, profile.bio, NowMicros()};
-  Batch b = store->NewBatch();
+  Batch& b = op.batch();
   b.Put(Cf::kUsers, IdKey{id}.Encode(), EncodeUser(rec));
   b.Put(Cf::kUsernames, folded, EncodeBE64(id));
   b.Merge(Cf::kMeta, meta_keys::kUserIdHwm, EncodeBE64(id));
-  PUPPIES_RETURN_IF_ERROR(store->Write(&b));
+  PUPPIES_RETURN_IF_ERROR(op.Commit());
   PUPPIES_KILL_POINT("CreateUser:AfterCommit");
+  PUPPIES_RETURN_IF_ERROR(op.Finish());
   return UserId{id};
 }
 
@@ -64,14 +67,15 @@ Result<User> Engine::Impl::FindUser(std::string_view username) {
 Status Engine::Impl::UpdateUser(uint64_t id, const UserUpdate& update) {
   // Profile edits of one user are serialized so two concurrent updates of different fields
   // both survive.
-  std::lock_guard lock(author_locks.For(id));
+  WriteOp op(*this);
+  op.LockAuthor(id);
   UserRecord rec;
   PUPPIES_RETURN_IF_ERROR(ReadUser(id, &rec));
   if (update.display_name) rec.display_name = *update.display_name;
   if (update.bio) rec.bio = *update.bio;
-  Batch b = store->NewBatch();
-  b.Put(Cf::kUsers, IdKey{id}.Encode(), EncodeUser(rec));
-  return store->Write(&b);
+  op.batch().Put(Cf::kUsers, IdKey{id}.Encode(), EncodeUser(rec));
+  PUPPIES_RETURN_IF_ERROR(op.Commit());
+  return op.Finish();
 }
 
 }  // namespace puppies

@@ -22,9 +22,11 @@ bool GetOwnerTag(std::string_view* in, uint64_t* owner, uint8_t tag) {
   return true;
 }
 
-bool ValidEdgeKind(uint8_t k) { return k >= 1 && k <= 7; }
+bool ValidEdgeKind(uint8_t k) { return k >= 1 && k <= static_cast<uint8_t>(kMaxEdgeKind); }
 
 }  // namespace
+
+uint64_t TrailingId(std::string_view key) { return DecodeFixed64BE(key.data() + key.size() - 8); }
 
 std::string AuthorModeKey::Encode() const {
   std::string k(meta_keys::kModePrefix);
@@ -107,7 +109,11 @@ std::string AuthoredKey::Below(uint64_t author, uint64_t post) {
   return post == 0 ? PrefixSuccessor(Prefix(author)) : AuthoredKey{author, post - 1}.Encode();
 }
 
-std::string InboxFloorKey::Encode() const { return OwnerTag(owner, 0x00); }
+std::string InboxFloorKey::Encode() const { return OwnerTag(owner, kInboxFloorTag); }
+
+bool InboxFloorKey::Decode(std::string_view key, InboxFloorKey* out) {
+  return Is(key) && GetOwnerTag(&key, &out->owner, kInboxFloorTag) && key.empty();
+}
 
 std::string InboxPendingKey::Encode() const {
   std::string k = Prefix(owner);
@@ -116,11 +122,11 @@ std::string InboxPendingKey::Encode() const {
 }
 
 bool InboxPendingKey::Decode(std::string_view key, InboxPendingKey* out) {
-  return key.size() == 17 && GetOwnerTag(&key, &out->owner, 0x01) &&
+  return key.size() == 17 && GetOwnerTag(&key, &out->owner, kInboxPendingTag) &&
          GetFixed64BE(&key, &out->author) && key.empty();
 }
 
-std::string InboxPendingKey::Prefix(uint64_t owner) { return OwnerTag(owner, 0x01); }
+std::string InboxPendingKey::Prefix(uint64_t owner) { return OwnerTag(owner, kInboxPendingTag); }
 
 std::string InboxKey::Encode() const {
   std::string k = Prefix(owner);
@@ -129,11 +135,11 @@ std::string InboxKey::Encode() const {
 }
 
 bool InboxKey::Decode(std::string_view key, InboxKey* out) {
-  return key.size() == 17 && GetOwnerTag(&key, &out->owner, 0x02) &&
+  return key.size() == 17 && GetOwnerTag(&key, &out->owner, kInboxEntryTag) &&
          GetFixed64BEDesc(&key, &out->post) && key.empty();
 }
 
-std::string InboxKey::Prefix(uint64_t owner) { return OwnerTag(owner, 0x02); }
+std::string InboxKey::Prefix(uint64_t owner) { return OwnerTag(owner, kInboxEntryTag); }
 
 std::string InboxKey::Below(uint64_t owner, uint64_t post) {
   return post == 0 ? PrefixSuccessor(Prefix(owner)) : InboxKey{owner, post - 1}.Encode();

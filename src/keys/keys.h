@@ -21,19 +21,9 @@
 #include <string>
 #include <string_view>
 
+#include "keys/format.h"
+
 namespace puppies::internal {
-
-// DO NOT CHANGE without a migration: persisted in the meta column family. Open refuses a
-// database whose format is newer.
-inline constexpr uint32_t kFormatVersion = 1;
-
-namespace meta_keys {
-inline constexpr std::string_view kFormatVersion = "format_version";
-inline constexpr std::string_view kUserIdHwm = "user_id_hwm";
-inline constexpr std::string_view kPostIdHwm = "post_id_hwm";
-inline constexpr std::string_view kCursorSalt = "cursor_salt";
-inline constexpr std::string_view kModePrefix = "mode/";
-}  // namespace meta_keys
 
 // "mode/" BE(author): the author's push/pull state; absent means push.
 struct AuthorModeKey {
@@ -42,24 +32,16 @@ struct AuthorModeKey {
   static bool Decode(std::string_view key, AuthorModeKey* out);
 };
 
+// Scans of one owner's list already know the prefix of every key they are handed: the OfKey
+// helpers below read only the id a key ends with, without checking the prefix again as Decode
+// does. REQUIRES: the key came from a scan of the matching Prefix(), so it has the full length.
+uint64_t TrailingId(std::string_view key);
+
 struct IdKey {  // users and posts: BE(id)
   uint64_t id = 0;
   std::string Encode() const;
   static bool Decode(std::string_view key, IdKey* out);
 };
-
-// DO NOT CHANGE: persisted in the edges column family.
-enum class EdgeKind : uint8_t {
-  kFollowing = 1,  // owner follows other
-  kFollower = 2,   // other follows owner
-  kBlocking = 3,   // owner blocks other
-  kBlockedBy = 4,  // other blocks owner
-  kMuting = 5,     // owner mutes other
-  kLiked = 6,      // owner (user) liked other (post)
-  kLiker = 7,      // other (user) liked owner (post)
-};
-inline constexpr uint8_t kEdgeOrderBit = 0x80;
-inline constexpr uint8_t kAuthoredTag = 0x40;
 
 struct EdgeKey {
   uint64_t owner = 0;
@@ -69,6 +51,7 @@ struct EdgeKey {
   static bool Decode(std::string_view key, EdgeKey* out);
   // BE(owner) u8(kind): every edge of this kind from `owner`, ordered by `other`.
   static std::string Prefix(uint64_t owner, EdgeKind kind);
+  static uint64_t OtherOfKey(std::string_view key) { return TrailingId(key); }
 };
 
 struct EdgeOrderKey {
@@ -79,6 +62,7 @@ struct EdgeOrderKey {
   std::string Encode() const;
   static bool Decode(std::string_view key, EdgeOrderKey* out);
   static std::string Prefix(uint64_t owner, EdgeKind kind);
+  static uint64_t OtherOfKey(std::string_view key) { return TrailingId(key); }
 };
 
 struct AuthoredKey {
@@ -89,11 +73,17 @@ struct AuthoredKey {
   static std::string Prefix(uint64_t author);
   // The exclusive end of `author`'s posts >= `post` (the end of the prefix when `post` is 0).
   static std::string Below(uint64_t author, uint64_t post);
+  static uint64_t PostOfKey(std::string_view key) { return ~TrailingId(key); }
 };
 
 struct InboxFloorKey {
   uint64_t owner = 0;
   std::string Encode() const;
+  static bool Decode(std::string_view key, InboxFloorKey* out);
+  // Whether a key of an owner's inbox range (InboxOwnerPrefix) is that owner's floor key.
+  static bool Is(std::string_view key) {
+    return key.size() == 9 && static_cast<uint8_t>(key[8]) == kInboxFloorTag;
+  }
 };
 
 struct InboxPendingKey {
@@ -113,19 +103,11 @@ struct InboxKey {
   // The first key of `owner`'s entries with ids below `post`: the exclusive end of the entries
   // >= `post` (the end of the prefix when `post` is 0).
   static std::string Below(uint64_t owner, uint64_t post);
+  static uint64_t PostOfKey(std::string_view key) { return ~TrailingId(key); }
 };
 
 // The whole of one user's inbox column family range (floor, pending, entries).
 std::string InboxOwnerPrefix(uint64_t owner);
-
-// DO NOT CHANGE: persisted in the counters column family.
-enum class CounterKind : uint8_t {
-  kFollowers = 1,
-  kFollowing = 2,
-  kPosts = 3,
-  kLikes = 16,
-  kComments = 17,
-};
 
 struct CounterKey {
   uint64_t id = 0;

@@ -5,7 +5,7 @@
 namespace puppies::internal {
 namespace {
 
-constexpr char kV1 = 0x01;
+constexpr char kV1 = static_cast<char>(kRecordFormatV1);
 
 bool GetString(std::string_view* in, std::string* out) {
   std::string_view s;

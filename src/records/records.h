@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "keys/format.h"
 #include "puppies/types.h"
 
 namespace puppies::internal {
@@ -38,12 +39,6 @@ struct PostRecord {
 std::string EncodePost(const PostRecord& r);
 bool DecodePost(std::string_view in, PostRecord* r);
 
-// DO NOT CHANGE: persisted in meta "mode/" values.
-enum class AuthorMode : uint8_t {
-  kPush = 0,      // never stored: the absence of a mode key
-  kPull = 1,      // posts are not fanned out; readers pull them
-  kDraining = 2,  // going back to push: a re-push job is filling inboxes; readers still pull
-};
 struct AuthorModeRecord {
   AuthorMode mode = AuthorMode::kPush;
   uint64_t pull_since = 0;  // the first post id created while pulled (diagnostics)
@@ -52,15 +47,6 @@ struct AuthorModeRecord {
 std::string EncodeAuthorMode(const AuthorModeRecord& r);
 bool DecodeAuthorMode(std::string_view in, AuthorModeRecord* r);
 
-// DO NOT CHANGE: persisted in the jobs column family.
-enum class JobType : uint8_t {
-  kFanout = 1,    // push `post` into the inboxes of `author`'s followers
-  kBackfill = 2,  // `reader` followed `author`: copy the author's recent posts into the inbox
-  kUnmerge = 3,   // `reader` stopped following `author`: drop the author's inbox entries
-  kUnpush = 4,    // `post` was deleted: drop its inbox entries and likes
-  kRepush = 5,    // `author` goes back to push: fill followers' inboxes, then mark push
-                  // (`post` holds pull_since, for diagnostics)
-};
 struct JobRecord {
   JobType type{};
   uint64_t author = 0;  // every job belongs to one author; an author's jobs run in order

@@ -20,6 +20,7 @@
 #include "store/column_families.h"
 #include "store/dir_claim.h"
 #include "store/rocks_status.h"
+#include "util/status_macros.h"
 
 namespace puppies::internal {
 
@@ -92,6 +93,19 @@ class Store {
   template <class Fn>
   Status ScanUntil(Cf cf, std::string_view prefix, std::string_view start, std::string_view end,
                    Fn&& fn, const Snapshot* snap = nullptr);
+  // Every entry under `prefix`, for loading a whole kind of record: take(key, value) decodes
+  // and keeps one, returning false when it cannot decode it, which stops the scan with
+  // Corruption("undecodable <what>").
+  template <class Take>
+  Status ScanAll(Cf cf, std::string_view prefix, std::string_view what, Take&& take) {
+    bool decoded = true;
+    PUPPIES_RETURN_IF_ERROR(Scan(cf, prefix, "", [&](std::string_view k, std::string_view v) {
+      decoded = take(k, v);
+      return decoded;
+    }));
+    if (!decoded) return Status::Corruption(std::string("undecodable ").append(what));
+    return Status::OK();
+  }
 
   rocksdb::DB* db() { return db_; }
   rocksdb::ColumnFamilyHandle* handle(Cf cf) { return handles_[static_cast<size_t>(cf)]; }

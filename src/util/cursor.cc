@@ -7,7 +7,6 @@ namespace puppies::internal {
 namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-constexpr uint8_t kCursorVersion = 1;
 
 int DecodeChar(char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';

@@ -9,19 +9,10 @@
 #include <string>
 #include <string_view>
 
+#include "keys/format.h"
 #include "puppies/status.h"
 
 namespace puppies::internal {
-
-// DO NOT CHANGE: persisted in cursors held by clients.
-enum class ListKind : uint8_t {
-  kHomeFeed = 1,
-  kTimeline = 2,
-  kFollowers = 3,
-  kFollowing = 4,
-  kLikers = 5,
-  kLikedPosts = 6,
-};
 
 inline constexpr size_t kMaxCursorChars = 256;
 

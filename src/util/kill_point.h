@@ -21,7 +21,7 @@
 namespace puppies::internal {
 
 // Ordered by the path they sit on. docs/reliability.md explains each one.
-inline constexpr std::array<std::string_view, 26> kKillPoints = {
+inline constexpr std::array<std::string_view, 27> kKillPoints = {
     // Open and Close
     "Open:AfterStoreOpen",    // RocksDB opened (WAL replayed), nothing of ours read yet
     "Open:BeforeResume",      // author modes loaded, queued jobs not yet scanned
@@ -32,6 +32,7 @@ inline constexpr std::array<std::string_view, 26> kKillPoints = {
     "Ids:AfterMintPost",  // post id taken in memory, its batch not written
     "Ids:AfterMintExplicit",  // explicit-time post id reserved in memory, not yet probed
     // Foreground operations: the batch is durable, the call has not returned
+    "WriteOp:AfterWrite",  // any operation that queued jobs: written, jobs not yet dispatched
     "CreateUser:AfterCommit",
     "CreatePost:AfterCommit",  // post + fan-out job written, job not dispatched
     "Mode:AfterFlip",          // a post changed its author's push/pull mode (+ repush job)

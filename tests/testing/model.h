@@ -155,6 +155,7 @@ class FeedModel {
   /// kTrue: deleted (OK status).
   Expect Delete(UserId actor, PostId id) {
     if (ToInt(actor) == 0 || ToInt(id) == 0) return Expect::kInvalidArgument;
+    if (!HasUser(actor)) return Expect::kNotFound;  // an unknown actor, before the post
     auto it = posts_.find(id);
     if (it == posts_.end()) return Expect::kNotFound;
     if (it->second.author != actor) return Expect::kPermissionDenied;

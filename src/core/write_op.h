@@ -1,0 +1,79 @@
+#pragma once
+// WriteOp: the one place that carries the rule every write operation follows.
+//
+//   WriteOp op(impl);
+//   op.LockPair(a, b); op.LockAuthor(b);         // 1. locks, in LockSet order (core/locks.h)
+//   ... read under the locks; fill op.batch(); op.Enqueue(job) ...   // 2. one batch
+//   PUPPIES_RETURN_IF_ERROR(op.Commit());        // 3. write it; dispatch its jobs, or cancel
+//                                                //    them all if the write failed
+//   return op.Finish();                          // 4. unlock; then, with synchronous_fanout,
+//                                                //    wait for the jobs (they take locks)
+//
+// Returning early is safe at any step: the destructor cancels jobs enqueued but not committed
+// and releases the locks. A bulk operation may Commit several batches, unlocking between them
+// (Unlock), and Finish once; Finish waits for the jobs of every Commit.
+
+#include <boost/container/small_vector.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <set>
+
+#include "core/locks.h"
+#include "engine_impl.h"
+
+namespace puppies::internal {
+
+class WriteOp {
+ public:
+  explicit WriteOp(Engine::Impl& impl);
+  ~WriteOp();
+  WriteOp(const WriteOp&) = delete;
+  WriteOp& operator=(const WriteOp&) = delete;
+
+  // ---- 1. locks: each of a higher rank than the last, or the same rank at a higher stripe ----
+  void LockUsernames();
+  void LockPair(uint64_t a, uint64_t b);
+  void LockAuthor(uint64_t author);
+  void LockPost(uint64_t post);
+  // Bulk paths: many stripes of one rank, in ascending order.
+  void LockPairStripes(const std::set<size_t>& indexes);
+  void LockAuthorStripes(const std::set<size_t>& indexes);
+
+  // ---- 2. the batch and the jobs it queues ----
+  Batch& batch() { return batch_; }
+  // Adds the job's row to the batch; returns its sequence number.
+  uint64_t Enqueue(const JobRecord& job);
+
+  // ---- 3. commit ----
+  // Writes the batch, then dispatches its jobs (or cancels them all if the write failed).
+  // Starts a fresh batch, so a bulk operation can build and commit the next one.
+  Status Commit();
+  // Commit for a batch that also changes `author`'s stored mode: the in-memory mirror changes
+  // with the write, atomically for readers of Engine::Impl::SnapshotWithModes.
+  // REQUIRES: the author lock.
+  Status CommitModeChange(uint64_t author, const AuthorModeRecord& rec);
+
+  // ---- 4. finish ----
+  // Releases every lock held (a bulk operation may lock again for its next batch).
+  void Unlock();
+  // Unlock, then with synchronous_fanout wait for the jobs of every Commit.
+  Status Finish();
+
+  // The jobs dispatched so far (Repair waits for them itself).
+  const Engine::Impl::JobList& committed_jobs() const { return committed_; }
+
+ private:
+  void Take(LockRank rank, size_t index, std::mutex& mu);
+  Status AfterWrite(const Status& written);
+
+  Engine::Impl& impl_;
+  Batch batch_;
+  Engine::Impl::JobList queued_;     // enqueued in the batch being built
+  Engine::Impl::JobList committed_;  // dispatched, awaited by Finish
+  boost::container::small_vector<std::unique_lock<std::mutex>, 4> locks_;
+  LockRank rank_ = LockRank::kNone;  // of the last lock taken
+  size_t index_ = 0;                 // its stripe
+};
+
+}  // namespace puppies::internal
