@@ -46,14 +46,19 @@ Status Engine::Impl::OpenStore(const std::string& path) {
   ids = std::make_unique<IdMint>(store.get());
   PUPPIES_RETURN_IF_ERROR(ids->Load());
 
-  PUPPIES_RETURN_IF_ERROR(store->ScanAll(
-      Cf::kMeta, meta_keys::kModePrefix, "author mode", [&](std::string_view k, std::string_view v) {
-        AuthorModeKey key;
-        AuthorModeRecord rec;
-        if (!AuthorModeKey::Decode(k, &key) || !DecodeAuthorMode(v, &rec)) return false;
-        modes.emplace(key.author, rec);
-        return true;
-      }));
+  {
+    WriterLock lock(&modes_mu);  // nothing else runs yet; taken for the analysis
+    PUPPIES_RETURN_IF_ERROR(store->ScanAll(
+        Cf::kMeta, meta_keys::kModePrefix, "author mode",
+        [&](std::string_view k, std::string_view v) {
+          modes_mu.AssertHeld();
+          AuthorModeKey key;
+          AuthorModeRecord rec;
+          if (!AuthorModeKey::Decode(k, &key) || !DecodeAuthorMode(v, &rec)) return false;
+          modes.emplace(key.author, rec);
+          return true;
+        }));
+  }
   PUPPIES_KILL_POINT("Open:BeforeResume");
 
   jobs = std::make_unique<JobRunner>(
@@ -165,14 +170,14 @@ bool Engine::Impl::HasEdge(uint64_t owner, EdgeKind kind, uint64_t other, const 
 }
 
 AuthorModeRecord Engine::Impl::ModeOf(uint64_t author) {
-  std::shared_lock lock(modes_mu);
+  ReaderLock lock(&modes_mu);
   auto it = modes.find(author);
   return it == modes.end() ? AuthorModeRecord{} : it->second;
 }
 
 Snapshot Engine::Impl::SnapshotWithModes(
     boost::container::flat_map<uint64_t, AuthorModeRecord>* modes_out) {
-  std::shared_lock lock(modes_mu);
+  ReaderLock lock(&modes_mu);
   *modes_out = modes;
   return store->GetSnapshot();
 }
@@ -188,7 +193,7 @@ Result<Stats> Engine::Impl::GetStats() {
   st.feed_inbox_pages = feed_inbox_pages.load(std::memory_order_relaxed);
   st.feed_pull_pages = feed_pull_pages.load(std::memory_order_relaxed);
   {
-    std::shared_lock lock(modes_mu);
+    ReaderLock lock(&modes_mu);
     st.pulled_authors = modes.size();
   }
   for (const char* p : {"rocksdb.total-sst-files-size", "rocksdb.cur-size-all-mem-tables",

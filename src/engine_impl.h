@@ -35,6 +35,7 @@
 #include "records/records.h"
 #include "store/store.h"
 #include "util/cursor.h"
+#include "util/mutex.h"
 
 namespace puppies {
 
@@ -155,16 +156,16 @@ struct Engine::Impl {
 
   // Held exclusively across a mode change's write and its in-memory update (rare), shared by
   // readers that need the modes consistent with a snapshot.
-  mutable std::shared_mutex modes_mu;
-  // Authors that are not pushed (pull or draining), mirroring meta "mode/". Guarded by modes_mu.
-  boost::container::flat_map<uint64_t, internal::AuthorModeRecord> modes;
+  mutable internal::SharedMutex modes_mu;
+  // Authors that are not pushed (pull or draining), mirroring meta "mode/".
+  boost::container::flat_map<uint64_t, internal::AuthorModeRecord> modes GUARDED_BY(modes_mu);
 
   std::array<std::atomic<uint64_t>, static_cast<size_t>(internal::Op::kCount)> op_counts{};
   std::atomic<uint64_t> fanout_entries{0};
   // Deleted posts per author since their timeline was last compacted (NoteDeletedPost): in
   // memory only, cleared past 100,000 authors; a restart costs at most one round's delay.
-  std::mutex deleted_mu;
-  std::unordered_map<uint64_t, uint32_t> deleted_since_compaction;  // Guarded by deleted_mu.
+  internal::Mutex deleted_mu;
+  std::unordered_map<uint64_t, uint32_t> deleted_since_compaction GUARDED_BY(deleted_mu);
   std::atomic<uint64_t> feed_inbox_pages{0};
   std::atomic<uint64_t> feed_pull_pages{0};
 };

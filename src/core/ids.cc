@@ -13,7 +13,7 @@
 namespace puppies::internal {
 
 Status IdMint::Load() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   for (auto [key, target] : {std::pair{meta_keys::kUserIdHwm, &last_user_},
                              std::pair{meta_keys::kPostIdHwm, &last_live_post_}}) {
     std::string raw;
@@ -26,7 +26,7 @@ Status IdMint::Load() {
 }
 
 uint64_t IdMint::NextUser() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   const uint64_t id = ++last_user_;
   PUPPIES_KILL_POINT("Ids:AfterMintUser");
   return id;
@@ -35,7 +35,7 @@ uint64_t IdMint::NextUser() {
 uint64_t IdMint::NextLivePost(int64_t now_us) {
   const uint64_t ms = std::min<uint64_t>(static_cast<uint64_t>(std::max<int64_t>(now_us, 0)) / 1000,
                                          kMaxPostMillis);
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   uint64_t id = std::max(last_live_post_ + 1, ms << kPostSeqBits);
   // Live sequences stay below kExplicitBit: on overflow, borrow the next millisecond.
   if (id & kExplicitBit) id = ((id >> kPostSeqBits) + 1) << kPostSeqBits;
@@ -53,7 +53,7 @@ Result<IdMint::Reservation> IdMint::ReserveExplicitPost(int64_t created_at_us) {
   for (int attempt = 0; attempt < 1'000'000; ++attempt) {
     uint64_t id;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       if (hints_.size() > kMaxHints) hints_.clear();
       const uint64_t seq = hints_[ms]++;
       if (seq >= kExplicitBit) break;
@@ -72,12 +72,12 @@ Result<IdMint::Reservation> IdMint::ReserveExplicitPost(int64_t created_at_us) {
 
 IdMint::Reservation::~Reservation() {
   if (!mint_) return;
-  std::lock_guard lock(mint_->mu_);
+  MutexLock lock(&mint_->mu_);
   mint_->in_flight_.erase(id_);
 }
 
 Status IdMint::RaiseMark(std::string_view name, uint64_t id, uint64_t* old_mark, bool* raised) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   *raised = false;
   *old_mark = 0;
   std::string raw;

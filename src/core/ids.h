@@ -18,6 +18,7 @@
 
 #include "puppies/status.h"
 #include "store/store.h"
+#include "util/mutex.h"
 
 namespace puppies::internal {
 
@@ -62,15 +63,15 @@ class IdMint {
 
  private:
   Store* const store_;
-  std::mutex mu_;
-  uint64_t last_user_ = 0;       // Guarded by mu_.
-  uint64_t last_live_post_ = 0;  // Guarded by mu_.
+  Mutex mu_;
+  uint64_t last_user_ GUARDED_BY(mu_) = 0;
+  uint64_t last_live_post_ GUARDED_BY(mu_) = 0;
   // Next sequence to try per millisecond for explicit-time posts: a hint, cleared when it
   // grows past kMaxHints (memory stays bounded; probing then starts over at 0).
-  std::unordered_map<uint64_t, uint64_t> hints_;  // Guarded by mu_.
+  std::unordered_map<uint64_t, uint64_t> hints_ GUARDED_BY(mu_);
   // Explicit-time ids handed out whose batch is not written yet. The existence probe cannot
   // see them, so after the hints are cleared this set alone keeps a second caller off them.
-  std::unordered_set<uint64_t> in_flight_;  // Guarded by mu_.
+  std::unordered_set<uint64_t> in_flight_ GUARDED_BY(mu_);
   static constexpr size_t kMaxHints = 100'000;
 };
 

@@ -72,7 +72,7 @@ Status WriteOp::AfterWrite(const Status& written) {
 Status WriteOp::Commit() { return AfterWrite(impl_.store->Write(&batch_)); }
 
 Status WriteOp::CommitModeChange(uint64_t author, const AuthorModeRecord& rec) {
-  std::unique_lock lock(impl_.modes_mu);
+  WriterLock lock(&impl_.modes_mu);
   PUPPIES_RETURN_IF_ERROR(AfterWrite(impl_.store->Write(&batch_)));
   if (rec.mode == AuthorMode::kPush) {
     impl_.modes.erase(author);

@@ -268,7 +268,7 @@ Status Engine::Impl::NoteDeletedPost(uint64_t author) {
   // every later read of the list steps over until a compaction drops it: 30,000 deletions made
   // a timeline page 40 times slower. Inbox reads are bounded by the floor and need none of this.
   {
-    std::lock_guard lock(deleted_mu);
+    MutexLock lock(&deleted_mu);
     if (deleted_since_compaction.size() > 100'000) deleted_since_compaction.clear();
     if (++deleted_since_compaction[author] < kCompactAfterDeletes) return Status::OK();
     deleted_since_compaction.erase(author);

@@ -35,7 +35,7 @@ Status JobRunner::Recover() {
       }));
   if (!found.empty()) next_seq_.store(found.back().first + 1);
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     for (const auto& [seq, job] : found) pending_.insert(seq);
   }
   for (const auto& [seq, job] : found) {
@@ -48,7 +48,7 @@ Status JobRunner::Recover() {
 uint64_t JobRunner::Enqueue(Batch* batch, const JobRecord& job) {
   const uint64_t seq = next_seq_.fetch_add(1);
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     pending_.insert(seq);
   }
   batch->Put(Cf::kJobs, JobKey{seq}.Encode(), EncodeJob(job));
@@ -84,7 +84,7 @@ void JobRunner::Run(uint64_t seq, JobRecord job) {
 }
 
 void JobRunner::Finish(uint64_t seq, const Status& s) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   pending_.erase(seq);
   if (!s.ok() && error_.ok()) {
     error_ = Status(s.code(), fmt::format("background job {} failed: {}", seq, s.message()));
@@ -93,17 +93,22 @@ void JobRunner::Finish(uint64_t seq, const Status& s) {
 }
 
 Status JobRunner::WaitFor(uint64_t seq) {
-  std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return !pending_.contains(seq) || stopping_.load(); });
+  CondLock lock(&mu_);
+  lock.Wait(cv_, [&] {
+    mu_.AssertHeld();
+    return !pending_.contains(seq) || stopping_.load();
+  });
   if (pending_.contains(seq)) return Status::FailedPrecondition("engine is closing");
   return error_;
 }
 
 Status JobRunner::WaitIdle() {
   const uint64_t target = next_seq_.load();
-  std::unique_lock lock(mu_);
-  cv_.wait(lock,
-           [&] { return pending_.empty() || *pending_.begin() >= target || stopping_.load(); });
+  CondLock lock(&mu_);
+  lock.Wait(cv_, [&] {
+    mu_.AssertHeld();
+    return pending_.empty() || *pending_.begin() >= target || stopping_.load();
+  });
   if (!pending_.empty() && *pending_.begin() < target) {
     return Status::FailedPrecondition("engine is closing");
   }
@@ -113,14 +118,14 @@ Status JobRunner::WaitIdle() {
 void JobRunner::Stop() {
   if (stopping_.exchange(true)) return;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     cv_.notify_all();
   }
   pool_.join();
 }
 
 uint64_t JobRunner::pending() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return pending_.size();
 }
 

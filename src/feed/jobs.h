@@ -18,6 +18,7 @@
 #include "puppies/status.h"
 #include "records/records.h"
 #include "store/store.h"
+#include "util/mutex.h"
 
 namespace puppies::internal {
 
@@ -60,10 +61,10 @@ class JobRunner {
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> completed_{0};
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::condition_variable cv_;
-  std::set<uint64_t> pending_;  // Guarded by mu_.
-  Status error_;                // Guarded by mu_. The first error that stopped a job.
+  std::set<uint64_t> pending_ GUARDED_BY(mu_);
+  Status error_ GUARDED_BY(mu_);  // the first error that stopped a job
 };
 
 }  // namespace puppies::internal

@@ -164,12 +164,12 @@ Status Store::Close() {
 
 Status Store::Write(Batch* batch) {
   if (write_failed_.load(std::memory_order_acquire)) {
-    std::lock_guard lock(write_error_mu_);
+    MutexLock lock(&write_error_mu_);
     return write_error_;
   }
   Status s = FromRocks(db_->Write(write_options_, &batch->batch_), "write");
   if (s.IsIOError() || s.IsCorruption()) {
-    std::lock_guard lock(write_error_mu_);
+    MutexLock lock(&write_error_mu_);
     if (!write_failed_.load(std::memory_order_relaxed)) {
       write_error_ =
           Status(s.code(), s.message() + " (writes are refused until the database is reopened)");

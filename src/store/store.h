@@ -20,6 +20,7 @@
 #include "store/column_families.h"
 #include "store/dir_claim.h"
 #include "store/rocks_status.h"
+#include "util/mutex.h"
 #include "util/status_macros.h"
 
 namespace puppies::internal {
@@ -132,8 +133,8 @@ class Store {
   // write then trips an assertion that aborts the process in Debian's librocksdb (built
   // without NDEBUG; tests/ioerr_test.cc "ioerr_after_a_write_error").
   std::atomic<bool> write_failed_{false};
-  std::mutex write_error_mu_;
-  Status write_error_;  // Guarded by write_error_mu_.
+  Mutex write_error_mu_;
+  Status write_error_ GUARDED_BY(write_error_mu_);
 
   DirClaim claim_;  // Declared first of these: released only after db_ is closed.
   rocksdb::DB* db_ = nullptr;
