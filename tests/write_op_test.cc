@@ -3,12 +3,13 @@
 // pending (WaitIdle would never return), jobs of a written batch run, locks are released by
 // Finish and by an early return.
 
+#include "core/write_op.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
 #include <thread>
 
-#include "core/write_op.h"
 #include "engine_impl.h"
 #include "keys/keys.h"
 #include "testing/temp_engine.h"

@@ -38,8 +38,7 @@ class IdMint {
   class Reservation {
    public:
     Reservation() = default;
-    Reservation(Reservation&& o) noexcept
-        : mint_(std::exchange(o.mint_, nullptr)), id_(o.id_) {}
+    Reservation(Reservation&& o) noexcept : mint_(std::exchange(o.mint_, nullptr)), id_(o.id_) {}
     Reservation& operator=(Reservation&& o) noexcept {
       std::swap(mint_, o.mint_);
       std::swap(id_, o.id_);

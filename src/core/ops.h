@@ -6,43 +6,43 @@
 
 namespace puppies::internal {
 
-#define PUPPIES_OPERATIONS(X)          \
-  X(kCreateUser, "create_user")        \
-  X(kGetUser, "get_user")              \
-  X(kFindUser, "find_user")            \
-  X(kUpdateUser, "update_user")        \
-  X(kFollow, "follow")                 \
-  X(kUnfollow, "unfollow")             \
-  X(kIsFollowing, "is_following")      \
-  X(kFollowers, "followers")           \
-  X(kFollowing, "following")           \
-  X(kBlock, "block")                   \
-  X(kUnblock, "unblock")               \
-  X(kIsBlocking, "is_blocking")        \
-  X(kMute, "mute")                     \
-  X(kUnmute, "unmute")                 \
-  X(kImportFollows, "import_follows")  \
-  X(kCreatePost, "create_post")        \
-  X(kGetPost, "get_post")              \
-  X(kGetPosts, "get_posts")            \
-  X(kDeletePost, "delete_post")        \
-  X(kUserTimeline, "user_timeline")    \
-  X(kLike, "like")                     \
-  X(kUnlike, "unlike")                 \
-  X(kHasLiked, "has_liked")            \
-  X(kLikers, "likers")                 \
-  X(kLikedPosts, "liked_posts")        \
-  X(kHomeFeed, "home_feed")            \
-  X(kWaitIdle, "wait_idle")            \
-  X(kCheck, "check")                   \
-  X(kIsMuting, "is_muting")            \
+#define PUPPIES_OPERATIONS(X)         \
+  X(kCreateUser, "create_user")       \
+  X(kGetUser, "get_user")             \
+  X(kFindUser, "find_user")           \
+  X(kUpdateUser, "update_user")       \
+  X(kFollow, "follow")                \
+  X(kUnfollow, "unfollow")            \
+  X(kIsFollowing, "is_following")     \
+  X(kFollowers, "followers")          \
+  X(kFollowing, "following")          \
+  X(kBlock, "block")                  \
+  X(kUnblock, "unblock")              \
+  X(kIsBlocking, "is_blocking")       \
+  X(kMute, "mute")                    \
+  X(kUnmute, "unmute")                \
+  X(kImportFollows, "import_follows") \
+  X(kCreatePost, "create_post")       \
+  X(kGetPost, "get_post")             \
+  X(kGetPosts, "get_posts")           \
+  X(kDeletePost, "delete_post")       \
+  X(kUserTimeline, "user_timeline")   \
+  X(kLike, "like")                    \
+  X(kUnlike, "unlike")                \
+  X(kHasLiked, "has_liked")           \
+  X(kLikers, "likers")                \
+  X(kLikedPosts, "liked_posts")       \
+  X(kHomeFeed, "home_feed")           \
+  X(kWaitIdle, "wait_idle")           \
+  X(kCheck, "check")                  \
+  X(kIsMuting, "is_muting")           \
   X(kRepair, "repair")
 
 enum class Op : int {
 #define PUPPIES_OP_ENUM(name, str) name,
   PUPPIES_OPERATIONS(PUPPIES_OP_ENUM)
 #undef PUPPIES_OP_ENUM
-  kCount,
+      kCount,
 };
 
 inline constexpr const char* kOpNames[] = {

@@ -44,7 +44,7 @@ inline constexpr std::string_view kPostIdHwm = "post_id_hwm";
 inline constexpr std::string_view kCursorSalt = "cursor_salt";
 inline constexpr std::string_view kModePrefix = "mode/";  // followed by BE(author)
 inline constexpr std::array<std::string_view, 5> kAll = {kFormatVersion, kUserIdHwm, kPostIdHwm,
-                                                          kCursorSalt, kModePrefix};
+                                                         kCursorSalt, kModePrefix};
 }  // namespace meta_keys
 
 // ---- edges column family: BE(owner) u8(tag) ... -------------------------------------------
@@ -144,15 +144,21 @@ using E = EdgeKind;
 // Every tag byte after BE(owner) in the edges column family: edge kinds, their order keys
 // (kind | kEdgeOrderBit) and the authored-post tag.
 inline constexpr std::array<uint8_t, 15> kEdgeTags = {
-    U(E::kFollowing), U(E::kFollower), U(E::kBlocking), U(E::kBlockedBy), U(E::kMuting),
-    U(E::kLiked), U(E::kLiker),
+    U(E::kFollowing),
+    U(E::kFollower),
+    U(E::kBlocking),
+    U(E::kBlockedBy),
+    U(E::kMuting),
+    U(E::kLiked),
+    U(E::kLiker),
     static_cast<uint8_t>(U(E::kFollowing) | kEdgeOrderBit),
     static_cast<uint8_t>(U(E::kFollower) | kEdgeOrderBit),
     static_cast<uint8_t>(U(E::kBlocking) | kEdgeOrderBit),
     static_cast<uint8_t>(U(E::kBlockedBy) | kEdgeOrderBit),
     static_cast<uint8_t>(U(E::kMuting) | kEdgeOrderBit),
     static_cast<uint8_t>(U(E::kLiked) | kEdgeOrderBit),
-    static_cast<uint8_t>(U(E::kLiker) | kEdgeOrderBit), kAuthoredTag};
+    static_cast<uint8_t>(U(E::kLiker) | kEdgeOrderBit),
+    kAuthoredTag};
 static_assert(AllDistinct(kEdgeTags), "two key kinds share a tag in the edges column family");
 static_assert(U(kMaxEdgeKind) < kAuthoredTag, "edge kinds must stay below the authored tag");
 static_assert(AllDistinct(std::array{kInboxFloorTag, kInboxPendingTag, kInboxEntryTag}),
@@ -172,8 +178,7 @@ static_assert(AllDistinct(std::array{U(ListKind::kHomeFeed), U(ListKind::kTimeli
                                      U(ListKind::kLikers), U(ListKind::kLikedPosts)}),
               "two list kinds share a byte");
 static_assert(AllDistinct(kCfNames), "two column families share a name");
-static_assert(AllDistinct(meta_keys::kAll) && NoPrefixes(meta_keys::kAll),
-              "meta keys overlap");
+static_assert(AllDistinct(meta_keys::kAll) && NoPrefixes(meta_keys::kAll), "meta keys overlap");
 static_assert(kExplicitBit < (uint64_t{1} << kPostSeqBits));
 }  // namespace format_checks
 
