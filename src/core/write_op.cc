@@ -65,7 +65,7 @@ Status WriteOp::AfterWrite(const Status& written) {
   }
   if (written.ok()) committed_.insert(committed_.end(), queued_.begin(), queued_.end());
   queued_.clear();
-  batch_ = impl_.store->NewBatch();
+  batch_.Clear();
   return written;
 }
 

@@ -47,7 +47,7 @@ class WriteOp {
 
   // ---- 3. commit ----
   // Writes the batch, then dispatches its jobs (or cancels them all if the write failed).
-  // Starts a fresh batch, so a bulk operation can build and commit the next one.
+  // Then empties the batch, so a bulk operation can build and commit the next one.
   Status Commit();
   // Commit for a batch that also changes `author`'s stored mode: the in-memory mirror changes
   // with the write, atomically for readers of Engine::Impl::SnapshotWithModes.

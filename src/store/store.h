@@ -36,6 +36,8 @@ class Batch {
   // Counter delta as an add-merge operand (negative deltas wrap, which is what AddU64 expects).
   void AddCounter(std::string_view key, int64_t delta);
   size_t Count() const { return static_cast<size_t>(batch_.Count()); }
+  // Empties the batch for reuse, keeping its buffer.
+  void Clear() { batch_.Clear(); }
 
  private:
   friend class Store;
