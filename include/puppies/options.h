@@ -55,7 +55,8 @@ struct Options {
   /// Followers handled per atomic fan-out step. 1..100'000. Default: 1'000.
   uint32_t fanout_batch_size = 1'000;
 
-  /// Block cache shared by all column families. Default: 64 MiB.
+  /// Block cache shared by all column families, in up to 64 shards of at least 16 MiB (one
+  /// shard below 32 MiB), so that a table's bloom filter stays cached. Default: 64 MiB.
   size_t block_cache_bytes = size_t{64} << 20;
 
   /// Total memtable budget shared by all column families. Default: 64 MiB.

@@ -1,81 +1,167 @@
 // The home feed's invariants: I5 (inbox entries point to live posts of the owner or of
 // followed authors), I6 (fan-out is complete above each inbox floor) and I9 for pending
-// backfill markers (each names the backfill job that will remove it).
+// backfill markers (each names the backfill job that will remove it). One scan of the inbox
+// column family checks I5 and I9; I6 walks the live posts and reads each follower's floor,
+// pending marker and entry for the post, a batch of followers at a time.
 
 #include <fmt/format.h>
 
-#include "fsck/scanned.h"
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "fsck/view.h"
+#include "keys/coding.h"
 
 namespace puppies::internal {
 
-void CheckHomeFeed(const CheckInput& in, Report* r) {
-  const Scanned& d = in.d;
-  const PendingWork& p = in.pending;
-  for (const auto& [key, entry_author] : d.inbox) {
-    // Plain copies, not structured bindings: clang 14 (the fuzz preset) cannot capture those.
-    const uint64_t owner = key.first, post = key.second, author = entry_author;
-    auto drop = [&](std::string text) {
-      r->Add({.text = std::move(text),
-              .fix = Fix::kDropInbox,
-              .a = owner,
-              .b = post,
-              .value = author});
-    };
-    auto it = d.posts.find(post);
-    if (it == d.posts.end() || it->second.deleted) {
-      if (!p.unpush.contains(post) && !p.unmerge.contains({owner, author}))
-        drop(fmt::format("I5: inbox of {} holds missing post {}", owner, post));
-      continue;
-    }
-    if (it->second.author != author) {
-      drop(fmt::format("I5: inbox of {} names wrong author for post {}", owner, post));
-    } else if (owner != author && !d.HasEdge(EdgeKind::kFollowing, owner, author) &&
-               !p.unmerge.contains({owner, author})) {
-      drop(fmt::format("I5: inbox of {} holds post {} of unfollowed author {}", owner, post,
-                       author));
-    }
-  }
+namespace {
 
-  auto floor_of = [&](uint64_t owner) {
-    auto f = d.floors.find(owner);
-    return f == d.floors.end() ? uint64_t{0} : f->second;
+constexpr size_t kFollowerBatch = 1024;
+
+void CheckInboxEntry(View& v, const InboxKey& key, uint64_t author,
+                     std::map<uint64_t, bool>* follows) {
+  const PendingWork& p = v.pending();
+  const uint64_t owner = key.owner, post = key.post;
+  auto drop = [&](std::string text) {
+    v.report().Add(
+        {.text = std::move(text), .fix = Fix::kDropInbox, .a = owner, .b = post, .value = author});
   };
-  const std::set<Edge>& followers = d.EdgesOf(EdgeKind::kFollower);
-  for (const auto& [post, rec] : d.posts) {
-    if (rec.deleted || p.fanout.contains(post)) continue;
-    if (d.modes.contains(rec.author) || p.repush.contains(rec.author)) continue;  // pulled
-    if (post >= floor_of(rec.author) && !d.inbox.contains({rec.author, post})) {
-      r->Add({.text = fmt::format("I6: post {} missing from its author's own inbox", post),
-              .fix = Fix::kOwnInbox,
-              .a = rec.author,
-              .b = post});
-    }
-    for (auto it = followers.lower_bound(Edge{rec.author, 0, INT64_MIN});
-         it != followers.end() && it->owner == rec.author; ++it) {
-      const uint64_t f = it->other;
-      if (post < floor_of(f) || d.pending.contains({f, rec.author})) continue;
-      if (!d.inbox.contains({f, post})) {
-        r->Add({.text = fmt::format("I6: post {} by {} missing from follower {}'s inbox", post,
-                                    rec.author, f),
-                .fix = Fix::kBackfill,
-                .a = f,
-                .b = rec.author});
-      }
-    }
+  const std::optional<PostFacts> facts = v.Post(post);
+  if (!facts || facts->deleted) {
+    if (!p.unpush.contains(post) && !p.unmerge.contains({owner, author}))
+      drop(fmt::format("I5: inbox of {} holds missing post {}", owner, post));
+    return;
   }
+  if (facts->author != author) {
+    drop(fmt::format("I5: inbox of {} names wrong author for post {}", owner, post));
+    return;
+  }
+  if (owner == author || p.unmerge.contains({owner, author})) return;
+  auto [it, fresh] = follows->try_emplace(author, false);
+  if (fresh) it->second = v.EdgeTime(EdgeKind::kFollowing, owner, author).has_value();
+  if (!it->second) {
+    drop(fmt::format("I5: inbox of {} holds post {} of unfollowed author {}", owner, post, author));
+  }
+}
 
-  for (const auto& [pair, seq] : d.pending) {
-    auto it = d.jobs.find(seq);
-    if (it == d.jobs.end() || it->second.type != JobType::kBackfill ||
-        it->second.reader != pair.first || it->second.author != pair.second) {
-      r->Add({.text = fmt::format("I9: pending marker ({}, {}) names no backfill job ({})",
-                                  pair.first, pair.second, seq),
-              .fix = Fix::kDropPending,
-              .a = pair.first,
-              .b = pair.second,
-              .value = seq});
+void CheckPendingMarker(View& v, const InboxPendingKey& key, uint64_t seq) {
+  auto it = v.jobs().find(seq);
+  if (it != v.jobs().end() && it->second.type == JobType::kBackfill &&
+      it->second.reader == key.owner && it->second.author == key.author) {
+    return;
+  }
+  v.report().Add({.text = fmt::format("I9: pending marker ({}, {}) names no backfill job ({})",
+                                      key.owner, key.author, seq),
+                  .fix = Fix::kDropPending,
+                  .a = key.owner,
+                  .b = key.author,
+                  .value = seq});
+}
+
+// I5 and I9 over the inbox column family, owner by owner.
+void CheckInboxes(View& v) {
+  uint64_t owner = 0;
+  std::map<uint64_t, bool> follows;  // the current owner's answers, author -> follows
+  v.Each(Cf::kInbox, [&](std::string_view k, std::string_view value) {
+    InboxKey ik;
+    InboxPendingKey pk;
+    InboxFloorKey fk;
+    uint64_t x;
+    if (InboxFloorKey::Decode(k, &fk) && DecodeBE64(value, &x)) {
+      // Read by the fan-out check below.
+    } else if (InboxPendingKey::Decode(k, &pk) && DecodeBE64(value, &x)) {
+      CheckPendingMarker(v, pk, x);
+    } else if (InboxKey::Decode(k, &ik) && DecodeBE64(value, &x)) {
+      if (ik.owner != owner) follows.clear();
+      owner = ik.owner;
+      CheckInboxEntry(v, ik, x, &follows);
+    } else {
+      return std::string("inbox: undecodable entry");
+    }
+    return std::string();
+  });
+}
+
+// A batch of followers of `author`, checked for one post: each follower whose floor is at or
+// below the post and who has no backfill pending must hold it.
+void CheckFanoutBatch(View& v, uint64_t author, uint64_t post,
+                      const std::vector<uint64_t>& followers) {
+  std::vector<std::string> floors, pendings, entries, values;
+  std::vector<bool> has_floor, has_pending, has_entry;
+  for (uint64_t f : followers) {
+    floors.push_back(InboxFloorKey{f}.Encode());
+    pendings.push_back(InboxPendingKey{f, author}.Encode());
+    entries.push_back(InboxKey{f, post}.Encode());
+  }
+  std::vector<std::string> floor_values, pending_values;
+  v.MultiGet(Cf::kInbox, floors, &floor_values, &has_floor);
+  v.MultiGet(Cf::kInbox, pendings, &pending_values, &has_pending);
+  v.MultiGet(Cf::kInbox, entries, &values, &has_entry);
+  uint64_t x;
+  for (size_t i = 0; i < followers.size() && !v.failed(); ++i) {
+    uint64_t floor = 0;
+    if (has_floor[i] && DecodeBE64(floor_values[i], &x)) floor = x;
+    if (post < floor || (has_pending[i] && DecodeBE64(pending_values[i], &x))) continue;
+    if (!has_entry[i] || !DecodeBE64(values[i], &x)) {
+      v.report().Add({.text = fmt::format("I6: post {} by {} missing from follower {}'s inbox",
+                                          post, author, followers[i]),
+                      .fix = Fix::kBackfill,
+                      .a = followers[i],
+                      .b = author});
     }
   }
+}
+
+void CheckFanout(View& v, uint64_t post, uint64_t author) {
+  const uint64_t floor = v.Be64(Cf::kInbox, InboxFloorKey{author}.Encode()).value_or(0);
+  if (post >= floor && !v.Be64(Cf::kInbox, InboxKey{author, post}.Encode())) {
+    v.report().Add({.text = fmt::format("I6: post {} missing from its author's own inbox", post),
+                    .fix = Fix::kOwnInbox,
+                    .a = author,
+                    .b = post});
+  }
+  std::vector<uint64_t> followers;
+  Status s = v.store()->Scan(
+      Cf::kEdges, EdgeKey::Prefix(author, EdgeKind::kFollower), "",
+      [&](std::string_view k, std::string_view value) {
+        uint64_t time;
+        if (!DecodeBE64(value, &time)) return true;
+        followers.push_back(EdgeKey::OtherOfKey(k));
+        if (followers.size() == kFollowerBatch) {
+          CheckFanoutBatch(v, author, post, followers);
+          followers.clear();
+        }
+        return !v.failed();
+      },
+      &v.snapshot());
+  v.Fail(std::move(s));
+  if (!followers.empty() && !v.failed()) CheckFanoutBatch(v, author, post, followers);
+}
+
+// I6 over the live posts of pushed authors whose fan-out is not still queued.
+void CheckFanouts(View& v) {
+  const PendingWork& p = v.pending();
+  v.Each(
+      Cf::kPosts,
+      [&](std::string_view k, std::string_view value) {
+        IdKey key;
+        PostRecord rec;
+        if (!IdKey::Decode(k, &key) || !DecodePost(value, &rec)) return std::string();
+        if (rec.deleted || p.fanout.contains(key.id)) return std::string();
+        if (v.modes().contains(rec.author) || p.repush.contains(rec.author))
+          return std::string();  // pulled
+        CheckFanout(v, key.id, rec.author);
+        return std::string();
+      },
+      /*report=*/false);
+}
+
+}  // namespace
+
+void CheckHomeFeed(View& v) {
+  CheckInboxes(v);
+  CheckFanouts(v);
 }
 
 }  // namespace puppies::internal

@@ -1,64 +1,101 @@
 // Posts' invariants: I4 (authored entries match live posts, every live post is authored),
 // I7 for live post ids, the author modes in memory mirror the stored ones, and the post
-// counters (I2).
+// counters (I2): one scan of the authored keys, one of the posts.
 
 #include <fmt/format.h>
 
-#include "fsck/scanned.h"
+#include <optional>
+
+#include "fsck/view.h"
 
 namespace puppies::internal {
 
-void ExpectPostCounts(const CheckInput& in, ExpectedCounts* want) {
-  for (auto [author, post] : in.d.authored)
-    ++(*want)[{author, static_cast<uint8_t>(CounterKind::kPosts)}];
+namespace {
+
+void CheckAuthored(View& v) {
+  CounterMerge merge(&v, KindsOf({CounterKind::kPosts}));
+  std::optional<std::pair<uint64_t, uint64_t>> tally;  // (author, posts)
+  auto emit = [&] {
+    if (tally) merge.Expect(tally->first, CounterKind::kPosts, tally->second);
+  };
+  v.Each(
+      Cf::kEdges,
+      [&](std::string_view k, std::string_view) {
+        AuthoredKey a;
+        if (!AuthoredKey::Decode(k, &a)) return std::string();
+        if (!tally || tally->first != a.author) {
+          emit();
+          tally.emplace(a.author, 0);
+        }
+        ++tally->second;
+        const std::optional<PostFacts> post = v.Post(a.post);
+        if (!post || post->deleted || post->author != a.author) {
+          v.report().Add(
+              {.text = fmt::format("I4: authored entry ({}, {}) without a live post by that author",
+                                   a.author, a.post),
+               .fix = Fix::kMendAuthored,
+               .a = a.author,
+               .b = a.post});
+        }
+        return std::string();
+      },
+      /*report=*/false);
+  emit();
+  merge.Finish();
 }
 
-void CheckPosts(const CheckInput& in, Report* r) {
-  const Scanned& d = in.d;
-  for (auto [author, post] : d.authored) {
-    auto it = d.posts.find(post);
-    if (it == d.posts.end() || it->second.deleted || it->second.author != author) {
-      r->Add({.text = fmt::format("I4: authored entry ({}, {}) without a live post by that author",
-                                  author, post),
-              .fix = Fix::kMendAuthored,
-              .a = author,
-              .b = post});
-    }
-  }
-  for (const auto& [id, rec] : d.posts) {
-    if (!d.users.contains(rec.author)) {
+void CheckPostRecords(View& v) {
+  Report& r = v.report();
+  v.Each(Cf::kPosts, [&](std::string_view k, std::string_view value) {
+    IdKey key;
+    PostRecord rec;
+    if (!IdKey::Decode(k, &key) || !DecodePost(value, &rec))
+      return std::string("posts: undecodable record");
+    const uint64_t id = key.id;
+    if (!v.UserExists(rec.author)) {
       // Repair cannot invent the author.
-      r->Add({fmt::format("I4: post {} by unknown user {}", id, rec.author)});
-    } else if (!rec.deleted && !d.authored.contains({rec.author, id})) {
-      r->Add({.text = fmt::format("I4: post {} missing from its author's timeline", id),
-              .fix = Fix::kMendAuthored,
-              .a = rec.author,
-              .b = id});
+      r.Add({fmt::format("I4: post {} by unknown user {}", id, rec.author)});
+    } else if (!rec.deleted && !v.Has(Cf::kEdges, AuthoredKey{rec.author, id}.Encode())) {
+      r.Add({.text = fmt::format("I4: post {} missing from its author's timeline", id),
+             .fix = Fix::kMendAuthored,
+             .a = rec.author,
+             .b = id});
+    }
+    // I7: live post ids below their high-water mark (explicit-time ids are not counted by it).
+    if (!(id & kExplicitBit) && id > v.post_hwm()) {
+      r.Add({.text = fmt::format("I7: post id {} above high-water mark {}", id, v.post_hwm()),
+             .fix = Fix::kRaiseIdMark,
+             .value = id,
+             .name = std::string(meta_keys::kPostIdHwm)});
+    }
+    return std::string();
+  });
+}
+
+// Author modes in memory must mirror the stored ones (both read at the snapshot's instant).
+void CheckModes(View& v) {
+  Report& r = v.report();
+  for (const auto& [author, rec] : v.modes()) {
+    auto it = v.memory_modes().find(author);
+    if (it == v.memory_modes().end() || it->second.mode != rec.mode) {
+      r.Add({fmt::format("mode of author {} is {} on disk but not in memory", author,
+                         static_cast<int>(rec.mode))});
     }
   }
-  // I7: live post ids below their high-water mark (explicit-time ids are not counted by it).
-  for (const auto& [id, rec] : d.posts) {
-    if (!(id & kExplicitBit) && id > d.post_hwm) {
-      r->Add({.text = fmt::format("I7: post id {} above high-water mark {}", id, d.post_hwm),
-              .fix = Fix::kRaiseIdMark,
-              .value = id,
-              .name = std::string(meta_keys::kPostIdHwm)});
+  for (const auto& [author, rec] : v.memory_modes()) {
+    if (!v.modes().contains(author)) {
+      r.Add({fmt::format("mode of author {} is {} in memory but push on disk", author,
+                         static_cast<int>(rec.mode))});
     }
   }
-  // Author modes in memory must mirror the stored ones (both read at the snapshot's instant).
-  for (const auto& [author, rec] : d.modes) {
-    auto it = in.memory_modes.find(author);
-    if (it == in.memory_modes.end() || it->second.mode != rec.mode) {
-      r->Add({fmt::format("mode of author {} is {} on disk but not in memory", author,
-                          static_cast<int>(rec.mode))});
-    }
-  }
-  for (const auto& [author, rec] : in.memory_modes) {
-    if (!d.modes.contains(author)) {
-      r->Add({fmt::format("mode of author {} is {} in memory but push on disk", author,
-                          static_cast<int>(rec.mode))});
-    }
-  }
+}
+
+}  // namespace
+
+void CheckPosts(View& v) {
+  CheckAuthored(v);
+  CheckPostRecords(v);
+  CheckModes(v);
 }
 
 }  // namespace puppies::internal

@@ -1,28 +1,51 @@
 // Likes' invariants: I3 (likes point to live posts, or to deleted ones whose clean-up is
-// queued) and the like counters they imply (I2).
+// queued) and the like counters they imply (I2), in one scan of the posts' liker keys.
 
 #include <fmt/format.h>
 
-#include "fsck/scanned.h"
+#include <optional>
+
+#include "fsck/view.h"
+#include "keys/coding.h"
 
 namespace puppies::internal {
 
-void ExpectLikeCounts(const CheckInput& in, ExpectedCounts* want) {
-  for (const Edge& e : in.d.EdgesOf(EdgeKind::kLiker)) {
-    if (!in.pending.unpush.contains(e.owner))
-      ++(*want)[{e.owner, static_cast<uint8_t>(CounterKind::kLikes)}];
-  }
+namespace {
+// A deleted post's clean-up job removes its like counter: its value is not checked meanwhile.
+bool CleanupQueued(const View& v, uint64_t post, CounterKind) {
+  return v.pending().unpush.contains(post);
 }
+}  // namespace
 
-void CheckLikes(const CheckInput& in, Report* r) {
-  const Scanned& d = in.d;
-  for (const Edge& e : d.EdgesOf(EdgeKind::kLiker)) {
-    auto it = d.posts.find(e.owner);
-    if (it == d.posts.end() || (it->second.deleted && !in.pending.unpush.contains(e.owner))) {
-      r->Mend(e, EdgeKind::kLiker,
-              fmt::format("I3: like of user {} on missing post {}", e.other, e.owner));
-    }
-  }
+void CheckLikes(View& v) {
+  CounterMerge merge(&v, KindsOf({CounterKind::kLikes}), CleanupQueued);
+  std::optional<std::pair<uint64_t, uint64_t>> tally;  // (post, likers)
+  auto emit = [&] {
+    if (tally && !CleanupQueued(v, tally->first, CounterKind::kLikes))
+      merge.Expect(tally->first, CounterKind::kLikes, tally->second);
+  };
+  v.Each(
+      Cf::kEdges,
+      [&](std::string_view k, std::string_view value) {
+        EdgeKey e;
+        uint64_t time;
+        if (!EdgeKey::Decode(k, &e) || e.kind != EdgeKind::kLiker || !DecodeBE64(value, &time))
+          return std::string();
+        if (!tally || tally->first != e.owner) {
+          emit();
+          tally.emplace(e.owner, 0);
+        }
+        ++tally->second;
+        const std::optional<PostFacts> post = v.Post(e.owner);
+        if (!post || (post->deleted && !v.pending().unpush.contains(e.owner))) {
+          v.report().Mend(e.owner, EdgeKind::kLiker, e.other,
+                          fmt::format("I3: like of user {} on missing post {}", e.other, e.owner));
+        }
+        return std::string();
+      },
+      /*report=*/false);
+  emit();
+  merge.Finish();
 }
 
 }  // namespace puppies::internal

@@ -1,41 +1,48 @@
-// Users' invariants: I7 for user ids and I8 (usernames <-> users is a bijection).
+// Users' invariants: I7 for user ids and I8 (usernames <-> users is a bijection), in one scan
+// of each of the two column families.
 
 #include <fmt/format.h>
 
-#include "fsck/scanned.h"
+#include "fsck/view.h"
+#include "keys/coding.h"
 #include "util/validation.h"
 
 namespace puppies::internal {
 
-void CheckUsers(const CheckInput& in, Report* r) {
-  const Scanned& d = in.d;
-  for (const auto& [id, rec] : d.users) {
-    if (id > d.user_hwm) {
-      r->Add({.text = fmt::format("I7: user id {} above high-water mark {}", id, d.user_hwm),
-              .fix = Fix::kRaiseIdMark,
-              .value = id,
-              .name = std::string(meta_keys::kUserIdHwm)});
+void CheckUsers(View& v) {
+  Report& r = v.report();
+  v.Each(Cf::kUsers, [&](std::string_view k, std::string_view value) {
+    IdKey key;
+    UserRecord rec;
+    if (!IdKey::Decode(k, &key) || !DecodeUser(value, &rec))
+      return std::string("users: undecodable record");
+    const uint64_t id = key.id;
+    if (id > v.user_hwm()) {
+      r.Add({.text = fmt::format("I7: user id {} above high-water mark {}", id, v.user_hwm()),
+             .fix = Fix::kRaiseIdMark,
+             .value = id,
+             .name = std::string(meta_keys::kUserIdHwm)});
     }
-  }
-  for (const auto& [id, rec] : d.users) {
     std::string folded = FoldUsername(rec.username);
-    auto it = d.usernames.find(folded);
-    if (it == d.usernames.end() || it->second != id) {
-      r->Add({.text = fmt::format("I8: user {} ('{}') not indexed by username", id, rec.username),
-              .fix = Fix::kMendUsername,
-              .a = id,
-              .name = std::move(folded)});
+    if (v.UsernameOwner(folded) != id) {
+      r.Add({.text = fmt::format("I8: user {} ('{}') not indexed by username", id, rec.username),
+             .fix = Fix::kMendUsername,
+             .a = id,
+             .name = std::move(folded)});
     }
-  }
-  for (const auto& [name, id] : d.usernames) {
-    auto it = d.users.find(id);
-    if (it == d.users.end() || FoldUsername(it->second.username) != name) {
-      r->Add(
-          {.text = fmt::format("I8: username '{}' points to user {} with another name", name, id),
-           .fix = Fix::kMendUsername,
-           .name = name});
+    return std::string();
+  });
+  v.Each(Cf::kUsernames, [&](std::string_view k, std::string_view value) {
+    uint64_t id;
+    if (!DecodeBE64(value, &id)) return fmt::format("usernames: undecodable entry for '{}'", k);
+    const std::optional<UserRecord> user = v.User(id);
+    if (!user || FoldUsername(user->username) != k) {
+      r.Add({.text = fmt::format("I8: username '{}' points to user {} with another name", k, id),
+             .fix = Fix::kMendUsername,
+             .name = std::string(k)});
     }
-  }
+    return std::string();
+  });
 }
 
 }  // namespace puppies::internal

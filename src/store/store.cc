@@ -101,7 +101,7 @@ Result<std::unique_ptr<Store>> Store::Open(const Options& options, const std::st
   PUPPIES_ASSIGN_OR_RETURN(const std::string dir, PrepareDirectory(options, env, path));
   std::unique_ptr<Store> store(new Store());
   PUPPIES_ASSIGN_OR_RETURN(store->claim_, DirClaim::Acquire(path));
-  store->block_cache_ = rocksdb::NewLRUCache(options.block_cache_bytes);
+  store->block_cache_ = rocksdb::NewLRUCache(options.block_cache_bytes, CacheShardBits(options));
 
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = options.create_if_missing;
@@ -266,6 +266,16 @@ uint64_t Store::IntProperty(std::string_view name) {
     if (db_->GetIntProperty(h, rocksdb::Slice(name.data(), name.size()), &v)) total += v;
   }
   return total;
+}
+
+int Store::CacheShardBits(const Options& options) {
+  // Shards of at least 16 MiB. A table's bloom filter is one cache entry (~4 MiB for a 64 MiB
+  // table); RocksDB's default of 64 shards gives a 64 MiB cache 1 MiB shards, too small to keep
+  // it, so every point read of a big table read the whole filter from the file again (Check's
+  // lookups on Slashdot spent minutes there). Two cores need no more shards than this.
+  int bits = 0;
+  while (bits < 6 && (options.block_cache_bytes >> (bits + 1)) >= (size_t{16} << 20)) ++bits;
+  return bits;
 }
 
 Status Store::CompactRange(Cf cf, std::string_view begin, std::string_view end) {

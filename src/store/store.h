@@ -110,6 +110,12 @@ class Store {
     return Status::OK();
   }
 
+  // A forward iterator over the whole of `cf` at `snap`, for the merge-joins of Check that
+  // advance two sorted streams side by side. The caller checks its status() when done.
+  std::unique_ptr<rocksdb::Iterator> Iterate(Cf cf, const Snapshot& snap) {
+    return NewIterator(cf, nullptr, &snap);
+  }
+
   rocksdb::DB* db() { return db_; }
   rocksdb::ColumnFamilyHandle* handle(Cf cf) { return handles_[static_cast<size_t>(cf)]; }
   uint64_t IntProperty(std::string_view name);
@@ -122,6 +128,8 @@ class Store {
 
  private:
   Store() = default;
+  // The block cache's shard count (log2), from its size.
+  static int CacheShardBits(const Options& options);
   // Checks `path` before RocksDB touches it (NotFound without create_if_missing, creates it,
   // refuses a non-empty directory that holds no database) and returns its canonical path.
   static Result<std::string> PrepareDirectory(const Options& options, rocksdb::Env* env,
