@@ -12,8 +12,9 @@ void Report::Mend(uint64_t owner, EdgeKind kind, uint64_t other, std::string tex
 }
 
 Status View::Load() {
-  // Undecodable entries of these column families are reported by their owners' scans (the
-  // jobs group for jobs, the posts group for modes); here they are only left out.
+  // The meta and jobs column families are read only here, so this is where their undecodable
+  // entries are reported; the users scan below only notes which ids decode (the users group
+  // reports the rest).
   Each(
       Cf::kMeta,
       [&](std::string_view k, std::string_view v) {
