@@ -1,8 +1,8 @@
 // Analyze(): verifies the storage invariants of docs/architecture.md (TESTING.md I1-I10) on one
 // snapshot and says, for each violation, what Repair() may do about it. Work still queued is
-// taken into account: entries a pending job will add or remove are not reported. Each group
-// streams the column families it owns (src/fsck/view.h), so memory does not grow with the
-// database.
+// taken into account: entries a pending job will add or remove are not reported. The groups
+// share one streaming scan of each column family (src/fsck/view.h), so memory does not grow
+// with the database.
 
 #include "check.h"
 
@@ -28,7 +28,7 @@ constexpr size_t kMaxReported = 1000;
 // The counter kinds the groups recount; every other stored counter must be 0.
 CounterMerge::Kinds RecountedKinds();
 
-// In dependency order: what a group checks may rest on the groups before it.
+// The groups, in the order their visitors see each entry and their final steps run.
 const InvariantGroup kInvariantGroups[] = {
     {"jobs", "I9 (jobs)", {}, CheckJobs},
     {"users", "I7 (users), I8", {}, CheckUsers},
@@ -68,10 +68,9 @@ Status Engine::Impl::Analyze(bool verify_checksums, std::vector<Finding>* out) {
   Report report(out);
   View view(store.get(), snap, memory_modes, &report);
   if (view.Load().ok()) {
-    for (const InvariantGroup& g : InvariantGroups()) {
-      g.check(view);
-      if (view.failed()) break;
-    }
+    Scans scans;
+    for (const InvariantGroup& g : InvariantGroups()) g.check(view, scans);
+    scans.Run(view);
   }
   if (!view.failed()) {
     // The counters nobody recounts; this merge also reports undecodable counter entries.

@@ -1,12 +1,14 @@
 // The home feed's invariants: I5 (inbox entries point to live posts of the owner or of
 // followed authors), I6 (fan-out is complete above each inbox floor) and I9 for pending
-// backfill markers (each names the backfill job that will remove it). One scan of the inbox
-// column family checks I5 and I9; I6 walks the live posts and reads each follower's floor,
-// pending marker and entry for the post, a batch of followers at a time.
+// backfill markers (each names the backfill job that will remove it). The shared scan of the
+// inbox column family checks I5 and I9; I6 walks the live posts in the shared scan of the posts and
+// reads each follower's floor, pending marker and entry for the post, a batch of followers at a
+// time.
 
 #include <fmt/format.h>
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -60,27 +62,33 @@ void CheckPendingMarker(View& v, const InboxPendingKey& key, uint64_t seq) {
 }
 
 // I5 and I9 over the inbox column family, owner by owner.
-void CheckInboxes(View& v) {
-  uint64_t owner = 0;
-  std::map<uint64_t, bool> follows;  // the current owner's answers, author -> follows
-  v.Each(Cf::kInbox, [&](std::string_view k, std::string_view value) {
-    InboxKey ik;
-    InboxPendingKey pk;
-    InboxFloorKey fk;
-    uint64_t x;
-    if (InboxFloorKey::Decode(k, &fk) && DecodeBE64(value, &x)) {
-      // Read by the fan-out check below.
-    } else if (InboxPendingKey::Decode(k, &pk) && DecodeBE64(value, &x)) {
-      CheckPendingMarker(v, pk, x);
-    } else if (InboxKey::Decode(k, &ik) && DecodeBE64(value, &x)) {
-      if (ik.owner != owner) follows.clear();
-      owner = ik.owner;
-      CheckInboxEntry(v, ik, x, &follows);
-    } else {
-      return std::string("inbox: undecodable entry");
-    }
-    return std::string();
-  });
+void CheckInboxes(View& v, Scans& scans) {
+  struct State {
+    uint64_t owner = 0;
+    std::map<uint64_t, bool> follows;  // the current owner's answers, author -> follows
+  };
+  auto st = std::make_shared<State>();
+  scans.On(
+      Cf::kInbox,
+      [&v, st](std::string_view k, std::string_view value) {
+        InboxKey ik;
+        InboxPendingKey pk;
+        InboxFloorKey fk;
+        uint64_t x;
+        if (InboxFloorKey::Decode(k, &fk) && DecodeBE64(value, &x)) {
+          // Read by the fan-out check below.
+        } else if (InboxPendingKey::Decode(k, &pk) && DecodeBE64(value, &x)) {
+          CheckPendingMarker(v, pk, x);
+        } else if (InboxKey::Decode(k, &ik) && DecodeBE64(value, &x)) {
+          if (ik.owner != st->owner) st->follows.clear();
+          st->owner = ik.owner;
+          CheckInboxEntry(v, ik, x, &st->follows);
+        } else {
+          return std::string("inbox: undecodable entry");
+        }
+        return std::string();
+      },
+      /*owner=*/true);
 }
 
 // A batch of followers of `author`, checked for one post: each follower whose floor is at or
@@ -140,28 +148,25 @@ void CheckFanout(View& v, uint64_t post, uint64_t author) {
 }
 
 // I6 over the live posts of pushed authors whose fan-out is not still queued.
-void CheckFanouts(View& v) {
-  const PendingWork& p = v.pending();
-  v.Each(
-      Cf::kPosts,
-      [&](std::string_view k, std::string_view value) {
-        IdKey key;
-        PostRecord rec;
-        if (!IdKey::Decode(k, &key) || !DecodePost(value, &rec)) return std::string();
-        if (rec.deleted || p.fanout.contains(key.id)) return std::string();
-        if (v.modes().contains(rec.author) || p.repush.contains(rec.author))
-          return std::string();  // pulled
-        CheckFanout(v, key.id, rec.author);
-        return std::string();
-      },
-      /*report=*/false);
+void CheckFanouts(View& v, Scans& scans) {
+  scans.On(Cf::kPosts, [&v](std::string_view k, std::string_view value) {
+    const PendingWork& p = v.pending();
+    IdKey key;
+    PostRecord rec;
+    if (!IdKey::Decode(k, &key) || !DecodePost(value, &rec)) return std::string();
+    if (rec.deleted || p.fanout.contains(key.id)) return std::string();
+    if (v.modes().contains(rec.author) || p.repush.contains(rec.author))
+      return std::string();  // pulled
+    CheckFanout(v, key.id, rec.author);
+    return std::string();
+  });
 }
 
 }  // namespace
 
-void CheckHomeFeed(View& v) {
-  CheckInboxes(v);
-  CheckFanouts(v);
+void CheckHomeFeed(View& v, Scans& scans) {
+  CheckInboxes(v, scans);
+  CheckFanouts(v, scans);
 }
 
 }  // namespace puppies::internal

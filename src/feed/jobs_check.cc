@@ -7,7 +7,7 @@
 
 namespace puppies::internal {
 
-void CheckJobs(View& v) {
+void CheckJobs(View& v, Scans&) {
   Report& r = v.report();
   for (const auto& [seq, job] : v.jobs()) {
     if (!v.UserExists(job.author))

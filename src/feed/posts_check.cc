@@ -1,9 +1,10 @@
 // Posts' invariants: I4 (authored entries match live posts, every live post is authored),
 // I7 for live post ids, the author modes in memory mirror the stored ones, and the post
-// counters (I2): one scan of the authored keys, one of the posts.
+// counters (I2), in the shared scans of the edges (authored keys) and of the posts.
 
 #include <fmt/format.h>
 
+#include <memory>
 #include <optional>
 
 #include "fsck/view.h"
@@ -12,64 +13,71 @@ namespace puppies::internal {
 
 namespace {
 
-void CheckAuthored(View& v) {
-  CounterMerge merge(&v, KindsOf({CounterKind::kPosts}));
-  std::optional<std::pair<uint64_t, uint64_t>> tally;  // (author, posts)
-  auto emit = [&] {
-    if (tally) merge.Expect(tally->first, CounterKind::kPosts, tally->second);
-  };
-  v.Each(
-      Cf::kEdges,
-      [&](std::string_view k, std::string_view) {
-        AuthoredKey a;
-        if (!AuthoredKey::Decode(k, &a)) return std::string();
-        if (!tally || tally->first != a.author) {
-          emit();
-          tally.emplace(a.author, 0);
-        }
-        ++tally->second;
-        const std::optional<PostFacts> post = v.Post(a.post);
-        if (!post || post->deleted || post->author != a.author) {
-          v.report().Add(
-              {.text = fmt::format("I4: authored entry ({}, {}) without a live post by that author",
-                                   a.author, a.post),
-               .fix = Fix::kMendAuthored,
-               .a = a.author,
-               .b = a.post});
-        }
-        return std::string();
-      },
-      /*report=*/false);
-  emit();
-  merge.Finish();
-}
-
-void CheckPostRecords(View& v) {
-  Report& r = v.report();
-  v.Each(Cf::kPosts, [&](std::string_view k, std::string_view value) {
-    IdKey key;
-    PostRecord rec;
-    if (!IdKey::Decode(k, &key) || !DecodePost(value, &rec))
-      return std::string("posts: undecodable record");
-    const uint64_t id = key.id;
-    if (!v.UserExists(rec.author)) {
-      // Repair cannot invent the author.
-      r.Add({fmt::format("I4: post {} by unknown user {}", id, rec.author)});
-    } else if (!rec.deleted && !v.Has(Cf::kEdges, AuthoredKey{rec.author, id}.Encode())) {
-      r.Add({.text = fmt::format("I4: post {} missing from its author's timeline", id),
-             .fix = Fix::kMendAuthored,
-             .a = rec.author,
-             .b = id});
+// I4 from the authored side, and the post counters, in the shared scan of the edges.
+void CheckAuthored(View& v, Scans& scans) {
+  struct State {
+    explicit State(View* v) : merge(v, KindsOf({CounterKind::kPosts})) {}
+    CounterMerge merge;
+    std::optional<std::pair<uint64_t, uint64_t>> tally;  // (author, posts)
+    void Emit() {
+      if (tally) merge.Expect(tally->first, CounterKind::kPosts, tally->second);
     }
-    // I7: live post ids below their high-water mark (explicit-time ids are not counted by it).
-    if (!(id & kExplicitBit) && id > v.post_hwm()) {
-      r.Add({.text = fmt::format("I7: post id {} above high-water mark {}", id, v.post_hwm()),
-             .fix = Fix::kRaiseIdMark,
-             .value = id,
-             .name = std::string(meta_keys::kPostIdHwm)});
+  };
+  auto st = std::make_shared<State>(&v);
+  scans.On(Cf::kEdges, [&v, st](std::string_view k, std::string_view) {
+    AuthoredKey a;
+    if (!AuthoredKey::Decode(k, &a)) return std::string();
+    if (!st->tally || st->tally->first != a.author) {
+      st->Emit();
+      st->tally.emplace(a.author, 0);
+    }
+    ++st->tally->second;
+    const std::optional<PostFacts> post = v.Post(a.post);
+    if (!post || post->deleted || post->author != a.author) {
+      v.report().Add(
+          {.text = fmt::format("I4: authored entry ({}, {}) without a live post by that author",
+                               a.author, a.post),
+           .fix = Fix::kMendAuthored,
+           .a = a.author,
+           .b = a.post});
     }
     return std::string();
   });
+  scans.Then([st] {
+    st->Emit();
+    st->merge.Finish();
+  });
+}
+
+void CheckPostRecords(View& v, Scans& scans) {
+  scans.On(
+      Cf::kPosts,
+      [&v](std::string_view k, std::string_view value) {
+        Report& r = v.report();
+        IdKey key;
+        PostRecord rec;
+        if (!IdKey::Decode(k, &key) || !DecodePost(value, &rec))
+          return std::string("posts: undecodable record");
+        const uint64_t id = key.id;
+        if (!v.UserExists(rec.author)) {
+          // Repair cannot invent the author.
+          r.Add({fmt::format("I4: post {} by unknown user {}", id, rec.author)});
+        } else if (!rec.deleted && !v.Has(Cf::kEdges, AuthoredKey{rec.author, id}.Encode())) {
+          r.Add({.text = fmt::format("I4: post {} missing from its author's timeline", id),
+                 .fix = Fix::kMendAuthored,
+                 .a = rec.author,
+                 .b = id});
+        }
+        // I7: live post ids below their high-water mark (explicit-time ids are not counted by it).
+        if (!(id & kExplicitBit) && id > v.post_hwm()) {
+          r.Add({.text = fmt::format("I7: post id {} above high-water mark {}", id, v.post_hwm()),
+                 .fix = Fix::kRaiseIdMark,
+                 .value = id,
+                 .name = std::string(meta_keys::kPostIdHwm)});
+        }
+        return std::string();
+      },
+      /*owner=*/true);
 }
 
 // Author modes in memory must mirror the stored ones (both read at the snapshot's instant).
@@ -92,9 +100,9 @@ void CheckModes(View& v) {
 
 }  // namespace
 
-void CheckPosts(View& v) {
-  CheckAuthored(v);
-  CheckPostRecords(v);
+void CheckPosts(View& v, Scans& scans) {
+  CheckAuthored(v, scans);
+  CheckPostRecords(v, scans);
   CheckModes(v);
 }
 

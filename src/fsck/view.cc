@@ -139,11 +139,38 @@ void View::MultiGet(Cf cf, const std::vector<std::string>& keys, std::vector<std
   if (failed()) found->assign(keys.size(), false);
 }
 
-CounterMerge::CounterMerge(View* view, Kinds kinds, Skip skip, bool report_unreadable)
+void Scans::On(Cf cf, Visit fn, bool owner) {
+  visitors_[static_cast<size_t>(cf)].push_back({std::move(fn), owner});
+}
+
+void Scans::Run(View& v) {
+  for (size_t cf = 0; cf < visitors_.size(); ++cf) {
+    std::vector<Visitor>& visitors = visitors_[cf];
+    if (visitors.empty()) continue;
+    v.Each(
+        static_cast<Cf>(cf),
+        [&](std::string_view k, std::string_view value) {
+          std::string damage;
+          for (Visitor& x : visitors) {
+            std::string d = x.fn(k, value);
+            if (x.owner) damage = std::move(d);
+          }
+          return damage;
+        },
+        /*report=*/true);
+  }
+  for (auto& fn : then_) {
+    if (v.failed()) return;
+    fn();
+  }
+}
+
+CounterMerge::CounterMerge(View* view, Kinds kinds, Skip skip, bool report_unreadable, Report* out)
     : view_(view),
       kinds_(kinds),
       skip_(skip),
       report_unreadable_(report_unreadable),
+      out_(out ? out : &view->report()),
       it_(view->store()->Iterate(Cf::kCounters, view->snapshot())) {
   it_->SeekToFirst();
 }
@@ -154,7 +181,7 @@ bool CounterMerge::SeekTo(std::optional<std::pair<uint64_t, uint8_t>> target, ui
     const std::string_view v(it_->value().data(), it_->value().size());
     CounterKey ck;
     if (!CounterKey::Decode(k, &ck) || v.size() != 8) {
-      if (report_unreadable_) view_->report().Unreadable("counters: undecodable entry");
+      if (report_unreadable_) out_->Unreadable("counters: undecodable entry");
       continue;
     }
     const std::pair<uint64_t, uint8_t> key(ck.id, static_cast<uint8_t>(ck.kind));
@@ -188,14 +215,14 @@ void CounterMerge::Compare(uint64_t id, uint8_t kind, uint64_t have, uint64_t wa
   if (stored ? have == want : want == 0) return;
   // A counter is mended by adding the difference seen on this snapshot: concurrent writes add
   // their own deltas, so the sum stays exact whatever order they land in.
-  view_->report().Add(
-      {.text = stored ? fmt::format("I2: counter {} of {} is {}, expected {}", kind, id,
-                                    static_cast<int64_t>(have), want)
-                      : fmt::format("I2: counter {} of {} missing, expected {}", kind, id, want),
-       .fix = Fix::kAdjustCounter,
-       .a = id,
-       .value = want - have,
-       .counter = static_cast<CounterKind>(kind)});
+  out_->Add({.text = stored
+                         ? fmt::format("I2: counter {} of {} is {}, expected {}", kind, id,
+                                       static_cast<int64_t>(have), want)
+                         : fmt::format("I2: counter {} of {} missing, expected {}", kind, id, want),
+             .fix = Fix::kAdjustCounter,
+             .a = id,
+             .value = want - have,
+             .counter = static_cast<CounterKind>(kind)});
 }
 
 }  // namespace puppies::internal

@@ -12,9 +12,11 @@
 
 #include <rocksdb/iterator.h>
 
+#include <array>
 #include <bitset>
 #include <boost/container/flat_map.hpp>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <map>
 #include <memory>
@@ -153,6 +155,28 @@ void View::Each(Cf cf, Fn&& fn, bool report) {
       &snap_));
 }
 
+// One scan of each column family, shared by every group that reads it: each group registers
+// a visitor per column family it reads (On) and the steps to run once every scan is over
+// (Then). Run scans the column families in Cf order (users and usernames before edges, edges
+// before posts and inbox) and then runs the steps in registration order.
+class Scans {
+ public:
+  // fn(key, value) returns the message to report when it cannot decode the entry (empty:
+  // fine); only the one visitor that owns the column family's entries passes `owner`.
+  using Visit = std::function<std::string(std::string_view key, std::string_view value)>;
+  void On(Cf cf, Visit fn, bool owner = false);
+  void Then(std::function<void()> fn) { then_.push_back(std::move(fn)); }
+  void Run(View& v);
+
+ private:
+  struct Visitor {
+    Visit fn;
+    bool owner;
+  };
+  std::array<std::vector<Visitor>, static_cast<size_t>(Cf::kCount)> visitors_;
+  std::vector<std::function<void()>> then_;
+};
+
 // I2 as a merge-join: Expect() is called with the recount of each counter of the merge's
 // kinds in the counters column family's key order (id, then kind); the stored counters of
 // those kinds are read alongside, and every difference is reported with the delta that mends
@@ -163,8 +187,10 @@ class CounterMerge {
   using Skip = bool (*)(const View&, uint64_t id, CounterKind kind);
   using Kinds = std::bitset<256>;
   // `report_unreadable`: this merge (the one over the kinds nobody recounts, check.cc) reports
-  // the undecodable entries of the column family.
-  CounterMerge(View* view, Kinds kinds, Skip skip = nullptr, bool report_unreadable = false);
+  // the undecodable entries of the column family. `out` (null: the view's report) is where
+  // the differences go, for a check that decides only at the end whether they stand.
+  CounterMerge(View* view, Kinds kinds, Skip skip = nullptr, bool report_unreadable = false,
+               Report* out = nullptr);
   // REQUIRES: kinds has `kind`; (id, kind) above every earlier call's.
   void Expect(uint64_t id, CounterKind kind, uint64_t want);
   // Reports the stored counters after the last expected one.
@@ -180,6 +206,7 @@ class CounterMerge {
   Kinds kinds_;
   Skip skip_;
   bool report_unreadable_;
+  Report* out_;
   std::unique_ptr<rocksdb::Iterator> it_;
 };
 inline CounterMerge::Kinds KindsOf(std::initializer_list<CounterKind> kinds) {
@@ -188,21 +215,22 @@ inline CounterMerge::Kinds KindsOf(std::initializer_list<CounterKind> kinds) {
   return k;
 }
 
-// One concern's share of the check: its invariants and the scans that verify them.
+// One concern's share of the check: its invariants and the scans that verify them. `check`
+// registers its visitors and final steps with the shared scans (and may read on its own).
 struct InvariantGroup {
   const char* component;
   const char* invariants;        // the TESTING.md ids it checks
   CounterMerge::Kinds counters;  // the counter kinds its checks recount (I2)
-  void (*check)(View&);
+  void (*check)(View&, Scans&);
 };
 
 // The checks of each concern, in its own folder.
-void CheckJobs(View& v);      // feed/jobs_check.cc
-void CheckUsers(View& v);     // graph/users_check.cc
-void CheckGraph(View& v);     // graph/graph_check.cc
-void CheckLikes(View& v);     // graph/likes_check.cc
-void CheckPosts(View& v);     // feed/posts_check.cc
-void CheckHomeFeed(View& v);  // feed/home_feed_check.cc
+void CheckJobs(View& v, Scans& s);      // feed/jobs_check.cc
+void CheckUsers(View& v, Scans& s);     // graph/users_check.cc
+void CheckGraph(View& v, Scans& s);     // graph/graph_check.cc
+void CheckLikes(View& v, Scans& s);     // graph/likes_check.cc
+void CheckPosts(View& v, Scans& s);     // feed/posts_check.cc
+void CheckHomeFeed(View& v, Scans& s);  // feed/home_feed_check.cc
 
 // The registry, in the order the groups run (check.cc).
 std::span<const InvariantGroup> InvariantGroups();

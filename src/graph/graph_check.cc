@@ -1,23 +1,34 @@
 // The graph's invariants: I1 (mirrored edges, order keys in step, no self edges, known
 // endpoints) for every edge kind, and the follow counters it implies (I2).
 //
-// One scan of the edges column family checks each key against the keys it should come with:
-// order keys against the existence keys of the same owner scanned just before them, mirrors
-// with point reads on the snapshot. A second scan recounts the follow counters. A user's
-// follower count is the number of users following it, that is of *following* edges pointing
-// at it, which are spread over the whole column family; the scan counts the follower keys
-// under the user instead, and corrects them by the one-sided edges the first scan found (an
-// unmirrored follower key counts for nothing, an unmirrored following edge counts for its
-// target). Those edges are defects, so the side map stays small.
+// The shared scan of the edges column family checks each existence key's endpoints, matches
+// each order key against the existence keys of the same owner scanned just before it, and
+// recounts the follow counters. Mirrors are not read key by key: each relation family sums a
+// 128-bit hash of (relation, time) over its primary sides and over its mirror sides, and the
+// two sums are equal when every side has its mirror with the same time (a defect that kept
+// them equal would need the two sums of 64-bit hashes to collide together). Only a family
+// whose sums differ is scanned again, reading the mirror of each side, to name its one-sided
+// edges.
+//
+// A user's follower count is the number of *following* edges pointing at it, spread over the
+// whole column family; the scan counts the follower keys under the user instead, which is
+// the same number when every follow is mirrored. When the follow sums differ, the counts the
+// scan found wrong are set aside and the follow counters are recounted after the mirror scan,
+// corrected by the one-sided edges it found (an unmirrored follower key counts for nothing,
+// an unmirrored following edge counts for its target). Those edges are defects, so the
+// corrections stay small.
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
+#include <memory>
 #include <optional>
 
 #include "fsck/view.h"
 #include "keys/coding.h"
+#include "util/hash.h"
 
 namespace puppies::internal {
 
@@ -43,20 +54,32 @@ std::optional<EdgeKind> MirrorOf(EdgeKind kind) {
   }
 }
 
+constexpr size_t U(EdgeKind k) { return static_cast<size_t>(k); }
+
+// The sums of one relation family's sides.
+struct FamilySums {
+  Hash128 primary, mirror;
+  bool Equal() const { return primary.lo == mirror.lo && primary.hi == mirror.hi; }
+};
+// By primary kind; only mirrored families are summed.
+using Sums = std::array<FamilySums, U(kMaxEdgeKind) + 1>;
+
+void AddSide(Sums* sums, const EdgeKey& e, int64_t time) {
+  if (!MirrorOf(e.kind)) return;
+  const Relation r = RelationOf(e.owner, e.kind, e.other);
+  std::string bytes = EdgeKey{r.a, r.kind, r.b}.Encode();
+  bytes += EncodeBE64(static_cast<uint64_t>(time));
+  const Hash128 h = Hash128Of(bytes);
+  FamilySums& f = (*sums)[U(r.kind)];
+  Hash128& side = r.kind == e.kind ? f.primary : f.mirror;
+  side.lo += h.lo;
+  side.hi += h.hi;
+}
+
 using Corrections = std::map<uint64_t, int64_t>;  // user -> follower count correction
 
-// The mirror, self and endpoint checks of one existence key; `mirror_time` is the time of its
-// mirror key (nullopt: absent, or a kind without mirrors).
-void CheckEdge(View& v, const EdgeKey& e, int64_t time, std::optional<int64_t> mirror_time,
-               Corrections* fix) {
+void CheckEndpoints(View& v, const EdgeKey& e) {
   Report& r = v.report();
-  if (MirrorOf(e.kind) && mirror_time != time) {
-    r.Mend(e.owner, e.kind, e.other,
-           fmt::format("I1: edge {}-[{}]->{} has no mirror", e.owner, static_cast<int>(e.kind),
-                       e.other));
-    if (e.kind == EdgeKind::kFollowing) ++(*fix)[e.other];
-    if (e.kind == EdgeKind::kFollower) --(*fix)[e.owner];
-  }
   if (e.owner == e.other) {
     r.Mend(e.owner, e.kind, e.other,
            fmt::format("I1: self edge of kind {} on {}", static_cast<int>(e.kind), e.owner));
@@ -85,13 +108,13 @@ void OrphanOrderKey(View& v, const EdgeOrderKey& o) {
                   .kind = o.kind});
 }
 
-// The existence keys of the owner being scanned. In key order an owner's existence keys (tags
-// below 0x40) all come before its order keys (kind | 0x80), so each order key is matched
-// against this buffer instead of read, and the mirrors are read in one MultiGet per owner. An
-// owner with more than kMaxBuffered edges has the rest checked with one read per key.
-class OwnerEdges {
+// Order keys against existence keys, owner by owner. In key order an owner's existence keys
+// (tags below 0x40) all come before its order keys (kind | 0x80), so each order key is matched
+// against this buffer instead of read. An owner with more than kMaxBuffered edges has the rest
+// checked with one read per key.
+class OrderMatch {
  public:
-  OwnerEdges(View* v, Corrections* fix) : v_(v), fix_(fix) {}
+  explicit OrderMatch(View* v) : v_(v) {}
 
   void Existence(const EdgeKey& e, int64_t time) {
     Start(e.owner);
@@ -100,10 +123,6 @@ class OwnerEdges {
       return;
     }
     overflow_ = true;
-    std::optional<int64_t> mirror;
-    if (std::optional<EdgeKind> reverse = MirrorOf(e.kind))
-      mirror = v_->EdgeTime(*reverse, e.other, e.owner);
-    CheckEdge(*v_, e, time, mirror, fix_);
     if (!v_->Has(Cf::kEdges, EdgeOrderKey{e.owner, e.kind, time, e.other}.Encode()))
       MissingOrderKey(*v_, e);
   }
@@ -125,28 +144,10 @@ class OwnerEdges {
     }
   }
 
-  // Checks the buffered edges of the current owner.
+  // Reports the current owner's buffered edges that had no order key.
   void Finish() {
-    std::vector<std::string> keys;
-    std::vector<size_t> index;  // keys[i] is the mirror of edges_[index[i]]
-    for (size_t i = 0; i < edges_.size(); ++i) {
-      if (std::optional<EdgeKind> reverse = MirrorOf(edges_[i].kind)) {
-        keys.push_back(EdgeKey{edges_[i].other, *reverse, owner_}.Encode());
-        index.push_back(i);
-      }
-    }
-    std::vector<std::string> values;
-    std::vector<bool> found;
-    v_->MultiGet(Cf::kEdges, keys, &values, &found);
-    std::vector<std::optional<int64_t>> mirrors(edges_.size());
-    for (size_t i = 0; i < keys.size(); ++i) {
-      uint64_t t;
-      if (found[i] && DecodeBE64(values[i], &t)) mirrors[index[i]] = static_cast<int64_t>(t);
-    }
-    for (size_t i = 0; i < edges_.size() && !v_->failed(); ++i) {
-      const EdgeKey e{owner_, edges_[i].kind, edges_[i].other};
-      CheckEdge(*v_, e, edges_[i].time, mirrors[i], fix_);
-      if (!edges_[i].ordered) MissingOrderKey(*v_, e);
+    for (const Buffered& b : edges_) {
+      if (!b.ordered) MissingOrderKey(*v_, EdgeKey{owner_, b.kind, b.other});
     }
     edges_.clear();
     overflow_ = false;
@@ -166,77 +167,172 @@ class OwnerEdges {
   }
 
   View* v_;
-  Corrections* fix_;
   uint64_t owner_ = 0;
   std::vector<Buffered> edges_;  // in key order: by (kind, other)
   bool overflow_ = false;
 };
 
-// The recount: every user's follower and following counters, in key order.
-void CheckFollowCounts(View& v, Corrections fix) {
-  CounterMerge merge(&v, KindsOf({CounterKind::kFollowers, CounterKind::kFollowing}));
-  struct Tally {
-    uint64_t owner = 0;
-    int64_t followers = 0;  // follower keys, then corrected
-    uint64_t following = 0;
-  };
-  std::optional<Tally> tally;
-  // Users with corrections but no follow keys of their own come in id order between the rest.
-  auto emit = [&](Tally t) {
-    for (auto it = fix.begin(); it != fix.end() && it->first <= t.owner; it = fix.erase(it)) {
-      if (it->first == t.owner) {
-        t.followers += it->second;
+// The follow counters, recounted owner by owner in key order: followers from the follower
+// keys under the owner plus its corrections, following from its following keys.
+class FollowTally {
+ public:
+  FollowTally(View* v, Report* out, Corrections fix)
+      : merge_(v, KindsOf({CounterKind::kFollowers, CounterKind::kFollowing}), nullptr, false, out),
+        fix_(std::move(fix)) {}
+
+  void Edge(const EdgeKey& e) {
+    if (e.kind != EdgeKind::kFollowing && e.kind != EdgeKind::kFollower) return;
+    if (owner_ != e.owner) Emit();
+    owner_ = e.owner;
+    if (e.kind == EdgeKind::kFollower) {
+      ++followers_;
+    } else {
+      ++following_;
+    }
+  }
+
+  void Finish() {
+    Emit();
+    for (auto [id, delta] : fix_)
+      merge_.Expect(id, CounterKind::kFollowers, static_cast<uint64_t>(delta));
+    merge_.Finish();
+  }
+
+ private:
+  void Emit() {
+    if (owner_ == 0) return;  // ids start at 1
+    // Users with corrections but no follow keys of their own come in id order between the rest.
+    for (auto it = fix_.begin(); it != fix_.end() && it->first <= owner_; it = fix_.erase(it)) {
+      if (it->first == owner_) {
+        followers_ += it->second;
       } else {
-        merge.Expect(it->first, CounterKind::kFollowers, static_cast<uint64_t>(it->second));
+        merge_.Expect(it->first, CounterKind::kFollowers, static_cast<uint64_t>(it->second));
       }
     }
-    merge.Expect(t.owner, CounterKind::kFollowers, static_cast<uint64_t>(t.followers));
-    merge.Expect(t.owner, CounterKind::kFollowing, t.following);
+    merge_.Expect(owner_, CounterKind::kFollowers, static_cast<uint64_t>(followers_));
+    merge_.Expect(owner_, CounterKind::kFollowing, following_);
+    owner_ = 0;
+    followers_ = 0;
+    following_ = 0;
+  }
+
+  CounterMerge merge_;
+  Corrections fix_;
+  uint64_t owner_ = 0;
+  int64_t followers_ = 0;
+  uint64_t following_ = 0;
+};
+
+// The existence key and time of an edges entry, if it is one.
+bool DecodeEdge(std::string_view k, std::string_view value, EdgeKey* e, int64_t* time) {
+  uint64_t t;
+  if (!EdgeKey::Decode(k, e) || !DecodeBE64(value, &t)) return false;
+  *time = static_cast<int64_t>(t);
+  return true;
+}
+
+// The second look at the families whose sums differ: every side of theirs has its mirror
+// read, in batches, and each one-sided edge is reported (and counted in `fix`).
+void FindOneSided(View& v, const Sums& sums, Corrections* fix) {
+  struct Side {
+    EdgeKey e;
+    int64_t time;
+  };
+  std::vector<Side> batch;
+  std::vector<std::string> keys, values;
+  std::vector<bool> found;
+  auto flush = [&] {
+    keys.clear();
+    for (const Side& s : batch)
+      keys.push_back(EdgeKey{s.e.other, *MirrorOf(s.e.kind), s.e.owner}.Encode());
+    v.MultiGet(Cf::kEdges, keys, &values, &found);
+    for (size_t i = 0; i < batch.size() && !v.failed(); ++i) {
+      uint64_t t;
+      if (found[i] && DecodeBE64(values[i], &t) && static_cast<int64_t>(t) == batch[i].time)
+        continue;
+      const EdgeKey& e = batch[i].e;
+      v.report().Mend(e.owner, e.kind, e.other,
+                      fmt::format("I1: edge {}-[{}]->{} has no mirror", e.owner,
+                                  static_cast<int>(e.kind), e.other));
+      if (e.kind == EdgeKind::kFollowing) ++(*fix)[e.other];
+      if (e.kind == EdgeKind::kFollower) --(*fix)[e.owner];
+    }
+    batch.clear();
   };
   v.Each(
       Cf::kEdges,
       [&](std::string_view k, std::string_view value) {
         EdgeKey e;
-        uint64_t time;
-        if (!EdgeKey::Decode(k, &e) || !DecodeBE64(value, &time)) return std::string();
-        if (e.kind != EdgeKind::kFollowing && e.kind != EdgeKind::kFollower) return std::string();
-        if (tally && tally->owner != e.owner) emit(*tally);
-        if (!tally || tally->owner != e.owner) tally = Tally{.owner = e.owner};
-        if (e.kind == EdgeKind::kFollower) {
-          ++tally->followers;
-        } else {
-          ++tally->following;
-        }
+        int64_t time;
+        if (!DecodeEdge(k, value, &e, &time) || !MirrorOf(e.kind)) return std::string();
+        if (sums[U(RelationOf(e.owner, e.kind, e.other).kind)].Equal()) return std::string();
+        batch.push_back({e, time});
+        if (batch.size() == 1024) flush();
         return std::string();
       },
       /*report=*/false);
-  if (tally) emit(*tally);
-  for (auto [id, delta] : fix)
-    merge.Expect(id, CounterKind::kFollowers, static_cast<uint64_t>(delta));
-  merge.Finish();
+  if (!batch.empty() && !v.failed()) flush();
 }
 
 }  // namespace
 
-void CheckGraph(View& v) {
-  Corrections fix;
-  OwnerEdges owner(&v, &fix);
-  v.Each(Cf::kEdges, [&](std::string_view k, std::string_view value) {
-    EdgeKey e;
-    EdgeOrderKey o;
-    AuthoredKey a;
-    uint64_t t;
-    if (EdgeKey::Decode(k, &e) && DecodeBE64(value, &t)) {
-      owner.Existence(e, static_cast<int64_t>(t));
-    } else if (EdgeOrderKey::Decode(k, &o)) {
-      owner.Order(o);
-    } else if (!AuthoredKey::Decode(k, &a)) {  // authored entries are the posts' (I4)
-      return std::string("edges: undecodable key");
+void CheckGraph(View& v, Scans& scans) {
+  struct State {
+    explicit State(View* v) : order(v), tally(v, &held_report, {}) {}
+    Sums sums{};
+    OrderMatch order;
+    // The follow counts the shared scan finds wrong stand only if every follow is mirrored.
+    std::vector<Finding> held;
+    Report held_report{&held};
+    FollowTally tally;
+  };
+  auto st = std::make_shared<State>(&v);
+  scans.On(
+      Cf::kEdges,
+      [&v, st](std::string_view k, std::string_view value) {
+        EdgeKey e;
+        EdgeOrderKey o;
+        AuthoredKey a;
+        int64_t time;
+        if (DecodeEdge(k, value, &e, &time)) {
+          CheckEndpoints(v, e);
+          AddSide(&st->sums, e, time);
+          st->order.Existence(e, time);
+          st->tally.Edge(e);
+        } else if (EdgeOrderKey::Decode(k, &o)) {
+          st->order.Order(o);
+        } else if (!AuthoredKey::Decode(k, &a)) {  // authored entries are the posts' (I4)
+          return std::string("edges: undecodable key");
+        }
+        return std::string();
+      },
+      /*owner=*/true);
+  scans.Then([&v, st] {
+    st->order.Finish();
+    st->tally.Finish();
+    const bool follows_mirrored = st->sums[U(EdgeKind::kFollowing)].Equal();
+    if (follows_mirrored) {
+      for (Finding& f : st->held) v.report().Add(std::move(f));
     }
-    return std::string();
+    if (std::all_of(st->sums.begin(), st->sums.end(),
+                    [](const FamilySums& f) { return f.Equal(); })) {
+      return;
+    }
+    Corrections fix;
+    FindOneSided(v, st->sums, &fix);
+    if (follows_mirrored || v.failed()) return;
+    FollowTally recount(&v, &v.report(), std::move(fix));
+    v.Each(
+        Cf::kEdges,
+        [&](std::string_view k, std::string_view value) {
+          EdgeKey e;
+          int64_t time;
+          if (DecodeEdge(k, value, &e, &time)) recount.Edge(e);
+          return std::string();
+        },
+        /*report=*/false);
+    recount.Finish();
   });
-  owner.Finish();
-  CheckFollowCounts(v, std::move(fix));
 }
 
 }  // namespace puppies::internal

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <memory>
 #include <optional>
 
 #include "fsck/view.h"
@@ -17,35 +18,38 @@ bool CleanupQueued(const View& v, uint64_t post, CounterKind) {
 }
 }  // namespace
 
-void CheckLikes(View& v) {
-  CounterMerge merge(&v, KindsOf({CounterKind::kLikes}), CleanupQueued);
-  std::optional<std::pair<uint64_t, uint64_t>> tally;  // (post, likers)
-  auto emit = [&] {
-    if (tally && !CleanupQueued(v, tally->first, CounterKind::kLikes))
-      merge.Expect(tally->first, CounterKind::kLikes, tally->second);
+void CheckLikes(View& v, Scans& scans) {
+  struct State {
+    explicit State(View* v) : merge(v, KindsOf({CounterKind::kLikes}), CleanupQueued) {}
+    CounterMerge merge;
+    std::optional<std::pair<uint64_t, uint64_t>> tally;  // (post, likers)
+    void Emit(const View& v) {
+      if (tally && !CleanupQueued(v, tally->first, CounterKind::kLikes))
+        merge.Expect(tally->first, CounterKind::kLikes, tally->second);
+    }
   };
-  v.Each(
-      Cf::kEdges,
-      [&](std::string_view k, std::string_view value) {
-        EdgeKey e;
-        uint64_t time;
-        if (!EdgeKey::Decode(k, &e) || e.kind != EdgeKind::kLiker || !DecodeBE64(value, &time))
-          return std::string();
-        if (!tally || tally->first != e.owner) {
-          emit();
-          tally.emplace(e.owner, 0);
-        }
-        ++tally->second;
-        const std::optional<PostFacts> post = v.Post(e.owner);
-        if (!post || (post->deleted && !v.pending().unpush.contains(e.owner))) {
-          v.report().Mend(e.owner, EdgeKind::kLiker, e.other,
-                          fmt::format("I3: like of user {} on missing post {}", e.other, e.owner));
-        }
-        return std::string();
-      },
-      /*report=*/false);
-  emit();
-  merge.Finish();
+  auto st = std::make_shared<State>(&v);
+  scans.On(Cf::kEdges, [&v, st](std::string_view k, std::string_view value) {
+    EdgeKey e;
+    uint64_t time;
+    if (!EdgeKey::Decode(k, &e) || e.kind != EdgeKind::kLiker || !DecodeBE64(value, &time))
+      return std::string();
+    if (!st->tally || st->tally->first != e.owner) {
+      st->Emit(v);
+      st->tally.emplace(e.owner, 0);
+    }
+    ++st->tally->second;
+    const std::optional<PostFacts> post = v.Post(e.owner);
+    if (!post || (post->deleted && !v.pending().unpush.contains(e.owner))) {
+      v.report().Mend(e.owner, EdgeKind::kLiker, e.other,
+                      fmt::format("I3: like of user {} on missing post {}", e.other, e.owner));
+    }
+    return std::string();
+  });
+  scans.Then([&v, st] {
+    st->Emit(v);
+    st->merge.Finish();
+  });
 }
 
 }  // namespace puppies::internal

@@ -16,4 +16,9 @@ uint64_t HashIds(uint64_t a, uint64_t b) {
   return XXH3_64bits(ids, sizeof ids);
 }
 
+Hash128 Hash128Of(std::string_view data) {
+  const XXH128_hash_t h = XXH3_128bits(data.data(), data.size());
+  return {h.low64, h.high64};
+}
+
 }  // namespace puppies::internal
