@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <random>
 
+#include "core/migrate.h"
 #include "keys/coding.h"
 #include "util/kill_point.h"
 #include "util/status_macros.h"
@@ -40,6 +41,10 @@ Status Engine::Impl::OpenStore(const std::string& path) {
     return Status::FailedPrecondition(fmt::format(
         "database format version {} is newer than this library's {}", version, kFormatVersion));
   }
+  if (version < kFormatVersion) {
+    PUPPIES_RETURN_IF_ERROR(MigrateFormat(store.get(), version));
+    PUPPIES_KILL_POINT("Open:AfterMigrate");
+  }
   PUPPIES_RETURN_IF_ERROR(store->Get(Cf::kMeta, meta_keys::kCursorSalt, &raw, &found));
   if (!found || !DecodeBE64(raw, &cursor_salt)) return Status::Corruption("cursor salt missing");
 
@@ -61,9 +66,9 @@ Status Engine::Impl::OpenStore(const std::string& path) {
   }
   PUPPIES_KILL_POINT("Open:BeforeResume");
 
-  jobs = std::make_unique<JobRunner>(
-      store.get(), options.background_threads,
-      [this](uint64_t seq, JobRecord* job, bool* done) { return RunJobStep(seq, job, done); });
+  jobs = std::make_unique<JobRunner>(store.get(), options.background_threads);
+  RegisterFeedJobs();
+  RegisterPostJobs();
   return jobs->Recover();
 }
 

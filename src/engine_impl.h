@@ -7,7 +7,7 @@
 //   engine_impl.cc      Open/Close, shared read helpers
 //   graph/users.cc      users          graph/follows.cc  follows, blocks, mutes, import
 //   graph/likes.cc      likes          feed/posts.cc     posts, timelines, author modes
-//   feed/home_feed.cc   home feed      feed/fanout.cc    background job steps
+//   feed/home_feed.cc   home feed      feed/fanout.cc    the feed's background job steps
 //   check.cc            invariants     repair.cc         Repair
 // Arguments reaching Impl have been validated by engine.cc.
 
@@ -29,6 +29,7 @@
 #include "core/locks.h"
 #include "core/ops.h"
 #include "feed/jobs.h"
+#include "jobs/runner.h"
 #include "keys/keys.h"
 #include "puppies/clock.h"
 #include "puppies/engine.h"
@@ -114,13 +115,24 @@ struct Engine::Impl {
   // ---- home feed (feed/home_feed.cc) ----
   Result<PostPage> HomeFeed(uint64_t reader, const PageRequest& page);
 
-  // ---- background steps (feed/fanout.cc) ----
-  Status RunJobStep(uint64_t seq, internal::JobRecord* job, bool* done);
-  Status StepFanout(uint64_t seq, internal::JobRecord* job, bool* done);
-  Status StepBackfill(uint64_t seq, internal::JobRecord* job, bool* done);
-  Status StepUnmerge(uint64_t seq, internal::JobRecord* job, bool* done);
-  Status StepUnpush(uint64_t seq, internal::JobRecord* job, bool* done);
-  Status StepRepush(uint64_t seq, internal::JobRecord* job, bool* done);
+  // ---- background jobs (feed/fanout.cc, feed/posts.cc, graph/likes.cc) ----
+  using FeedStep = Status (Impl::*)(uint64_t seq, internal::FeedJob* job, bool* done);
+  // Registers a job type of the feed's (feed/jobs.h) whose step takes the decoded job.
+  void RegisterFeedJob(internal::JobType type, std::string_view name, FeedStep step);
+  void RegisterFeedJobs();  // fanout, backfill, unmerge, repush
+  void RegisterPostJobs();  // the post purge
+  Status StepFanout(uint64_t seq, internal::FeedJob* job, bool* done);
+  Status StepBackfill(uint64_t seq, internal::FeedJob* job, bool* done);
+  Status StepUnmerge(uint64_t seq, internal::FeedJob* job, bool* done);
+  Status StepRepush(uint64_t seq, internal::FeedJob* job, bool* done);
+  // A deleted post's clean-up: each component's purge stage in PurgeStage order (feed/posts.cc).
+  Status StepPurgePost(uint64_t seq, internal::FeedJob* job, bool* done);
+  // Purge stages: one batch's worth of `post`'s residue into `b`; *stage_done when none is
+  // left. Likes (graph/likes.cc) delete what they read; the inbox stage (feed/fanout.cc)
+  // walks the author's followers from *cursor.
+  Status PurgePostLikes(uint64_t post, internal::Batch* b, bool* stage_done);
+  Status PurgePostInbox(uint64_t author, uint64_t post, uint64_t* cursor, internal::Batch* b,
+                        bool* stage_done);
   // Keeps the newest inbox_cap entries of `owner`'s inbox and raises its floor past the rest.
   Status TrimInbox(uint64_t owner);
   // Counts a deleted post of `author`; every kCompactAfterDeletes, compacts the author's

@@ -191,7 +191,7 @@ class Round {
         b.AddCounter(CounterKey{r.a, CounterKind::kFollowing}.Encode(), -1);
         b.AddCounter(CounterKey{r.b, CounterKind::kFollowers}.Encode(), -1);
         b.Delete(Cf::kInbox, InboxPendingKey{r.a, r.b}.Encode());
-        op.Enqueue(JobRecord{JobType::kUnmerge, r.b, 0, r.a, 0});
+        op.Enqueue(FeedJob{JobType::kUnmerge, r.b, 0, r.a}.Record());
       }
       if (m.found && r.kind == EdgeKind::kLiked) {
         b.AddCounter(CounterKey{r.b, CounterKind::kLikes}.Encode(), -1);
@@ -328,9 +328,10 @@ class Round {
     PUPPIES_RETURN_IF_ERROR(store_.Get(Cf::kInbox, marker, &raw, &found));
     if (!found || raw != EncodeBE64(seq)) return Status::OK();
     PUPPIES_RETURN_IF_ERROR(store_.Get(Cf::kJobs, JobKey{seq}.Encode(), &raw, &found));
-    JobRecord job;
-    if (found && DecodeJob(raw, &job) && job.type == JobType::kBackfill && job.reader == owner &&
-        job.author == author) {
+    JobRecord rec;
+    FeedJob job;
+    if (found && DecodeJob(raw, &rec) && FeedJob::FromRecord(rec, &job) &&
+        job.type == JobType::kBackfill && job.reader == owner && job.author == author) {
       return Status::OK();
     }
     Batch& b = op.batch();
@@ -351,7 +352,7 @@ class Round {
     bool pending;
     PUPPIES_RETURN_IF_ERROR(store_.Exists(Cf::kInbox, marker, &pending));
     if (!follows || pending || impl_.ModeOf(author).mode != AuthorMode::kPush) return Status::OK();
-    const uint64_t seq = op.Enqueue(JobRecord{JobType::kBackfill, author, 0, reader, 0});
+    const uint64_t seq = op.Enqueue(FeedJob{JobType::kBackfill, author, 0, reader}.Record());
     op.batch().Put(Cf::kInbox, marker, EncodeBE64(seq));
     return Commit(op, fmt::format("I6: queued a backfill of author {} into the inbox of {}", author, reader));
   }

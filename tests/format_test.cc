@@ -7,6 +7,8 @@
 // output folder (see tests/data/format1/README.md). It leaves queued jobs of every feed type
 // on disk, then records what that release answered after running them (expected.txt).
 
+#include "keys/format.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -18,11 +20,14 @@
 #include <string>
 #include <vector>
 
-#include "keys/format.h"
+#include "core/migrate.h"
+#include "feed/jobs.h"
 #include "keys/keys.h"
 #include "puppies/puppies.h"
 #include "records/records.h"
 #include "testing/engine_state.h"
+#include "testing/fault_fs.h"
+#include "testing/other_process.h"
 #include "testing/raw_db.h"
 #include "testing/temp_engine.h"
 #include "testing/test_util.h"
@@ -70,12 +75,12 @@ void CopyDb(const fs::path& from, const fs::path& to) {
 std::map<int, int> QueuedJobTypes(const std::string& path) {
   std::map<int, int> types;
   testing::WithRawStore(Options{}, path, [&](internal::Store& store) {
-    const Status s = store.Scan(internal::Cf::kJobs, "", "",
-                                [&](std::string_view, std::string_view v) {
-                                  REQUIRE(v.size() >= 2);
-                                  ++types[static_cast<uint8_t>(v[1])];
-                                  return true;
-                                });
+    const Status s =
+        store.Scan(internal::Cf::kJobs, "", "", [&](std::string_view, std::string_view v) {
+          REQUIRE(v.size() >= 2);
+          ++types[static_cast<uint8_t>(v[1])];
+          return true;
+        });
     REQUIRE_OK(s);
   });
   return types;
@@ -128,12 +133,12 @@ void WriteFixture() {
     // post. Every call below queues a job behind the crowd post's clean-up; Close leaves them.
     opt.fanout_threshold = 1000;
     auto e = MUST(Engine::Open(opt, dir.db()));
-    REQUIRE_OK(e->DeletePost(u[8], crowd_post));      // purge: 1,200 steps
+    REQUIRE_OK(e->DeletePost(u[8], crowd_post));                 // purge: 1,200 steps
     MUST(e->CreatePost(u[1], NewPost{.text = "back to push"}));  // repush
     MUST(e->CreatePost(u[2], NewPost{.text = "late news"}));     // fanout
-    REQUIRE_OK(e->DeletePost(u[2], liked_post));      // purge with likes
-    REQUIRE(MUST(e->Follow(u[7], u[2])));             // backfill
-    REQUIRE(MUST(e->Unfollow(u[6], u[2])));           // unmerge
+    REQUIRE_OK(e->DeletePost(u[2], liked_post));                 // purge with likes
+    REQUIRE(MUST(e->Follow(u[7], u[2])));                        // backfill
+    REQUIRE(MUST(e->Unfollow(u[6], u[2])));                      // unmerge
     REQUIRE(MUST(e->Block(u[8], u[3])));
     REQUIRE(MUST(e->Mute(u[4], u[3])));
     REQUIRE(MUST(e->Like(u[5], MUST(e->CreatePost(u[4], NewPost{.text = "liked late"})))));
@@ -162,9 +167,145 @@ void WriteFixture() {
 [[maybe_unused]] const int kWriteFixture = testing::RegisterChildCase(
     "PUPPIES_WRITE_FORMAT_FIXTURE", WriteFixture, __FILE__, __LINE__, "write_format_fixture");
 
+fs::path FixtureDir() { return fs::path(PUPPIES_TEST_DATA_DIR) / "format1"; }
+fs::path FixtureDb() { return FixtureDir() / "db"; }
+
+uint64_t FormatVersion(const testing::Dump& d) {
+  auto it = d.find(
+      {static_cast<int>(internal::Cf::kMeta), std::string(internal::meta_keys::kFormatVersion)});
+  REQUIRE(it != d.end());
+  uint64_t v = 0;
+  REQUIRE(internal::DecodeBE64(it->second, &v));
+  return v;
+}
+
+// Every key but the job rows and the format version.
+testing::Dump WithoutJobsAndVersion(testing::Dump d) {
+  std::erase_if(d, [](const auto& kv) {
+    return kv.first.first == static_cast<int>(internal::Cf::kJobs) ||
+           kv.first.second == internal::meta_keys::kFormatVersion;
+  });
+  return d;
+}
+
+TEST_CASE("format 1 to 2: every queued job keeps its fields; nothing else changes") {
+  using namespace internal;  // NOLINT
+  TempDir dir;
+  CopyDb(FixtureDb(), dir.db());
+  const testing::Dump before = testing::DumpAll(Options{}, dir.db());
+  REQUIRE(FormatVersion(before) == 1);
+  std::map<std::string, JobRecordV1> old_jobs;
+  for (const auto& [key, value] : before) {
+    if (key.first != static_cast<int>(Cf::kJobs)) continue;
+    REQUIRE(DecodeJobV1(value, &old_jobs[key.second]));
+  }
+  REQUIRE(old_jobs.size() >= 5);
+
+  testing::WithRawStore(Options{}, dir.db(),
+                        [](Store& store) { REQUIRE_OK(MigrateFormat(&store, 1)); });
+  const testing::Dump after = testing::DumpAll(Options{}, dir.db());
+  CHECK(FormatVersion(after) == kFormatVersion);
+  CHECK(WithoutJobsAndVersion(before) == WithoutJobsAndVersion(after));
+  std::set<int> types;
+  size_t jobs = 0;
+  for (const auto& [key, value] : after) {
+    if (key.first != static_cast<int>(Cf::kJobs)) continue;
+    ++jobs;
+    REQUIRE(old_jobs.contains(key.second));
+    const JobRecordV1& old = old_jobs[key.second];
+    JobRecord rec;
+    FeedJob job;
+    REQUIRE(DecodeJob(value, &rec));
+    REQUIRE(FeedJob::FromRecord(rec, &job));
+    CHECK(rec.partition == old.author);
+    // Each type's payload carries the fields it uses (feed/jobs.h).
+    const bool uses_post = old.type != JobType::kBackfill && old.type != JobType::kUnmerge;
+    CHECK((job.type == old.type && job.author == old.author));
+    CHECK(job.post == (uses_post ? old.post : 0));
+    CHECK(job.reader == (uses_post ? 0 : old.reader));
+    CHECK(job.cursor == (uses_post ? old.cursor : 0));
+    if (old.type == JobType::kPurgePost) {
+      CHECK(job.stage == (old.cursor ? PurgeStage::kInbox : PurgeStage::kLikes));
+    }
+    types.insert(static_cast<int>(job.type));
+  }
+  CHECK(jobs == old_jobs.size());
+  CHECK(types.size() == 5);
+}
+
+TEST_CASE("format 1 to 2: a failed migration leaves format 1 whole, and the next Open migrates") {
+  TempDir dir;
+  CopyDb(FixtureDb(), dir.db());
+  const testing::Dump before = testing::DumpAll(Options{}, dir.db());
+  {
+    testing::FaultEnv fe;
+    // The migration's batch is the first write to the write-ahead log after RocksDB opens.
+    fe.fs->SetRule(testing::FaultRule{
+        .ops = testing::kFaultAppend, .file_filter = ".log", .persistent = true});
+    Options o;
+    o.env = fe.env.get();
+    Result<std::unique_ptr<Engine>> r = Engine::Open(o, dir.db());
+    REQUIRE_FALSE(r.ok());
+    CHECK_MESSAGE(r.status().IsIOError(), r.status().ToString());
+  }
+  CHECK(testing::DumpAll(Options{}, dir.db()) == before);
+  auto e = MUST(Engine::Open(Options{}, dir.db()));
+  REQUIRE_OK(e->WaitIdle());
+  const std::string want = ReadFile(FixtureDir() / "expected.txt");
+  const std::string got = DumpState(*e, kCast);
+  CHECK_MESSAGE(got == want, FirstDifference(got, want));
+  REQUIRE_OK(e->Close());
+}
+
+#ifdef PUPPIES_TEST_KILL_POINTS
+TEST_CASE("format 1 to 2: a crash before or after the migration loses nothing") {
+  // The migration is one batch: a process killed before it finds format 1, after it format 2,
+  // and either way the next Open gives format 1's answers.
+  for (const auto& [point, version] :
+       {std::pair{"Open:AfterStoreOpen", 1}, std::pair{"Open:AfterMigrate", 2}}) {
+    CAPTURE(point);
+    TempDir dir;
+    CopyDb(FixtureDb(), dir.db());
+    CHECK(testing::OpenInAnotherProcess(
+              dir.db(), dir.path(),
+              {"PUPPIES_KILL_ODDS=1", std::string("PUPPIES_KILL_PREFIX=") + point}) ==
+          "killed by signal 9");
+    CHECK(FormatVersion(testing::DumpAll(Options{}, dir.db())) == static_cast<uint64_t>(version));
+    auto e = MUST(Engine::Open(Options{}, dir.db()));
+    REQUIRE_OK(e->WaitIdle());
+    const std::string want = ReadFile(FixtureDir() / "expected.txt");
+    const std::string got = DumpState(*e, kCast);
+    CHECK_MESSAGE(got == want, FirstDifference(got, want));
+    CHECK(MUST(e->Check()).empty());
+    REQUIRE_OK(e->Close());
+  }
+}
+#endif
+
+TEST_CASE("a newer format is refused, and the database is left alone") {
+  TempDir dir;
+  {
+    auto e = MUST(Engine::Open(Options{}, dir.db()));
+    REQUIRE_OK(e->Close());
+  }
+  testing::WithRawStore(Options{}, dir.db(), [](internal::Store& store) {
+    internal::Batch b = store.NewBatch();
+    b.Put(internal::Cf::kMeta, internal::meta_keys::kFormatVersion,
+          internal::EncodeBE64(internal::kFormatVersion + 1));
+    REQUIRE_OK(store.Write(&b));
+  });
+  const testing::Dump before = testing::DumpAll(Options{}, dir.db());
+  Result<std::unique_ptr<Engine>> r = Engine::Open(Options{}, dir.db());
+  CHECK(r.status().IsFailedPrecondition());
+  CHECK(r.status().message() ==
+        "database format version " + std::to_string(internal::kFormatVersion + 1) +
+            " is newer than this library's " + std::to_string(internal::kFormatVersion));
+  CHECK(testing::DumpAll(Options{}, dir.db()) == before);
+}
+
 // Opens a copy of the fixture with today's code and returns the engine after its queued work ran.
 std::unique_ptr<Engine> OpenFixtureCopy(const TempDir& dir) {
-  CopyDb(fs::path(PUPPIES_TEST_DATA_DIR) / "format1" / "db", dir.db());
+  CopyDb(FixtureDb(), dir.db());
   auto e = MUST(Engine::Open(Options{}, dir.db()));
   REQUIRE_OK(e->WaitIdle());
   return e;
@@ -174,7 +315,7 @@ TEST_CASE("a format 1 database with queued jobs gives the answers format 1 gave"
   TempDir dir;
   std::unique_ptr<Engine> e = OpenFixtureCopy(dir);
   CHECK(MUST(e->Check()).empty());
-  const std::string want = ReadFile(fs::path(PUPPIES_TEST_DATA_DIR) / "format1" / "expected.txt");
+  const std::string want = ReadFile(FixtureDir() / "expected.txt");
   const std::string got = DumpState(*e, kCast);
   CHECK_MESSAGE(got == want, FirstDifference(got, want));
   // And it keeps working: a new post reaches a follower.

@@ -40,7 +40,7 @@ struct OpenImpl {
 };
 
 // An unmerge job for a follow that does not exist: running it changes nothing.
-JobRecord HarmlessJob() { return JobRecord{JobType::kUnmerge, 2, 0, 1, 0}; }
+JobRecord HarmlessJob() { return internal::FeedJob{JobType::kUnmerge, 2, 0, 1}.Record(); }
 
 TEST_CASE("write_op: jobs of a batch never written are cancelled, not left pending") {
   OpenImpl o;

@@ -118,23 +118,27 @@ Status Engine::Impl::TrimInbox(uint64_t owner) {
   return Status::OK();
 }
 
-Status Engine::Impl::RunJobStep(uint64_t seq, JobRecord* job, bool* done) {
-  switch (job->type) {
-    case JobType::kFanout:
-      return StepFanout(seq, job, done);
-    case JobType::kBackfill:
-      return StepBackfill(seq, job, done);
-    case JobType::kUnmerge:
-      return StepUnmerge(seq, job, done);
-    case JobType::kUnpush:
-      return StepUnpush(seq, job, done);
-    case JobType::kRepush:
-      return StepRepush(seq, job, done);
-  }
-  return Status::Internal(fmt::format("job {} has unknown type", seq));
+void Engine::Impl::RegisterFeedJob(JobType type, std::string_view name, FeedStep step) {
+  jobs->Register(type, {name, JobPartition::kAuthor,
+                        [this, step](uint64_t seq, JobRecord* rec, bool* done) -> Status {
+                          FeedJob job;
+                          if (!FeedJob::FromRecord(*rec, &job)) {
+                            return Status::Corruption(fmt::format("job {} is malformed", seq));
+                          }
+                          const Status s = (this->*step)(seq, &job, done);
+                          *rec = job.Record();  // its progress, for the next step
+                          return s;
+                        }});
 }
 
-Status Engine::Impl::StepFanout(uint64_t seq, JobRecord* job, bool* done) {
+void Engine::Impl::RegisterFeedJobs() {
+  RegisterFeedJob(JobType::kFanout, "fanout", &Impl::StepFanout);
+  RegisterFeedJob(JobType::kBackfill, "backfill", &Impl::StepBackfill);
+  RegisterFeedJob(JobType::kUnmerge, "unmerge", &Impl::StepUnmerge);
+  RegisterFeedJob(JobType::kRepush, "repush", &Impl::StepRepush);
+}
+
+Status Engine::Impl::StepFanout(uint64_t seq, FeedJob* job, bool* done) {
   PostRecord rec;
   bool found;
   PUPPIES_RETURN_IF_ERROR(ReadPost(job->post, &rec, &found));
@@ -155,7 +159,7 @@ Status Engine::Impl::StepFanout(uint64_t seq, JobRecord* job, bool* done) {
     b.Delete(Cf::kJobs, JobKey{seq}.Encode());
   } else {
     job->cursor = followers.back();
-    b.Put(Cf::kJobs, JobKey{seq}.Encode(), EncodeJob(*job));
+    b.Put(Cf::kJobs, JobKey{seq}.Encode(), EncodeJob(job->Record()));
   }
   PUPPIES_RETURN_IF_ERROR(store->Write(&b));
   PUPPIES_KILL_POINT("Fanout:AfterChunk");
@@ -164,7 +168,7 @@ Status Engine::Impl::StepFanout(uint64_t seq, JobRecord* job, bool* done) {
   return Status::OK();
 }
 
-Status Engine::Impl::StepBackfill(uint64_t seq, JobRecord* job, bool* done) {
+Status Engine::Impl::StepBackfill(uint64_t seq, FeedJob* job, bool* done) {
   *done = true;
   // Under the pair lock, the follow edge and the pending marker cannot change under us: the
   // marker names the backfill it waits for, and only that backfill may remove it (an older one
@@ -196,7 +200,7 @@ Status Engine::Impl::StepBackfill(uint64_t seq, JobRecord* job, bool* done) {
   return posts.empty() ? Status::OK() : TrimInbox(job->reader);
 }
 
-Status Engine::Impl::StepUnmerge(uint64_t seq, JobRecord* job, bool* done) {
+Status Engine::Impl::StepUnmerge(uint64_t seq, FeedJob* job, bool* done) {
   // Runs even if the reader follows the author again: the re-follow's backfill is queued
   // behind this job on the author's strand and restores what is wanted, while entries of posts
   // deleted meanwhile (whose unpush skipped this ex-follower) must go.
@@ -214,53 +218,15 @@ Status Engine::Impl::StepUnmerge(uint64_t seq, JobRecord* job, bool* done) {
   return Status::OK();
 }
 
-Status Engine::Impl::StepUnpush(uint64_t seq, JobRecord* job, bool* done) {
-  // Phase 1 drops likes (likers first, so the loop needs no cursor: it deletes what it reads);
-  // phase 2 walks the author's followers from the cursor and drops their inbox entries.
-  Batch b = store->NewBatch();
-  size_t n = 0;
-  std::vector<std::pair<uint64_t, int64_t>> likers;
-  PUPPIES_RETURN_IF_ERROR(store->Scan(
-      Cf::kEdges, EdgeKey::Prefix(job->post, EdgeKind::kLiker), "",
-      [&](std::string_view k, std::string_view v) {
-        uint64_t t = 0;
-        DecodeBE64(v, &t);
-        likers.emplace_back(EdgeKey::OtherOfKey(k), static_cast<int64_t>(t));
-        return likers.size() < options.fanout_batch_size;
-      }));
-  for (const auto& [user, t] : likers) {
-    DeleteEdge(&b, job->post, EdgeKind::kLiker, user, t);
-    int64_t lt = 0;
-    bool found;
-    PUPPIES_RETURN_IF_ERROR(
-        GetEdgeTime(store.get(), user, EdgeKind::kLiked, job->post, &lt, &found));
-    if (found) DeleteEdge(&b, user, EdgeKind::kLiked, job->post, lt);
-    ++n;
-  }
-  if (n == 0) {
-    std::vector<uint64_t> followers;
-    PUPPIES_RETURN_IF_ERROR(FollowersAfter(store.get(), job->author, job->cursor,
-                                           options.fanout_batch_size, &followers));
-    for (uint64_t f : followers) b.Delete(Cf::kInbox, InboxKey{f, job->post}.Encode());
-    *done = followers.size() < options.fanout_batch_size;
-    if (!*done) job->cursor = followers.back();
-  } else {
-    *done = false;
-  }
-  if (*done) {
-    b.Delete(Cf::kCounters, CounterKey{job->post, CounterKind::kLikes}.Encode());
-    b.Delete(Cf::kCounters, CounterKey{job->post, CounterKind::kComments}.Encode());
-    b.Delete(Cf::kJobs, JobKey{seq}.Encode());
-  } else {
-    b.Put(Cf::kJobs, JobKey{seq}.Encode(), EncodeJob(*job));
-  }
-  PUPPIES_RETURN_IF_ERROR(store->Write(&b));
-  if (n == 0) {
-    PUPPIES_KILL_POINT("Unpush:AfterInboxChunk");
-  } else {
-    PUPPIES_KILL_POINT("Unpush:AfterLikesChunk");
-  }
-  return *done ? NoteDeletedPost(job->author) : Status::OK();
+Status Engine::Impl::PurgePostInbox(uint64_t author, uint64_t post, uint64_t* cursor, Batch* b,
+                                    bool* stage_done) {
+  std::vector<uint64_t> followers;
+  PUPPIES_RETURN_IF_ERROR(
+      FollowersAfter(store.get(), author, *cursor, options.fanout_batch_size, &followers));
+  for (uint64_t f : followers) b->Delete(Cf::kInbox, InboxKey{f, post}.Encode());
+  *stage_done = followers.size() < options.fanout_batch_size;
+  if (!*stage_done) *cursor = followers.back();
+  return Status::OK();
 }
 
 Status Engine::Impl::NoteDeletedPost(uint64_t author) {
@@ -279,7 +245,7 @@ Status Engine::Impl::NoteDeletedPost(uint64_t author) {
   return Status::OK();
 }
 
-Status Engine::Impl::StepRepush(uint64_t seq, JobRecord* job, bool* done) {
+Status Engine::Impl::StepRepush(uint64_t seq, FeedJob* job, bool* done) {
   // Not only posts made while pulled are missing: followers who joined while the author was
   // pulled got no backfill. So every follower gets the author's newest inbox_cap posts, and
   // a floor raise when older ones were left out.
@@ -295,7 +261,7 @@ Status Engine::Impl::StepRepush(uint64_t seq, JobRecord* job, bool* done) {
   for (uint64_t f : followers) AddEntries(&b, f, job->author, posts, truncated);
   if (!*done) {
     job->cursor = followers.back();
-    b.Put(Cf::kJobs, JobKey{seq}.Encode(), EncodeJob(*job));
+    b.Put(Cf::kJobs, JobKey{seq}.Encode(), EncodeJob(job->Record()));
     PUPPIES_RETURN_IF_ERROR(op.Commit());
     PUPPIES_KILL_POINT("Repush:AfterChunk");
   } else {

@@ -31,7 +31,7 @@ void CheckInboxEntry(View& v, const InboxKey& key, uint64_t author,
   };
   const std::optional<PostFacts> facts = v.Post(post);
   if (!facts || facts->deleted) {
-    if (!p.unpush.contains(post) && !p.unmerge.contains({owner, author}))
+    if (!p.purge.contains(post) && !p.unmerge.contains({owner, author}))
       drop(fmt::format("I5: inbox of {} holds missing post {}", owner, post));
     return;
   }

@@ -1,70 +1,36 @@
 #pragma once
-// The background work queue. A job is written to the jobs column family in the same batch as
-// the operation that causes it (Enqueue adds it to that batch), dispatched once the batch is
-// durable, and deleted by the batch that finishes it. Jobs of one author run one at a time,
-// in sequence order, on a Boost.Asio strand; different authors run in parallel.
+// The home feed's background jobs and the post clean-up, as their steps see them, and the
+// payload grammar of each type (the runner, jobs/runner.h, stores it opaquely). Every one of
+// them is partitioned by author: an author's posts, follows, deletions and mode changes apply
+// in the order they were made.
+//
+//   kFanout    payload := varint(post) varint(cursor)
+//   kBackfill  payload := varint(reader)
+//   kUnmerge   payload := varint(reader)
+//   kPurgePost payload := varint(post) u8(stage) varint(cursor)
+//   kRepush    payload := varint(pull_since) varint(cursor)
+//
+// cursor: progress, the last follower handled (0: none yet). pull_since: the first post made
+// while pulled, for diagnostics. stage: the PurgeStage running (keys/format.h).
 
-#include <atomic>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
-#include <condition_variable>
 #include <cstdint>
-#include <functional>
-#include <memory>
-#include <mutex>
-#include <set>
-#include <vector>
 
-#include "puppies/status.h"
+#include "keys/format.h"
 #include "records/records.h"
-#include "store/store.h"
-#include "util/mutex.h"
 
 namespace puppies::internal {
 
-class JobRunner {
- public:
-  // Runs one atomic step of a job; sets *done when the job's row has been deleted.
-  using StepFn = std::function<Status(uint64_t seq, JobRecord* job, bool* done)>;
+struct FeedJob {
+  JobType type{};
+  uint64_t author = 0;  // the partition
+  uint64_t post = 0;    // fanout, purge: the post; repush: pull_since
+  uint64_t reader = 0;  // backfill, unmerge
+  uint64_t cursor = 0;
+  PurgeStage stage = PurgeStage::kLikes;  // purge only
 
-  JobRunner(Store* store, uint32_t threads, StepFn step);
-  ~JobRunner();
-
-  // Resumes every job found on disk, in sequence order. Call once, before any Enqueue.
-  Status Recover();
-  // Adds the job row to `batch` and returns its sequence number; the job counts as pending
-  // from now on. After writing the batch, call Dispatch (success) or Cancel (failure).
-  uint64_t Enqueue(Batch* batch, const JobRecord& job);
-  void Dispatch(uint64_t seq, const JobRecord& job);
-  void Cancel(uint64_t seq);
-
-  // Waits until job `seq` is finished (or dropped because of an error).
-  Status WaitFor(uint64_t seq);
-  // Waits until every job enqueued before the call is finished.
-  Status WaitIdle();
-  // Stops the threads; jobs not finished stay on disk for the next Recover.
-  void Stop();
-
-  uint64_t pending() const;
-  uint64_t completed() const { return completed_.load(std::memory_order_relaxed); }
-
- private:
-  void Run(uint64_t seq, JobRecord job);
-  void Finish(uint64_t seq, const Status& s);
-  boost::asio::strand<boost::asio::thread_pool::executor_type>& StrandFor(uint64_t author);
-
-  Store* store_;
-  StepFn step_;
-  boost::asio::thread_pool pool_;
-  std::vector<boost::asio::strand<boost::asio::thread_pool::executor_type>> strands_;
-  std::atomic<uint64_t> next_seq_{1};
-  std::atomic<bool> stopping_{false};
-  std::atomic<uint64_t> completed_{0};
-
-  mutable Mutex mu_;
-  std::condition_variable cv_;
-  std::set<uint64_t> pending_ GUARDED_BY(mu_);
-  Status error_ GUARDED_BY(mu_);  // the first error that stopped a job
+  JobRecord Record() const;
+  // False for a type that is not one of these or a malformed payload.
+  static bool FromRecord(const JobRecord& rec, FeedJob* out);
 };
 
 }  // namespace puppies::internal

@@ -12,7 +12,7 @@ void CheckJobs(View& v, Scans&) {
   for (const auto& [seq, job] : v.jobs()) {
     if (!v.UserExists(job.author))
       r.Add({fmt::format("I9: job {} names unknown author {}", seq, job.author)});
-    if ((job.type == JobType::kFanout || job.type == JobType::kUnpush) && !v.Post(job.post)) {
+    if ((job.type == JobType::kFanout || job.type == JobType::kPurgePost) && !v.Post(job.post)) {
       r.Add({fmt::format("I9: job {} names unknown post {}", seq, job.post)});
     }
     if ((job.type == JobType::kBackfill || job.type == JobType::kUnmerge) &&

@@ -99,18 +99,61 @@ Result<PostId> Engine::Impl::CreatePost(uint64_t author, const NewPost& post, st
   const bool mode_changed = next.mode != cur.mode;
   if (mode_changed) {
     if (next.mode == AuthorMode::kDraining) {
-      next.repush_job = op.Enqueue(JobRecord{JobType::kRepush, author, next.pull_since, 0, 0});
+      next.repush_job = op.Enqueue(FeedJob{JobType::kRepush, author, next.pull_since}.Record());
     }
     b.Put(Cf::kMeta, AuthorModeKey{author}.Encode(), EncodeAuthorMode(next));
   }
   if (next.mode != AuthorMode::kPull && followers > 0) {
-    op.Enqueue(JobRecord{JobType::kFanout, author, id, 0, 0});
+    op.Enqueue(FeedJob{JobType::kFanout, author, id}.Record());
   }
   PUPPIES_RETURN_IF_ERROR(mode_changed ? op.CommitModeChange(author, next) : op.Commit());
   if (mode_changed) PUPPIES_KILL_POINT("Mode:AfterFlip");
   PUPPIES_KILL_POINT("CreatePost:AfterCommit");
   PUPPIES_RETURN_IF_ERROR(op.Finish());
   return PostId{id};
+}
+
+void Engine::Impl::RegisterPostJobs() {
+  RegisterFeedJob(JobType::kPurgePost, "purge post", &Impl::StepPurgePost);
+}
+
+Status Engine::Impl::StepPurgePost(uint64_t seq, FeedJob* job, bool* done) {
+  // One batch of one stage per step. The batch also saves the stage and cursor reached, so a
+  // crash resumes there; replaying a step deletes what is already gone, which is harmless.
+  Batch b = store->NewBatch();
+  const PurgeStage stage = job->stage;
+  bool stage_done = true;
+  switch (stage) {
+    case PurgeStage::kLikes:
+      PUPPIES_RETURN_IF_ERROR(PurgePostLikes(job->post, &b, &stage_done));
+      break;
+    case PurgeStage::kInbox:
+      PUPPIES_RETURN_IF_ERROR(
+          PurgePostInbox(job->author, job->post, &job->cursor, &b, &stage_done));
+      break;
+    case PurgeStage::kDone:
+      break;
+  }
+  if (stage_done && stage != PurgeStage::kDone) {
+    job->stage = static_cast<PurgeStage>(static_cast<uint8_t>(stage) + 1);
+    job->cursor = 0;
+  }
+  *done = job->stage == PurgeStage::kDone;
+  if (*done) {
+    // No component keeps comments yet; comments (issue 12) will purge their counter in a stage
+    // of their own.
+    b.Delete(Cf::kCounters, CounterKey{job->post, CounterKind::kComments}.Encode());
+    b.Delete(Cf::kJobs, JobKey{seq}.Encode());
+  } else {
+    b.Put(Cf::kJobs, JobKey{seq}.Encode(), EncodeJob(job->Record()));
+  }
+  PUPPIES_RETURN_IF_ERROR(store->Write(&b));
+  if (stage == PurgeStage::kLikes) {
+    PUPPIES_KILL_POINT("Purge:AfterLikesChunk");
+  } else {
+    PUPPIES_KILL_POINT("Purge:AfterInboxChunk");
+  }
+  return *done ? NoteDeletedPost(job->author) : Status::OK();
 }
 
 Result<Post> Engine::Impl::GetPost(uint64_t id) {
@@ -152,7 +195,7 @@ Status Engine::Impl::DeletePost(uint64_t actor, uint64_t id) {
   b.Delete(Cf::kEdges, AuthoredKey{rec.author, id}.Encode());
   b.AddCounter(CounterKey{rec.author, CounterKind::kPosts}.Encode(), -1);
   b.Delete(Cf::kInbox, InboxKey{rec.author, id}.Encode());
-  op.Enqueue(JobRecord{JobType::kUnpush, rec.author, id, 0, 0});
+  op.Enqueue(FeedJob{JobType::kPurgePost, rec.author, id}.Record());
   PUPPIES_RETURN_IF_ERROR(op.Commit());
   PUPPIES_KILL_POINT("DeletePost:AfterCommit");
   return op.Finish();

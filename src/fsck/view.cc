@@ -36,8 +36,9 @@ Status View::Load() {
       Cf::kJobs,
       [&](std::string_view k, std::string_view v) {
         JobKey jk;
-        JobRecord job;
-        if (!JobKey::Decode(k, &jk) || !DecodeJob(v, &job))
+        JobRecord rec;
+        FeedJob job;
+        if (!JobKey::Decode(k, &jk) || !DecodeJob(v, &rec) || !FeedJob::FromRecord(rec, &job))
           return std::string("jobs: undecodable job");
         jobs_[jk.seq] = job;
         return std::string();
@@ -48,8 +49,8 @@ Status View::Load() {
       case JobType::kFanout:
         pending_.fanout.insert(job.post);
         break;
-      case JobType::kUnpush:
-        pending_.unpush.insert(job.post);
+      case JobType::kPurgePost:
+        pending_.purge.insert(job.post);
         break;
       case JobType::kRepush:
         pending_.repush.insert(job.author);

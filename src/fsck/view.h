@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "check.h"
+#include "feed/jobs.h"
 #include "keys/keys.h"
 #include "puppies/status.h"
 #include "records/records.h"
@@ -53,7 +54,7 @@ class Report {
 // What queued jobs will still change: their targets are not reported as defects.
 struct PendingWork {
   std::set<uint64_t> fanout;                        // posts still being fanned out
-  std::set<uint64_t> unpush;                        // deleted posts still being cleaned up
+  std::set<uint64_t> purge;                         // deleted posts still being cleaned up
   std::set<uint64_t> repush;                        // authors still being re-pushed
   std::set<std::pair<uint64_t, uint64_t>> unmerge;  // (reader, author) still being unmerged
 };
@@ -83,7 +84,7 @@ class View {
 
   uint64_t user_hwm() const { return user_hwm_; }
   uint64_t post_hwm() const { return post_hwm_; }
-  const std::map<uint64_t, JobRecord>& jobs() const { return jobs_; }
+  const std::map<uint64_t, FeedJob>& jobs() const { return jobs_; }
   const std::map<uint64_t, AuthorModeRecord>& modes() const { return modes_; }
   const boost::container::flat_map<uint64_t, AuthorModeRecord>& memory_modes() const {
     return memory_modes_;
@@ -124,7 +125,7 @@ class View {
   Status status_;
 
   uint64_t user_hwm_ = 0, post_hwm_ = 0;
-  std::map<uint64_t, JobRecord> jobs_;
+  std::map<uint64_t, FeedJob> jobs_;
   std::map<uint64_t, AuthorModeRecord> modes_;
   PendingWork pending_;
   // Readable user records: one bit per id below kDenseUserIds (ids are minted in sequence

@@ -50,7 +50,7 @@ void AddFollowerSide(WriteOp& op, uint64_t follower, uint64_t followee, int64_t 
                      bool backfill) {
   PutEdge(&op.batch(), followee, EdgeKind::kFollower, follower, now);
   if (backfill) {
-    const uint64_t seq = op.Enqueue(JobRecord{JobType::kBackfill, followee, 0, follower, 0});
+    const uint64_t seq = op.Enqueue(FeedJob{JobType::kBackfill, followee, 0, follower}.Record());
     op.batch().Put(Cf::kInbox, InboxPendingKey{follower, followee}.Encode(), EncodeBE64(seq));
   }
 }
@@ -85,7 +85,7 @@ Status RemoveFollow(Engine::Impl& impl, WriteOp& op, uint64_t follower, uint64_t
   if (found2) DeleteEdge(b, followee, EdgeKind::kFollower, follower, t2);
   AddFollowCounters(b, follower, followee, -1);
   b->Delete(Cf::kInbox, InboxPendingKey{follower, followee}.Encode());
-  op.Enqueue(JobRecord{JobType::kUnmerge, followee, 0, follower, 0});
+  op.Enqueue(FeedJob{JobType::kUnmerge, followee, 0, follower}.Record());
   return Status::OK();
 }
 

@@ -79,6 +79,30 @@ Result<bool> Engine::Impl::HasLiked(uint64_t user, uint64_t post) {
   return found;
 }
 
+Status Engine::Impl::PurgePostLikes(uint64_t post, Batch* b, bool* stage_done) {
+  // Likers first, then each liker's side; no cursor is needed, since every step deletes what it
+  // read. No like can be added meanwhile: Like refuses a deleted post under the post lock.
+  std::vector<std::pair<uint64_t, int64_t>> likers;
+  PUPPIES_RETURN_IF_ERROR(store->Scan(Cf::kEdges, EdgeKey::Prefix(post, EdgeKind::kLiker), "",
+                                      [&](std::string_view k, std::string_view v) {
+                                        uint64_t t = 0;
+                                        DecodeBE64(v, &t);
+                                        likers.emplace_back(EdgeKey::OtherOfKey(k),
+                                                            static_cast<int64_t>(t));
+                                        return likers.size() < options.fanout_batch_size;
+                                      }));
+  for (const auto& [user, t] : likers) {
+    DeleteEdge(b, post, EdgeKind::kLiker, user, t);
+    int64_t lt = 0;
+    bool found;
+    PUPPIES_RETURN_IF_ERROR(GetEdgeTime(store.get(), user, EdgeKind::kLiked, post, &lt, &found));
+    if (found) DeleteEdge(b, user, EdgeKind::kLiked, post, lt);
+  }
+  *stage_done = likers.size() < options.fanout_batch_size;
+  if (*stage_done) b->Delete(Cf::kCounters, CounterKey{post, CounterKind::kLikes}.Encode());
+  return Status::OK();
+}
+
 Result<PostPage> Engine::Impl::LikedPosts(uint64_t user, const PageRequest& page) {
   Snapshot snap = store->GetSnapshot();
   PUPPIES_RETURN_IF_ERROR(UserExists(user, &snap));

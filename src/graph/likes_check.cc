@@ -14,7 +14,7 @@ namespace puppies::internal {
 namespace {
 // A deleted post's clean-up job removes its like counter: its value is not checked meanwhile.
 bool CleanupQueued(const View& v, uint64_t post, CounterKind) {
-  return v.pending().unpush.contains(post);
+  return v.pending().purge.contains(post);
 }
 }  // namespace
 
@@ -40,7 +40,7 @@ void CheckLikes(View& v, Scans& scans) {
     }
     ++st->tally->second;
     const std::optional<PostFacts> post = v.Post(e.owner);
-    if (!post || (post->deleted && !v.pending().unpush.contains(e.owner))) {
+    if (!post || (post->deleted && !v.pending().purge.contains(e.owner))) {
       v.report().Mend(e.owner, EdgeKind::kLiker, e.other,
                       fmt::format("I3: like of user {} on missing post {}", e.other, e.owner));
     }

@@ -16,8 +16,11 @@
 namespace puppies::internal {
 
 // ---- format version ---------------------------------------------------------------------
-// Persisted in meta "format_version". Open refuses a database whose format is newer.
-inline constexpr uint32_t kFormatVersion = 1;
+// Persisted in meta "format_version". Open refuses a database whose format is newer and
+// migrates an older one (core/migrate.h keeps the table of versions and their migrations):
+//   1  the first release
+//   2  job records carry a partition and a per-type payload (JobRecord v2)
+inline constexpr uint32_t kFormatVersion = 2;
 
 // ---- column families --------------------------------------------------------------------
 enum class Cf : int {
@@ -76,13 +79,25 @@ enum class CounterKind : uint8_t {
 };
 
 // ---- jobs column family: BE(seq) -> JobRecord ----------------------------------------------
+// A job type is registered by the component that owns it (jobs/runner.h), with the partition
+// its record names; feed/jobs.h holds the payloads of the types below.
 enum class JobType : uint8_t {
-  kFanout = 1,    // push `post` into the inboxes of `author`'s followers
-  kBackfill = 2,  // `reader` followed `author`: copy the author's recent posts into the inbox
-  kUnmerge = 3,   // `reader` stopped following `author`: drop the author's inbox entries
-  kUnpush = 4,    // `post` was deleted: drop its inbox entries and likes
-  kRepush = 5,    // `author` goes back to push: fill followers' inboxes, then mark push
-                  // (`post` holds pull_since, for diagnostics)
+  kFanout = 1,     // push `post` into the inboxes of `author`'s followers
+  kBackfill = 2,   // `reader` followed `author`: copy the author's recent posts into the inbox
+  kUnmerge = 3,    // `reader` stopped following `author`: drop the author's inbox entries
+  kPurgePost = 4,  // `post` was deleted: each component's purge stage, in PurgeStage order
+  kRepush = 5,     // `author` goes back to push: fill followers' inboxes, then mark push
+};
+// What a job's record names as its partition; jobs of one partition run one at a time, in
+// sequence order. Every type above is partitioned by author (an author's posts, follows and
+// deletions must apply in order); the others are for the concerns to come.
+enum class JobPartition : uint8_t { kAuthor = 1, kReader = 2, kUser = 3, kPost = 4 };
+// The stages of a deleted post's clean-up (kPurgePost), run in this order; persisted in the
+// job's payload. A new concern that keeps per-post data adds its stage before kDone.
+enum class PurgeStage : uint8_t {
+  kLikes = 0,  // likes of the post, both directions, and its like counter
+  kInbox = 1,  // the post's entries in its author's followers' inboxes
+  kDone = 2,   // nothing left: the last batch drops the job
 };
 
 // ---- meta "mode/" values --------------------------------------------------------------------
@@ -94,6 +109,7 @@ enum class AuthorMode : uint8_t {
 
 // ---- records: the first byte of every value codec in records/records.h ----------------------
 inline constexpr uint8_t kRecordFormatV1 = 0x01;
+inline constexpr uint8_t kRecordFormatV2 = 0x02;  // JobRecord since format 2
 
 // ---- cursors, held by clients (util/cursor.h) -----------------------------------------------
 inline constexpr uint8_t kCursorVersion = 1;
@@ -170,13 +186,17 @@ static_assert(AllDistinct(std::array{U(CounterKind::kFollowers), U(CounterKind::
                                      U(CounterKind::kComments)}),
               "two counter kinds share a byte");
 static_assert(AllDistinct(std::array{U(JobType::kFanout), U(JobType::kBackfill),
-                                     U(JobType::kUnmerge), U(JobType::kUnpush),
+                                     U(JobType::kUnmerge), U(JobType::kPurgePost),
                                      U(JobType::kRepush)}),
               "two job types share a byte");
 static_assert(AllDistinct(std::array{U(ListKind::kHomeFeed), U(ListKind::kTimeline),
                                      U(ListKind::kFollowers), U(ListKind::kFollowing),
                                      U(ListKind::kLikers), U(ListKind::kLikedPosts)}),
               "two list kinds share a byte");
+static_assert(AllDistinct(std::array{static_cast<uint8_t>(PurgeStage::kLikes),
+                                     static_cast<uint8_t>(PurgeStage::kInbox),
+                                     static_cast<uint8_t>(PurgeStage::kDone)}),
+              "two purge stages share a byte");
 static_assert(AllDistinct(kCfNames), "two column families share a name");
 static_assert(AllDistinct(meta_keys::kAll) && NoPrefixes(meta_keys::kAll), "meta keys overlap");
 static_assert(kExplicitBit < (uint64_t{1} << kPostSeqBits));

@@ -98,16 +98,23 @@ bool DecodeAuthorMode(std::string_view in, AuthorModeRecord* r) {
 }
 
 std::string EncodeJob(const JobRecord& r) {
-  std::string out(1, kV1);
+  std::string out(1, static_cast<char>(kRecordFormatV2));
   out.push_back(static_cast<char>(r.type));
-  PutVarint64(&out, r.author);
-  PutVarint64(&out, r.post);
-  PutVarint64(&out, r.reader);
-  PutVarint64(&out, r.cursor);
+  PutVarint64(&out, r.partition);
+  PutLengthPrefixed(&out, r.payload);
   return out;
 }
 
+// Any type byte but 0 decodes: whether a type is known is the registry's question, so that an
+// unknown type is reported as such (jobs/runner.cc) rather than as a malformed record.
 bool DecodeJob(std::string_view in, JobRecord* r) {
+  if (in.size() < 2 || in[0] != static_cast<char>(kRecordFormatV2) || in[1] == 0) return false;
+  r->type = static_cast<JobType>(in[1]);
+  in.remove_prefix(2);
+  return GetVarint64(&in, &r->partition) && GetString(&in, &r->payload) && in.empty();
+}
+
+bool DecodeJobV1(std::string_view in, JobRecordV1* r) {
   if (!GetVersion(&in) || in.empty()) return false;
   const auto type = static_cast<uint8_t>(in.front());
   if (type < 1 || type > 5) return false;

@@ -6,7 +6,10 @@
 //                  LP(text) varint(n) n*(LP(url) LP(mime) varint(w) varint(h) LP(alt))
 //                  flags bit 0: deleted (a tombstone keeps author and created_at only)
 //   AuthorMode  := 0x01 u8(mode) varint(pull_since_post_id) varint(repush_job_seq)
-//   JobRecord   := 0x01 u8(type) varint(author) varint(post) varint(reader) varint(cursor)
+//   JobRecord   := 0x02 u8(type) varint(partition) LP(payload)         (format 2)
+//                  the payload's grammar belongs to the type's owner (feed/jobs.h)
+//   JobRecordV1 := 0x01 u8(type) varint(author) varint(post) varint(reader) varint(cursor)
+//                  (format 1; read only by the 1 -> 2 migration, core/migrate.cc)
 //   edge value  := BE(time_us); inbox entry value := BE(author)
 
 #include <cstdint>
@@ -47,15 +50,25 @@ struct AuthorModeRecord {
 std::string EncodeAuthorMode(const AuthorModeRecord& r);
 bool DecodeAuthorMode(std::string_view in, AuthorModeRecord* r);
 
+// A queued background job. The runner (jobs/runner.h) reads the type and the partition only;
+// the payload, progress included, is the registered owner's.
 struct JobRecord {
   JobType type{};
-  uint64_t author = 0;  // every job belongs to one author; an author's jobs run in order
-  uint64_t post = 0;
-  uint64_t reader = 0;
-  uint64_t cursor = 0;  // progress: the last follower (or liker) handled; 0 = none yet
+  uint64_t partition = 0;  // the id the type's JobPartition names (an author, a reader, ...)
+  std::string payload;
 };
 std::string EncodeJob(const JobRecord& r);
 bool DecodeJob(std::string_view in, JobRecord* r);
+
+// A format 1 job record: every job was the feed's, with fixed fields.
+struct JobRecordV1 {
+  JobType type{};
+  uint64_t author = 0;
+  uint64_t post = 0;
+  uint64_t reader = 0;
+  uint64_t cursor = 0;
+};
+bool DecodeJobV1(std::string_view in, JobRecordV1* r);
 
 std::string EncodeBE64(uint64_t v);
 bool DecodeBE64(std::string_view in, uint64_t* v);

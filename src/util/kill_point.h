@@ -21,37 +21,38 @@
 namespace puppies::internal {
 
 // Ordered by the path they sit on. docs/reliability.md explains each one.
-inline constexpr std::array<std::string_view, 27> kKillPoints = {
+inline constexpr std::array<std::string_view, 28> kKillPoints = {
     // Open and Close
     "Open:AfterStoreOpen",    // RocksDB opened (WAL replayed), nothing of ours read yet
+    "Open:AfterMigrate",      // an older format migrated (core/migrate.h), nothing else read
     "Open:BeforeResume",      // author modes loaded, queued jobs not yet scanned
     "Recover:AfterDispatch",  // one resumed job handed to its strand, later ones not yet
     "Close:AfterStopJobs",    // workers joined, unfinished jobs left on disk, DB still open
     // Id reservation (the high-water mark is max-merged in the creating batch)
-    "Ids:AfterMintUser",  // user id taken in memory, its batch not written
-    "Ids:AfterMintPost",  // post id taken in memory, its batch not written
+    "Ids:AfterMintUser",      // user id taken in memory, its batch not written
+    "Ids:AfterMintPost",      // post id taken in memory, its batch not written
     "Ids:AfterMintExplicit",  // explicit-time post id reserved in memory, not yet probed
     // Foreground operations: the batch is durable, the call has not returned
     "WriteOp:AfterWrite",  // any operation that queued jobs: written, jobs not yet dispatched
     "CreateUser:AfterCommit",
     "CreatePost:AfterCommit",  // post + fan-out job written, job not dispatched
     "Mode:AfterFlip",          // a post changed its author's push/pull mode (+ repush job)
-    "DeletePost:AfterCommit",  // tombstone + unpush job written
+    "DeletePost:AfterCommit",  // tombstone + purge job written
     "Follow:AfterCommit",      // edges + pending marker + backfill job written
     "Unfollow:AfterCommit",    // edges removed + unmerge job written
     "Block:AfterCommit",
     "ImportFollows:AfterChunk",  // one chunk of an import written, later chunks not
     "Like:AfterCommit", "Unlike:AfterCommit",
     // Background job steps (each step is one batch that also saves the job's cursor)
-    "Jobs:AfterStep",          // any job, between two steps
-    "Fanout:AfterChunk",       // inbox entries of one chunk of followers + cursor written
-    "Inbox:AfterTrim",         // an inbox trimmed to its cap and its floor raised
-    "Backfill:AfterCommit",    // backfilled entries written, pending marker removed
-    "Unmerge:AfterCommit",     // an ex-followee's entries removed from an inbox
-    "Unpush:AfterLikesChunk",  // one chunk of a deleted post's likes removed
-    "Unpush:AfterInboxChunk",  // one chunk of followers' entries of a deleted post removed
-    "Repush:AfterChunk",       // one chunk of followers refilled by a draining author
-    "Repush:AfterLast",        // the author is back to push (or the job was superseded)
+    "Jobs:AfterStep",         // any job, between two steps
+    "Fanout:AfterChunk",      // inbox entries of one chunk of followers + cursor written
+    "Inbox:AfterTrim",        // an inbox trimmed to its cap and its floor raised
+    "Backfill:AfterCommit",   // backfilled entries written, pending marker removed
+    "Unmerge:AfterCommit",    // an ex-followee's entries removed from an inbox
+    "Purge:AfterLikesChunk",  // one chunk of a deleted post's likes removed
+    "Purge:AfterInboxChunk",  // one chunk of followers' entries of a deleted post removed
+    "Repush:AfterChunk",      // one chunk of followers refilled by a draining author
+    "Repush:AfterLast",       // the author is back to push (or the job was superseded)
 };
 
 consteval bool IsKillPoint(std::string_view name) {

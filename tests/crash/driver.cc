@@ -302,7 +302,7 @@ class Harness {
     const size_t k = internal::kKillPoints.size();
     for (size_t tried = 0; tried < k; ++tried) {
       const std::string name(internal::kKillPoints[next_target_++ % k]);
-      if (!hits_.count(name)) return name;
+      if (!hits_.count(name) && Reachable(name)) return name;
     }
     return std::string(internal::kKillPoints[next_target_++ % k]);
   }
@@ -371,10 +371,16 @@ class Harness {
     for (const std::string& line : *v) oracle_.AddViolation("Check " + when + ": " + line);
   }
 
+  // The harness writes today's format only, so it never migrates one: that point is killed at
+  // by tests/format_test.cc instead.
+  static bool Reachable(std::string_view point) { return point != "Open:AfterMigrate"; }
+
   std::vector<std::string> MustHit() const {
     std::vector<std::string> out;
     if (a_.must_hit == "all") {
-      for (std::string_view k : internal::kKillPoints) out.emplace_back(k);
+      for (std::string_view k : internal::kKillPoints) {
+        if (Reachable(k)) out.emplace_back(k);
+      }
     } else {
       std::istringstream in(a_.must_hit);
       for (std::string name; std::getline(in, name, ',');) {

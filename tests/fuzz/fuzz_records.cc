@@ -16,6 +16,7 @@
 #include <string_view>
 #include <tuple>
 
+#include "feed/jobs.h"
 #include "fuzz/fuzz_check.h"
 #include "records/records.h"
 
@@ -32,7 +33,10 @@ auto Fields(const PostRecord& r) {
   return std::tie(r.deleted, r.author, r.created_at_us, r.reply_to, r.text, r.media);
 }
 auto Fields(const AuthorModeRecord& r) { return std::tie(r.mode, r.pull_since, r.repush_job); }
-auto Fields(const JobRecord& r) { return std::tie(r.type, r.author, r.post, r.reader, r.cursor); }
+auto Fields(const JobRecord& r) { return std::tie(r.type, r.partition, r.payload); }
+auto Fields(const FeedJob& r) {
+  return std::tie(r.type, r.author, r.post, r.reader, r.cursor, r.stage);
+}
 auto Fields(const uint64_t& v) { return std::tie(v); }
 
 template <class R>
@@ -46,6 +50,12 @@ constexpr Codec<UserRecord> kUser{"user", EncodeUser, DecodeUser};
 constexpr Codec<PostRecord> kPost{"post", EncodePost, DecodePost};
 constexpr Codec<AuthorModeRecord> kMode{"author mode", EncodeAuthorMode, DecodeAuthorMode};
 constexpr Codec<JobRecord> kJob{"job", EncodeJob, DecodeJob};
+constexpr Codec<FeedJob> kFeedJob{"feed job",
+                                  [](const FeedJob& j) { return EncodeJob(j.Record()); },
+                                  [](std::string_view in, FeedJob* j) {
+                                    JobRecord rec;
+                                    return DecodeJob(in, &rec) && FeedJob::FromRecord(rec, j);
+                                  }};
 constexpr Codec<uint64_t> kBE64{"be64", [](const uint64_t& v) { return EncodeBE64(v); },
                                 DecodeBE64};
 
@@ -108,11 +118,28 @@ AuthorModeRecord BuildMode(FuzzedDataProvider& in) {
 
 JobRecord BuildJob(FuzzedDataProvider& in) {
   JobRecord r;
+  r.type = static_cast<JobType>(in.ConsumeIntegralInRange<uint8_t>(1, 255));
+  r.partition = in.ConsumeIntegral<uint64_t>();
+  r.payload = in.ConsumeRandomLengthString(64);
+  return r;
+}
+
+// Only the fields its type's payload carries (feed/jobs.h); the others stay 0.
+FeedJob BuildFeedJob(FuzzedDataProvider& in) {
+  FeedJob r;
   r.type = static_cast<JobType>(in.ConsumeIntegralInRange<uint8_t>(1, 5));
   r.author = in.ConsumeIntegral<uint64_t>();
-  r.post = in.ConsumeIntegral<uint64_t>();
-  r.reader = in.ConsumeIntegral<uint64_t>();
-  r.cursor = in.ConsumeIntegral<uint64_t>();
+  const bool has_post =
+      r.type == JobType::kFanout || r.type == JobType::kRepush || r.type == JobType::kPurgePost;
+  if (has_post) {
+    r.post = in.ConsumeIntegral<uint64_t>();
+    r.cursor = in.ConsumeIntegral<uint64_t>();
+  } else {
+    r.reader = in.ConsumeIntegral<uint64_t>();
+  }
+  if (r.type == JobType::kPurgePost) {
+    r.stage = static_cast<PurgeStage>(in.ConsumeIntegralInRange<uint8_t>(0, 2));
+  }
   return r;
 }
 
@@ -126,6 +153,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckDecoded(kPost, bytes);
   CheckDecoded(kMode, bytes);
   CheckDecoded(kJob, bytes);
+  CheckDecoded(kFeedJob, bytes);
   CheckDecoded(kBE64, bytes);
 
   FuzzedDataProvider in(data, size);
@@ -133,6 +161,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckBuilt(kPost, BuildPost(in));
   CheckBuilt(kMode, BuildMode(in));
   CheckBuilt(kJob, BuildJob(in));
+  CheckBuilt(kFeedJob, BuildFeedJob(in));
   CheckBuilt(kBE64, in.ConsumeIntegral<uint64_t>());
   return 0;
 }

@@ -33,13 +33,15 @@ const int kDoubleOpenChildRegistered = RegisterChildCase(
 
 }  // namespace
 
-std::string OpenInAnotherProcess(const std::string& db, const std::filesystem::path& scratch) {
+std::string OpenInAnotherProcess(const std::string& db, const std::filesystem::path& scratch,
+                                 const std::vector<std::string>& extra_env) {
   const std::string out = (scratch / "child-status").string();
   std::filesystem::remove(out);
   std::vector<std::string> env_strings;
   for (char** e = environ; *e; ++e) env_strings.emplace_back(*e);
   env_strings.push_back("PUPPIES_DOUBLE_OPEN_DB=" + db);
   env_strings.push_back("PUPPIES_DOUBLE_OPEN_OUT=" + out);
+  env_strings.insert(env_strings.end(), extra_env.begin(), extra_env.end());
   std::vector<char*> envp;
   for (std::string& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
@@ -58,6 +60,7 @@ std::string OpenInAnotherProcess(const std::string& db, const std::filesystem::p
   ::close(devnull);
   int status = 0;
   REQUIRE(::waitpid(pid, &status, 0) == pid);
+  if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
   REQUIRE_MESSAGE((WIFEXITED(status) && WEXITSTATUS(status) == 0), "child status " << status);
   std::ifstream in(out);
   return std::string(std::istreambuf_iterator<char>(in), {});

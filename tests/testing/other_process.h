@@ -6,11 +6,14 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace puppies::testing {
 
 // Opens (and closes) the database at `db` in another process; returns the status it got, as
-// text ("OK" on success). `scratch` is a directory for the child's report.
-std::string OpenInAnotherProcess(const std::string& db, const std::filesystem::path& scratch);
+// text ("OK" on success), or "killed by signal N" when it died of one (a kill point, armed by
+// `extra_env`, e.g. PUPPIES_KILL_ODDS=1). `scratch` is a directory for the child's report.
+std::string OpenInAnotherProcess(const std::string& db, const std::filesystem::path& scratch,
+                                 const std::vector<std::string>& extra_env = {});
 
 }  // namespace puppies::testing

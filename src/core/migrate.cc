@@ -1,0 +1,59 @@
+#include "core/migrate.h"
+
+#include <fmt/format.h>
+
+#include "feed/jobs.h"
+#include "keys/format.h"
+#include "keys/keys.h"
+#include "records/records.h"
+#include "util/status_macros.h"
+
+namespace puppies::internal {
+namespace {
+
+// Format 1 jobs had fixed fields and one partition, the author. The unpush job removed a
+// deleted post's likes first (no cursor: it deleted what it read) and then walked followers
+// from its cursor, so a cursor other than 0 means the likes were gone; with 0, the purge
+// starts at its likes stage, which finds nothing when they are.
+Status JobsV1ToV2(Store* store, Batch* b) {
+  return store->ScanAll(Cf::kJobs, "", "format 1 job record",
+                        [&](std::string_view k, std::string_view v) {
+                          JobKey key;
+                          JobRecordV1 old;
+                          if (!JobKey::Decode(k, &key) || !DecodeJobV1(v, &old)) return false;
+                          FeedJob job{old.type, old.author, old.post, old.reader, old.cursor};
+                          if (old.type == JobType::kPurgePost) {
+                            job.stage = old.cursor ? PurgeStage::kInbox : PurgeStage::kLikes;
+                          }
+                          b->Put(Cf::kJobs, k, EncodeJob(job.Record()));
+                          return true;
+                        });
+}
+
+struct Migration {
+  uint64_t from;
+  Status (*run)(Store*, Batch*);
+};
+constexpr Migration kMigrations[] = {
+    {1, JobsV1ToV2},
+};
+static_assert(std::size(kMigrations) == kFormatVersion - 1, "a format version lacks a migration");
+
+}  // namespace
+
+Status MigrateFormat(Store* store, uint64_t version) {
+  for (const Migration& m : kMigrations) {
+    if (m.from < version) continue;
+    Batch b = store->NewBatch();
+    Status s = m.run(store, &b);
+    if (!s.ok()) {
+      return Status(s.code(),
+                    fmt::format("migrating format {} to {}: {}", m.from, m.from + 1, s.message()));
+    }
+    b.Put(Cf::kMeta, meta_keys::kFormatVersion, EncodeBE64(m.from + 1));
+    PUPPIES_RETURN_IF_ERROR(store->Write(&b));
+  }
+  return Status::OK();
+}
+
+}  // namespace puppies::internal

@@ -1,0 +1,24 @@
+#pragma once
+// Format versions and their migrations (after pebble's format_major_version.go). Open reads
+// meta "format_version"; a database of an older format is brought up one version at a time,
+// each step one atomic batch that rewrites what changed and sets the new version, so a crash
+// leaves the database wholly at one version or the next and the next Open carries on.
+//
+//   from  to  what changes
+//   1     2   every job record: JobRecordV1 -> JobRecord v2 (type, partition, payload); the
+//             unpush job becomes the staged post purge (records/records.h, feed/jobs.h)
+//
+// A migration runs before anything else reads the database (ids, modes, jobs), with no other
+// thread in the engine.
+
+#include <cstdint>
+
+#include "puppies/status.h"
+#include "store/store.h"
+
+namespace puppies::internal {
+
+// Migrates the database from `version` to kFormatVersion. REQUIRES: version <= kFormatVersion.
+Status MigrateFormat(Store* store, uint64_t version);
+
+}  // namespace puppies::internal
