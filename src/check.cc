@@ -59,7 +59,7 @@ Status Engine::Impl::Analyze(bool verify_checksums, std::vector<Finding>* out) {
   if (verify_checksums) {
     Status s = store->VerifyChecksum();
     if (!s.ok()) {
-      out->push_back({.text = "I10: " + s.ToString(), .fix = Fix::kUnreadable});
+      out->push_back({.text = "I10: " + s.ToString(), .unreadable = true});
       checksums_failed = true;
     }
   }
@@ -79,7 +79,7 @@ Status Engine::Impl::Analyze(bool verify_checksums, std::vector<Finding>* out) {
   }
   if (Status s = view.status(); !s.ok()) {
     if (!checksums_failed) return s;
-    out->push_back({.text = "I10: reading stopped: " + s.ToString(), .fix = Fix::kUnreadable});
+    out->push_back({.text = "I10: reading stopped: " + s.ToString(), .unreadable = true});
   }
   return Status::OK();
 }

@@ -7,30 +7,31 @@
 #include <string>
 
 #include "keys/keys.h"
+#include "puppies/status.h"
 
 namespace puppies::internal {
 
-// What Repair does about a finding, in the order Repair applies them (structure before what is
-// derived from it). Every fix re-reads what it depends on under the locks the normal write path
-// for that data takes, and writes nothing when the finding no longer holds.
-enum class Fix : uint8_t {
-  kNone,           // beyond Repair: reported by Check only
-  kUnreadable,     // damaged storage (checksums, undecodable records): Repair refuses to run
-  kMendRelation,   // the relation a-[kind]->b (kind: its primary side, e.g. kFollowing)
-  kDropOrderKey,   // the order key a-[kind]->b at time `value`, whose edge is gone
-  kAdjustCounter,  // add `value` (two's complement) to counter (a, counter)
-  kMendAuthored,   // the authored entry of post b by author a
-  kDropInbox,      // inbox entry (a, post b) naming author `value`
-  kDropPending,    // pending-backfill marker (a, author b) naming job `value`
-  kBackfill,       // re-queue the backfill of author b into reader a's inbox
-  kOwnInbox,       // author a's own inbox entry for post b
-  kRaiseIdMark,    // the high-water mark meta key `name` to at least `value`
-  kMendUsername,   // the username index entry `name`, which user a (0: none) should own
+class Fixer;  // fsck/fixer.h
+struct Finding;
+
+// One kind of fix Repair may apply, declared by the component whose invariant finds the defect,
+// next to that check (fsck/view.h lists them). Every fix re-reads what it depends on under the
+// locks the normal write path for that data takes, and writes nothing when the finding no
+// longer holds. Repair applies a round's fixes in ascending `order`, structure before what is
+// derived from it (the orders in use are listed in fsck/fixer.h).
+struct FixKind {
+  const char* name;
+  int order;
+  // Several findings naming one target that differ only in `value`: only the highest is
+  // applied (an id mark raised once, to the highest id found above it).
+  bool highest_value_only;
+  Status (*apply)(Fixer& fixer, const Finding& f);
 };
 
 struct Finding {
-  std::string text{};  // the line Check() reports, starting with the invariant id
-  Fix fix = Fix::kNone;
+  std::string text{};            // the line Check() reports, starting with the invariant id
+  const FixKind* fix = nullptr;  // null: beyond Repair, reported by Check only
+  bool unreadable = false;       // damaged storage (checksums, undecodable): Repair refuses
   uint64_t a = 0;
   uint64_t b = 0;
   uint64_t value = 0;

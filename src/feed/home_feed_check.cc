@@ -12,6 +12,8 @@
 #include <optional>
 #include <vector>
 
+#include "core/write_op.h"
+#include "fsck/fixer.h"
 #include "fsck/view.h"
 #include "keys/coding.h"
 
@@ -27,7 +29,7 @@ void CheckInboxEntry(View& v, const InboxKey& key, uint64_t author,
   const uint64_t owner = key.owner, post = key.post;
   auto drop = [&](std::string text) {
     v.report().Add(
-        {.text = std::move(text), .fix = Fix::kDropInbox, .a = owner, .b = post, .value = author});
+        {.text = std::move(text), .fix = &kFixInboxEntry, .a = owner, .b = post, .value = author});
   };
   const std::optional<PostFacts> facts = v.Post(post);
   if (!facts || facts->deleted) {
@@ -55,7 +57,7 @@ void CheckPendingMarker(View& v, const InboxPendingKey& key, uint64_t seq) {
   }
   v.report().Add({.text = fmt::format("I9: pending marker ({}, {}) names no backfill job ({})",
                                       key.owner, key.author, seq),
-                  .fix = Fix::kDropPending,
+                  .fix = &kFixPending,
                   .a = key.owner,
                   .b = key.author,
                   .value = seq});
@@ -114,7 +116,7 @@ void CheckFanoutBatch(View& v, uint64_t author, uint64_t post,
     if (!has_entry[i] || !DecodeBE64(values[i], &x)) {
       v.report().Add({.text = fmt::format("I6: post {} by {} missing from follower {}'s inbox",
                                           post, author, followers[i]),
-                      .fix = Fix::kBackfill,
+                      .fix = &kFixBackfill,
                       .a = followers[i],
                       .b = author});
     }
@@ -125,7 +127,7 @@ void CheckFanout(View& v, uint64_t post, uint64_t author) {
   const uint64_t floor = v.Be64(Cf::kInbox, InboxFloorKey{author}.Encode()).value_or(0);
   if (post >= floor && !v.Be64(Cf::kInbox, InboxKey{author, post}.Encode())) {
     v.report().Add({.text = fmt::format("I6: post {} missing from its author's own inbox", post),
-                    .fix = Fix::kOwnInbox,
+                    .fix = &kFixOwnInbox,
                     .a = author,
                     .b = post});
   }
@@ -168,5 +170,107 @@ void CheckHomeFeed(View& v, Scans& scans) {
   CheckInboxes(v, scans);
   CheckFanouts(v, scans);
 }
+
+// ---- fixes (Repair) ---------------------------------------------------------------------------
+
+namespace {
+
+Status DropInbox(Fixer& fx, const Finding& f) {
+  const uint64_t owner = f.a, post = f.b, author = f.value;
+  WriteOp op(fx.impl());
+  if (owner == author) {
+    op.LockAuthor(owner);
+  } else {
+    op.LockPair(owner, author);
+  }
+  const std::string key = InboxKey{owner, post}.Encode();
+  std::string raw;
+  bool found, live;
+  PUPPIES_RETURN_IF_ERROR(fx.store().Get(Cf::kInbox, key, &raw, &found));
+  if (!found || raw != EncodeBE64(author)) return Status::OK();
+  PostRecord rec;
+  PUPPIES_RETURN_IF_ERROR(fx.LivePost(post, &rec, &live));
+  std::string why;
+  if (!live) {
+    why = "post gone";
+  } else if (rec.author != author) {
+    why = "wrong author";
+  } else if (owner != author) {
+    Status s;
+    if (!fx.impl().HasEdge(owner, EdgeKind::kFollowing, author, nullptr, &s)) why = "not followed";
+    PUPPIES_RETURN_IF_ERROR(s);
+  }
+  if (why.empty()) return Status::OK();
+  Batch& b = op.batch();
+  b.Delete(Cf::kInbox, key);
+  return fx.Commit(op,
+                   fmt::format("I5: removed post {} from the inbox of {} ({})", post, owner, why));
+}
+
+Status DropPending(Fixer& fx, const Finding& f) {
+  const uint64_t owner = f.a, author = f.b, seq = f.value;
+  WriteOp op(fx.impl());
+  op.LockPair(owner, author);
+  const std::string marker = InboxPendingKey{owner, author}.Encode();
+  std::string raw;
+  bool found;
+  PUPPIES_RETURN_IF_ERROR(fx.store().Get(Cf::kInbox, marker, &raw, &found));
+  if (!found || raw != EncodeBE64(seq)) return Status::OK();
+  PUPPIES_RETURN_IF_ERROR(fx.store().Get(Cf::kJobs, JobKey{seq}.Encode(), &raw, &found));
+  JobRecord rec;
+  FeedJob job;
+  if (found && DecodeJob(raw, &rec) && FeedJob::FromRecord(rec, &job) &&
+      job.type == JobType::kBackfill && job.reader == owner && job.author == author) {
+    return Status::OK();
+  }
+  Batch& b = op.batch();
+  b.Delete(Cf::kInbox, marker);
+  return fx.Commit(
+      op, fmt::format("I9: removed pending marker ({}, {}) naming no backfill job", owner, author));
+}
+
+// Missing fan-out goes through the backfill a follow queues, under the same locks, so the
+// author's posts land above the reader's floor exactly as after a fresh follow.
+Status Backfill(Fixer& fx, const Finding& f) {
+  const uint64_t reader = f.a, author = f.b;
+  WriteOp op(fx.impl());
+  op.LockPair(reader, author);
+  op.LockAuthor(author);
+  Status s;
+  const bool follows = fx.impl().HasEdge(reader, EdgeKind::kFollowing, author, nullptr, &s);
+  PUPPIES_RETURN_IF_ERROR(s);
+  const std::string marker = InboxPendingKey{reader, author}.Encode();
+  bool pending;
+  PUPPIES_RETURN_IF_ERROR(fx.store().Exists(Cf::kInbox, marker, &pending));
+  if (!follows || pending || fx.impl().ModeOf(author).mode != AuthorMode::kPush)
+    return Status::OK();
+  const uint64_t seq = op.Enqueue(FeedJob{JobType::kBackfill, author, 0, reader}.Record());
+  op.batch().Put(Cf::kInbox, marker, EncodeBE64(seq));
+  return fx.Commit(
+      op, fmt::format("I6: queued a backfill of author {} into the inbox of {}", author, reader));
+}
+
+// An author's own entries are written by CreatePost, under the author lock.
+Status OwnInbox(Fixer& fx, const Finding& f) {
+  const uint64_t author = f.a, post = f.b;
+  WriteOp op(fx.impl());
+  op.LockAuthor(author);
+  PostRecord rec;
+  bool live, present;
+  PUPPIES_RETURN_IF_ERROR(fx.LivePost(post, &rec, &live));
+  const std::string key = InboxKey{author, post}.Encode();
+  PUPPIES_RETURN_IF_ERROR(fx.store().Exists(Cf::kInbox, key, &present));
+  if (!live || rec.author != author || present) return Status::OK();
+  Batch& b = op.batch();
+  b.Put(Cf::kInbox, key, EncodeBE64(author));
+  return fx.Commit(op, fmt::format("I6: restored post {} in the own inbox of {}", post, author));
+}
+
+}  // namespace
+
+const FixKind kFixInboxEntry{"drop inbox entry", 50, false, DropInbox};
+const FixKind kFixPending{"drop pending marker", 60, false, DropPending};
+const FixKind kFixBackfill{"queue backfill", 70, false, Backfill};
+const FixKind kFixOwnInbox{"restore own inbox entry", 80, false, OwnInbox};
 
 }  // namespace puppies::internal

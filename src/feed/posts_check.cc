@@ -7,6 +7,8 @@
 #include <memory>
 #include <optional>
 
+#include "core/write_op.h"
+#include "fsck/fixer.h"
 #include "fsck/view.h"
 
 namespace puppies::internal {
@@ -37,7 +39,7 @@ void CheckAuthored(View& v, Scans& scans) {
       v.report().Add(
           {.text = fmt::format("I4: authored entry ({}, {}) without a live post by that author",
                                a.author, a.post),
-           .fix = Fix::kMendAuthored,
+           .fix = &kFixAuthored,
            .a = a.author,
            .b = a.post});
     }
@@ -64,14 +66,14 @@ void CheckPostRecords(View& v, Scans& scans) {
           r.Add({fmt::format("I4: post {} by unknown user {}", id, rec.author)});
         } else if (!rec.deleted && !v.Has(Cf::kEdges, AuthoredKey{rec.author, id}.Encode())) {
           r.Add({.text = fmt::format("I4: post {} missing from its author's timeline", id),
-                 .fix = Fix::kMendAuthored,
+                 .fix = &kFixAuthored,
                  .a = rec.author,
                  .b = id});
         }
         // I7: live post ids below their high-water mark (explicit-time ids are not counted by it).
         if (!(id & kExplicitBit) && id > v.post_hwm()) {
           r.Add({.text = fmt::format("I7: post id {} above high-water mark {}", id, v.post_hwm()),
-                 .fix = Fix::kRaiseIdMark,
+                 .fix = &kFixIdMark,
                  .value = id,
                  .name = std::string(meta_keys::kPostIdHwm)});
         }
@@ -105,5 +107,39 @@ void CheckPosts(View& v, Scans& scans) {
   CheckPostRecords(v, scans);
   CheckModes(v);
 }
+
+// ---- fixes (Repair) ---------------------------------------------------------------------------
+
+namespace {
+
+// The authored entry exists exactly when the post is live and by that author, under the
+// locks of CreatePost (author) and DeletePost (post), in that order.
+Status MendAuthored(Fixer& fx, const Finding& f) {
+  const uint64_t author = f.a, post = f.b;
+  WriteOp op(fx.impl());
+  op.LockAuthor(author);
+  op.LockPost(post);
+  PostRecord rec;
+  bool live, listed;
+  PUPPIES_RETURN_IF_ERROR(fx.LivePost(post, &rec, &live));
+  const bool want = live && rec.author == author;
+  const std::string key = AuthoredKey{author, post}.Encode();
+  PUPPIES_RETURN_IF_ERROR(fx.store().Exists(Cf::kEdges, key, &listed));
+  if (want == listed) return Status::OK();
+  Batch& b = op.batch();
+  if (want) {
+    b.Put(Cf::kEdges, key, "");
+  } else {
+    b.Delete(Cf::kEdges, key);
+  }
+  b.AddCounter(CounterKey{author, CounterKind::kPosts}.Encode(), want ? 1 : -1);
+  return fx.Commit(op,
+                   want ? fmt::format("I4: restored post {} on the timeline of {}", post, author)
+                        : fmt::format("I4: removed post {} from the timeline of {}", post, author));
+}
+
+}  // namespace
+
+const FixKind kFixAuthored{"mend authored entry", 40, false, MendAuthored};
 
 }  // namespace puppies::internal

@@ -2,13 +2,14 @@
 
 #include <fmt/format.h>
 
+#include "fsck/fixer.h"
 #include "keys/coding.h"
 
 namespace puppies::internal {
 
 void Report::Mend(uint64_t owner, EdgeKind kind, uint64_t other, std::string text) {
   const Relation r = RelationOf(owner, kind, other);
-  Add({.text = std::move(text), .fix = Fix::kMendRelation, .a = r.a, .b = r.b, .kind = r.kind});
+  Add({.text = std::move(text), .fix = &kFixRelation, .a = r.a, .b = r.b, .kind = r.kind});
 }
 
 Status View::Load() {
@@ -220,7 +221,7 @@ void CounterMerge::Compare(uint64_t id, uint8_t kind, uint64_t have, uint64_t wa
                          ? fmt::format("I2: counter {} of {} is {}, expected {}", kind, id,
                                        static_cast<int64_t>(have), want)
                          : fmt::format("I2: counter {} of {} missing, expected {}", kind, id, want),
-             .fix = Fix::kAdjustCounter,
+             .fix = &kFixCounter,
              .a = id,
              .value = want - have,
              .counter = static_cast<CounterKind>(kind)});

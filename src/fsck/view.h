@@ -45,7 +45,7 @@ class Report {
   // Every defect of an edge is fixed by mending the whole relation it belongs to.
   void Mend(uint64_t owner, EdgeKind kind, uint64_t other, std::string text);
   // An entry of `cf` that does not decode: damaged storage, which Repair refuses to touch.
-  void Unreadable(std::string text) { Add({.text = std::move(text), .fix = Fix::kUnreadable}); }
+  void Unreadable(std::string text) { Add({.text = std::move(text), .unreadable = true}); }
 
  private:
   std::vector<Finding>* out_;
@@ -232,6 +232,17 @@ void CheckGraph(View& v, Scans& s);     // graph/graph_check.cc
 void CheckLikes(View& v, Scans& s);     // graph/likes_check.cc
 void CheckPosts(View& v, Scans& s);     // feed/posts_check.cc
 void CheckHomeFeed(View& v, Scans& s);  // feed/home_feed_check.cc
+
+// The fixes of each concern, next to its checks; Repair applies them (repair.cc) in the order
+// fsck/fixer.h lists. The shared ones (counters, id marks) are in fsck/fixer.h.
+extern const FixKind kFixUsername;    // users: index entry `name`, which user a (0: none) owns
+extern const FixKind kFixRelation;    // graph: the relation a-[kind]->b (kind: primary side)
+extern const FixKind kFixOrderKey;    // graph: order key a-[kind]->b at time `value`, edge gone
+extern const FixKind kFixAuthored;    // posts: the authored entry of post b by author a
+extern const FixKind kFixInboxEntry;  // home feed: entry (a, post b) naming author `value`
+extern const FixKind kFixPending;     // home feed: marker (a, author b) naming job `value`
+extern const FixKind kFixBackfill;    // home feed: re-queue author b's backfill into a's inbox
+extern const FixKind kFixOwnInbox;    // home feed: author a's own inbox entry for post b
 
 // The registry, in the order the groups run (check.cc).
 std::span<const InvariantGroup> InvariantGroups();

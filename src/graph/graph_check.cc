@@ -25,8 +25,13 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
+#include "core/write_op.h"
+#include "fsck/fixer.h"
 #include "fsck/view.h"
+#include "graph/edges.h"
 #include "keys/coding.h"
 #include "util/hash.h"
 
@@ -101,7 +106,7 @@ void MissingOrderKey(View& v, const EdgeKey& e) {
 void OrphanOrderKey(View& v, const EdgeOrderKey& o) {
   v.report().Add({.text = fmt::format("I1: order key {}-[{}]->{} without edge", o.owner,
                                       static_cast<int>(o.kind), o.other),
-                  .fix = Fix::kDropOrderKey,
+                  .fix = &kFixOrderKey,
                   .a = o.owner,
                   .b = o.other,
                   .value = static_cast<uint64_t>(o.time_us),
@@ -334,5 +339,161 @@ void CheckGraph(View& v, Scans& scans) {
     recount.Finish();
   });
 }
+
+// ---- fixes (Repair) ---------------------------------------------------------------------------
+
+namespace {
+
+struct Family {
+  const char* name;       // in fix lines
+  const char* invariant;  // in fix lines
+  std::optional<EdgeKind> mirror;
+  // A lone primary side gets its mirror back instead of being removed: only blocks, which
+  // must never be lost, and whose enforcement reads the primary side alone.
+  bool keep_lone_primary;
+};
+
+Family FamilyOf(EdgeKind primary) {
+  switch (primary) {
+    case EdgeKind::kFollowing:
+      return {"follow", "I1", EdgeKind::kFollower, false};
+    case EdgeKind::kBlocking:
+      return {"block", "I1", EdgeKind::kBlockedBy, true};
+    case EdgeKind::kLiked:
+      return {"like", "I3", EdgeKind::kLiker, false};
+    default:
+      return {"mute", "I1", std::nullopt, false};
+  }
+}
+
+// One stored side of a relation, as read under the relation's lock.
+struct Side {
+  uint64_t owner = 0;
+  EdgeKind kind{};
+  uint64_t other = 0;
+  bool found = false;
+  int64_t time = 0;
+  bool ordered = false;  // its order key exists
+  std::string OrderKey() const { return EdgeOrderKey{owner, kind, time, other}.Encode(); }
+};
+
+// Likes change under the post's lock, user-to-user edges under the pair lock.
+void LockRelation(WriteOp& op, const Relation& r) {
+  if (r.kind == EdgeKind::kLiked) {
+    op.LockPost(r.b);
+  } else {
+    op.LockPair(r.a, r.b);
+  }
+}
+
+Status ReadSide(Fixer& fx, Side* s) {
+  PUPPIES_RETURN_IF_ERROR(
+      GetEdgeTime(&fx.store(), s->owner, s->kind, s->other, &s->time, &s->found));
+  if (s->found) PUPPIES_RETURN_IF_ERROR(fx.store().Exists(Cf::kEdges, s->OrderKey(), &s->ordered));
+  return Status::OK();
+}
+
+// Why the relation may not exist at all; empty when it may.
+Status Forbidden(Fixer& fx, const Relation& r, std::string* why) {
+  why->clear();
+  if (r.a == r.b) {
+    *why = "self";
+    return Status::OK();
+  }
+  bool ok;
+  PUPPIES_RETURN_IF_ERROR(fx.UserKnown(r.a, &ok));
+  if (!ok) {
+    *why = fmt::format("unknown user {}", r.a);
+    return Status::OK();
+  }
+  if (r.kind == EdgeKind::kLiked) {
+    PostRecord rec;
+    PUPPIES_RETURN_IF_ERROR(fx.LivePost(r.b, &rec, &ok));
+    if (!ok) *why = fmt::format("post {} is gone", r.b);
+  } else {
+    PUPPIES_RETURN_IF_ERROR(fx.UserKnown(r.b, &ok));
+    if (!ok) *why = fmt::format("unknown user {}", r.b);
+  }
+  return Status::OK();
+}
+
+// Makes one relation consistent: removed when it may not exist or when only its mirror (or,
+// except for blocks, only its primary side) is left; otherwise the mirror is made to match
+// the primary side and both get their order keys. Counters move as the normal paths move
+// them, so they stay in step with a recount of the same round.
+Status MendRelation(Fixer& fx, const Finding& f) {
+  const Relation r{f.a, f.b, f.kind};
+  const Family fam = FamilyOf(r.kind);
+  WriteOp op(fx.impl());
+  LockRelation(op, r);
+  Side p{r.a, r.kind, r.b}, m;
+  PUPPIES_RETURN_IF_ERROR(ReadSide(fx, &p));
+  if (fam.mirror) {
+    m = Side{r.b, *fam.mirror, r.a};
+    PUPPIES_RETURN_IF_ERROR(ReadSide(fx, &m));
+  }
+  if (!p.found && !m.found) return Status::OK();
+  std::string why;
+  PUPPIES_RETURN_IF_ERROR(Forbidden(fx, r, &why));
+  if (why.empty() && (!p.found || (fam.mirror && !m.found && !fam.keep_lone_primary))) {
+    why = "one-sided";
+  }
+  Batch& b = op.batch();
+  const std::string name = fmt::format("{}: {} {} -> {}", fam.invariant, fam.name, r.a, r.b);
+  if (!why.empty()) {
+    for (const Side* s : {&p, &m}) {
+      if (s->found) DeleteEdge(&b, s->owner, s->kind, s->other, s->time);
+    }
+    if (p.found && r.kind == EdgeKind::kFollowing) {
+      // As Unfollow: the counters, the pending backfill and the inbox entries go too.
+      b.AddCounter(CounterKey{r.a, CounterKind::kFollowing}.Encode(), -1);
+      b.AddCounter(CounterKey{r.b, CounterKind::kFollowers}.Encode(), -1);
+      b.Delete(Cf::kInbox, InboxPendingKey{r.a, r.b}.Encode());
+      op.Enqueue(FeedJob{JobType::kUnmerge, r.b, 0, r.a}.Record());
+    }
+    if (m.found && r.kind == EdgeKind::kLiked) {
+      b.AddCounter(CounterKey{r.b, CounterKind::kLikes}.Encode(), -1);
+    }
+    return fx.Commit(op, fmt::format("{}: removed ({})", name, why));
+  }
+  std::vector<std::string> done;
+  if (fam.mirror && (!m.found || m.time != p.time)) {
+    if (m.found) DeleteEdge(&b, m.owner, m.kind, m.other, m.time);
+    PutEdge(&b, m.owner, m.kind, m.other, p.time);
+    done.push_back(m.found ? "mirror re-timed" : "mirror restored");
+    m.found = m.ordered = true;
+    m.time = p.time;
+  }
+  for (const Side* s : {&p, &m}) {
+    if (s->found && !s->ordered) {
+      b.Put(Cf::kEdges, s->OrderKey(), "");
+      done.push_back(fmt::format("order key of {}-[{}]->{} restored", s->owner,
+                                 static_cast<int>(s->kind), s->other));
+    }
+  }
+  if (done.empty()) return Status::OK();
+  return fx.Commit(op, fmt::format("{}: {}", name, fmt::join(done, ", ")));
+}
+
+Status DropOrderKey(Fixer& fx, const Finding& f) {
+  WriteOp op(fx.impl());
+  LockRelation(op, RelationOf(f.a, f.kind, f.b));
+  const Side s{f.a, f.kind, f.b, true, static_cast<int64_t>(f.value)};
+  bool exists;
+  PUPPIES_RETURN_IF_ERROR(fx.store().Exists(Cf::kEdges, s.OrderKey(), &exists));
+  if (!exists) return Status::OK();
+  Side now{f.a, f.kind, f.b};
+  PUPPIES_RETURN_IF_ERROR(ReadSide(fx, &now));
+  if (now.found && now.time == s.time) return Status::OK();
+  Batch& b = op.batch();
+  b.Delete(Cf::kEdges, s.OrderKey());
+  return fx.Commit(op, fmt::format("I1: removed order key {}-[{}]->{} without its edge", f.a,
+                                   static_cast<int>(f.kind), f.b));
+}
+
+}  // namespace
+
+const FixKind kFixRelation{"mend relation", 10, false, MendRelation};
+const FixKind kFixOrderKey{"drop order key", 20, false, DropOrderKey};
 
 }  // namespace puppies::internal

@@ -1,0 +1,59 @@
+#pragma once
+// Repair's side of the registry. A finding names its FixKind (check.h); Repair (repair.cc)
+// hands each fix a Fixer, which carries what every fix shares: the engine, reads of what the
+// fix depends on, and Commit, which writes the fix's one batch, records its line and keeps the
+// jobs it queued for Repair to await after the round.
+//
+// The orders in use (Repair applies a round's fixes in ascending order):
+//    10  relation mended (graph: follows, blocks, mutes, likes)    graph/graph_check.cc
+//    20  order key without its edge dropped                        graph/graph_check.cc
+//    30  counter corrected (I2, every component's counters)        fsck/fixer.cc
+//    40  authored entry mended                                     feed/posts_check.cc
+//    50  inbox entry dropped                                       feed/home_feed_check.cc
+//    60  pending marker without its backfill dropped               feed/home_feed_check.cc
+//    70  backfill re-queued                                        feed/home_feed_check.cc
+//    80  own inbox entry restored                                  feed/home_feed_check.cc
+//    90  id high-water mark raised (I7, users and posts)           fsck/fixer.cc
+//   100  username index entry mended                               graph/users_check.cc
+// A new concern's fixes take orders after what they derive from.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "check.h"
+#include "core/write_op.h"
+#include "engine_impl.h"
+
+namespace puppies::internal {
+
+class Fixer {
+ public:
+  Fixer(Engine::Impl& impl, std::vector<std::string>* fixed) : impl_(impl), fixed_(fixed) {}
+
+  Engine::Impl& impl() { return impl_; }
+  Store& store() { return *impl_.store; }
+
+  // Whether `post` exists and is not deleted; its record in *rec.
+  Status LivePost(uint64_t post, PostRecord* rec, bool* live);
+  Status UserKnown(uint64_t user, bool* known);
+
+  // Writes the fix's batch and records `line` as done.
+  Status Commit(WriteOp& op, std::string line);
+  // Records a fix written without a WriteOp (the id marks).
+  void Done(std::string line) { fixed_->push_back(std::move(line)); }
+
+  // The jobs the fixes queued; Repair waits for them after the round.
+  const Engine::Impl::JobList& jobs() const { return jobs_; }
+
+ private:
+  Engine::Impl& impl_;
+  std::vector<std::string>* fixed_;
+  Engine::Impl::JobList jobs_;
+};
+
+// The fixes of the shared parts of the check (fixer.cc).
+extern const FixKind kFixCounter;  // I2: add `value` (two's complement) to counter (a, counter)
+extern const FixKind kFixIdMark;   // I7: raise the high-water mark meta key `name` to `value`
+
+}  // namespace puppies::internal
