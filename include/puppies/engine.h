@@ -62,7 +62,10 @@ class PUPPIES_EXPORT Engine final {
   /// Opens (or, with Options::create_if_missing, creates) the database at `path`. A database
   /// is created only in a new or empty directory. A directory is identified by what it is, not
   /// by how `path` spells it: while one Engine has it open, every other Open of it (through
-  /// "d/", "d/.", a relative path or a symlink; in this process or another) fails.
+  /// "d/", "d/.", a relative path or a symlink; in this process or another) fails. A database
+  /// written by an older release is migrated to this release's on-disk format first, in one
+  /// atomic write (queued background work keeps its progress); it cannot be opened by the
+  /// older release afterwards.
   /// Errors: InvalidArgument (a bad option, naming the field; empty path), NotFound (no
   /// database and !create_if_missing), AlreadyExists (error_if_exists), FailedPrecondition
   /// (written by a newer format version; a non-empty directory that holds no database),
