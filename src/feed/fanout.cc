@@ -203,7 +203,7 @@ Status Engine::Impl::StepBackfill(uint64_t seq, FeedJob* job, bool* done) {
 Status Engine::Impl::StepUnmerge(uint64_t seq, FeedJob* job, bool* done) {
   // Runs even if the reader follows the author again: the re-follow's backfill is queued
   // behind this job on the author's strand and restores what is wanted, while entries of posts
-  // deleted meanwhile (whose unpush skipped this ex-follower) must go.
+  // deleted meanwhile (whose purge skipped this ex-follower) must go.
   *done = true;
   Batch b = store->NewBatch();
   b.Delete(Cf::kJobs, JobKey{seq}.Encode());
