@@ -1,0 +1,97 @@
+// Engine methods: posts, timelines and likes (engine.h, "Posts" and "Likes").
+
+#include "common.h"
+
+namespace puppies_python {
+
+void BindPosts(py::class_<PyEngine>& engine) {
+  engine
+      .def(
+          "post",
+          [](PyEngine& self, pp::UserId author, Text text, const py::object& media,
+             std::optional<pp::PostId> reply_to, std::optional<Micros> created_at) {
+            pp::NewPost p;
+            p.text = std::move(text.value);
+            p.media = MediaListFromPython(media, py::type::of<pp::Media>());
+            if (reply_to) {
+              if (pp::ToInt(*reply_to) == 0) ThrowInvalid("reply_to is 0, not a post id");
+              p.reply_to = *reply_to;
+            }
+            if (created_at) p.created_at_us = created_at->value;
+            py::gil_scoped_release release;
+            return self.Run([&](pp::Engine& e) { return e.CreatePost(author, p); });
+          },
+          "author"_a, "text"_a, py::kw_only(), "media"_a = py::none(), "reply_to"_a = py::none(),
+          "created_at"_a = py::none(), "Creates a post and returns its id.")
+      .def(
+          "get_post",
+          [](PyEngine& self, pp::PostId id) {
+            return self.Run([&](pp::Engine& e) { return e.GetPost(id); });
+          },
+          "post_id"_a, Guard())
+      .def(
+          "get_posts",
+          [](PyEngine& self, const py::iterable& post_ids) {
+            CheckIterableOfIds(post_ids, "post_ids");
+            std::vector<pp::PostId> ids;
+            for (py::handle o : py::iter(post_ids)) ids.push_back(PostIdFromPython(o));
+            py::gil_scoped_release release;
+            return self.Run([&](pp::Engine& e) { return e.GetPosts(ids); });
+          },
+          "post_ids"_a, "One Post or None (unknown or deleted) per id, in order.")
+      .def(
+          "delete_post",
+          [](PyEngine& self, pp::UserId actor, pp::PostId id) {
+            self.Run([&](pp::Engine& e) { return e.DeletePost(actor, id); });
+          },
+          "actor"_a, "post_id"_a, Guard())
+      .def(
+          "user_timeline",
+          [](PyEngine& self, pp::UserId u, Limit limit, std::optional<Text> cursor) {
+            return ReadPage(
+                self, limit, std::move(cursor),
+                [u](pp::Engine& e, const pp::PageRequest& r) { return e.UserTimeline(u, r); });
+          },
+          "user_id"_a, py::kw_only(), "limit"_a = Limit{20}, "cursor"_a = py::none(),
+          "The user's posts, newest first.")
+
+      // ---- Likes ----
+      .def(
+          "like",
+          [](PyEngine& self, pp::UserId u, pp::PostId p) {
+            return self.Run([&](pp::Engine& e) { return e.Like(u, p); });
+          },
+          "user_id"_a, "post_id"_a, Guard(), "True if the like is new.")
+      .def(
+          "unlike",
+          [](PyEngine& self, pp::UserId u, pp::PostId p) {
+            return self.Run([&](pp::Engine& e) { return e.Unlike(u, p); });
+          },
+          "user_id"_a, "post_id"_a, Guard(), "True if a like was removed.")
+      .def(
+          "has_liked",
+          [](PyEngine& self, pp::UserId u, pp::PostId p) {
+            return self.Run([&](pp::Engine& e) { return e.HasLiked(u, p); });
+          },
+          "user_id"_a, "post_id"_a, Guard())
+      .def(
+          "likers",
+          [](PyEngine& self, pp::PostId p, Limit limit, std::optional<Text> cursor) {
+            return ReadPage(
+                self, limit, std::move(cursor),
+                [p](pp::Engine& e, const pp::PageRequest& r) { return e.Likers(p, r); });
+          },
+          "post_id"_a, py::kw_only(), "limit"_a = Limit{20}, "cursor"_a = py::none(),
+          "Ids of the users who liked the post, newest like first.")
+      .def(
+          "liked_posts",
+          [](PyEngine& self, pp::UserId u, Limit limit, std::optional<Text> cursor) {
+            return ReadPage(
+                self, limit, std::move(cursor),
+                [u](pp::Engine& e, const pp::PageRequest& r) { return e.LikedPosts(u, r); });
+          },
+          "user_id"_a, py::kw_only(), "limit"_a = Limit{20}, "cursor"_a = py::none(),
+          "Posts the user liked, newest like first.");
+}
+
+}  // namespace puppies_python
