@@ -145,39 +145,27 @@ bool LoadText(py::handle src, std::string* out);
 
 namespace pybind11::detail {
 
-template <>
-struct type_caster<puppies::UserId> {
-  PYBIND11_TYPE_CASTER(puppies::UserId, const_name("int"));
+// An id type (UserId, PostId) as a Python int; `kName` names it in range errors.
+template <class Id, puppies_python::FieldName kName>
+struct IdCaster {
+  PYBIND11_TYPE_CASTER(Id, const_name("int"));
   bool load(handle src, bool) {
     uint64_t v = 0;
-    if (!puppies_python::LoadInt<uint64_t>(src, "user id", 0, UINT64_MAX, &v,
+    if (!puppies_python::LoadInt<uint64_t>(src, kName.name, 0, UINT64_MAX, &v,
                                            puppies_python::kIdRange)) {
       return false;
     }
-    value = puppies::UserId{v};
+    value = Id{v};
     return true;
   }
-  static handle cast(puppies::UserId id, return_value_policy, handle) {
+  static handle cast(Id id, return_value_policy, handle) {
     return PyLong_FromUnsignedLongLong(puppies::ToInt(id));
   }
 };
-
 template <>
-struct type_caster<puppies::PostId> {
-  PYBIND11_TYPE_CASTER(puppies::PostId, const_name("int"));
-  bool load(handle src, bool) {
-    uint64_t v = 0;
-    if (!puppies_python::LoadInt<uint64_t>(src, "post id", 0, UINT64_MAX, &v,
-                                           puppies_python::kIdRange)) {
-      return false;
-    }
-    value = puppies::PostId{v};
-    return true;
-  }
-  static handle cast(puppies::PostId id, return_value_policy, handle) {
-    return PyLong_FromUnsignedLongLong(puppies::ToInt(id));
-  }
-};
+struct type_caster<puppies::UserId> : IdCaster<puppies::UserId, "user id"> {};
+template <>
+struct type_caster<puppies::PostId> : IdCaster<puppies::PostId, "post id"> {};
 
 template <>
 struct type_caster<puppies_python::Text> {
@@ -294,8 +282,15 @@ PyPage ReadPage(PyEngine& self, Limit limit, std::optional<Text> cursor, Fn fn) 
 // ---- Conversions from Python containers (conversions.cc) ----------------------------------------
 
 std::vector<pp::Media> MediaListFromPython(py::handle media, py::handle media_class);
-pp::PostId PostIdFromPython(py::handle o);
-pp::UserId UserIdFromPython(py::handle o);
+// One id from an element of a Python container; TypeError names `what` ("user ids").
+template <class Id>
+Id IdFromPython(py::handle o, const char* what) {
+  py::detail::make_caster<Id> c;
+  if (!c.load(o, true)) {
+    throw py::type_error(std::string(what) + " must be int, not " + Py_TYPE(o.ptr())->tp_name);
+  }
+  return py::detail::cast_op<Id>(c);
+}
 void CheckIterableOfIds(py::handle o, const char* what);
 
 // ---- Bindings: one Bind* function per file, called by module.cc ---------------------------------

@@ -53,22 +53,6 @@ std::vector<pp::Media> MediaListFromPython(py::handle media, py::handle media_cl
   return out;
 }
 
-pp::PostId PostIdFromPython(py::handle o) {
-  py::detail::make_caster<pp::PostId> c;
-  if (!c.load(o, true)) {
-    throw py::type_error(std::string("post ids must be int, not ") + Py_TYPE(o.ptr())->tp_name);
-  }
-  return py::detail::cast_op<pp::PostId>(c);
-}
-
-pp::UserId UserIdFromPython(py::handle o) {
-  py::detail::make_caster<pp::UserId> c;
-  if (!c.load(o, true)) {
-    throw py::type_error(std::string("user ids must be int, not ") + Py_TYPE(o.ptr())->tp_name);
-  }
-  return py::detail::cast_op<pp::UserId>(c);
-}
-
 void CheckIterableOfIds(py::handle o, const char* what) {
   if (PyUnicode_Check(o.ptr()) || PyBytes_Check(o.ptr()) || PyLong_Check(o.ptr())) {
     throw py::type_error(std::string(what) + " must be an iterable of int, not " +

@@ -102,7 +102,8 @@ void BindGraph(py::class_<PyEngine>& engine) {
                 throw py::type_error("edges must be (follower, followee) pairs of int, not " +
                                      ShortRepr(edge));
               }
-              all.push_back(pp::FollowEdge{UserIdFromPython(a), UserIdFromPython(b)});
+              all.push_back(pp::FollowEdge{IdFromPython<pp::UserId>(a, "user ids"),
+                                           IdFromPython<pp::UserId>(b, "user ids")});
             }
             // One engine call, so its all-or-nothing user checks and batch semantics apply to
             // the whole iterable.

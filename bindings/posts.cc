@@ -34,7 +34,8 @@ void BindPosts(py::class_<PyEngine>& engine) {
           [](PyEngine& self, const py::iterable& post_ids) {
             CheckIterableOfIds(post_ids, "post_ids");
             std::vector<pp::PostId> ids;
-            for (py::handle o : py::iter(post_ids)) ids.push_back(PostIdFromPython(o));
+            for (py::handle o : py::iter(post_ids))
+              ids.push_back(IdFromPython<pp::PostId>(o, "post ids"));
             py::gil_scoped_release release;
             return self.Run([&](pp::Engine& e) { return e.GetPosts(ids); });
           },
