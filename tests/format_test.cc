@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "core/migrate.h"
-#include "feed/jobs.h"
+#include "home_feed/jobs.h"
 #include "keys/keys.h"
 #include "puppies/puppies.h"
 #include "records/records.h"
@@ -218,7 +218,7 @@ TEST_CASE("format 1 to 2: every queued job keeps its fields; nothing else change
     REQUIRE(DecodeJob(value, &rec));
     REQUIRE(FeedJob::FromRecord(rec, &job));
     CHECK(rec.partition == old.author);
-    // Each type's payload carries the fields it uses (feed/jobs.h).
+    // Each type's payload carries the fields it uses (home_feed/jobs.h).
     const bool uses_post = old.type != JobType::kBackfill && old.type != JobType::kUnmerge;
     CHECK((job.type == old.type && job.author == old.author));
     CHECK(job.post == (uses_post ? old.post : 0));

@@ -2,7 +2,7 @@
 
 #include <doctest/doctest.h>
 
-#include "feed/jobs.h"
+#include "home_feed/jobs.h"
 
 namespace puppies::internal {
 namespace {

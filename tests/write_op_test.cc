@@ -10,7 +10,7 @@
 #include <string>
 #include <thread>
 
-#include "engine_impl.h"
+#include "engine/engine_impl.h"
 #include "keys/keys.h"
 #include "testing/temp_engine.h"
 #include "testing/test_util.h"
@@ -25,16 +25,17 @@ using internal::WriteOp;
 
 // An Impl opened on a fresh directory: WriteOp works on the internals, below the public API.
 struct OpenImpl {
-  explicit OpenImpl(Options o = {}) : impl(o) { REQUIRE_OK(impl.OpenStore(dir.db())); }
+  explicit OpenImpl(Options o = {}) : impl(o) { REQUIRE_OK(impl.Open(dir.db())); }
   testing::TempDir dir;
   Engine::Impl impl;
 
   size_t JobRows() {
     size_t n = 0;
-    REQUIRE_OK(impl.store->Scan(Cf::kJobs, "", "", [&](std::string_view, std::string_view) {
-      ++n;
-      return true;
-    }));
+    REQUIRE_OK(
+        impl.context().store->Scan(Cf::kJobs, "", "", [&](std::string_view, std::string_view) {
+          ++n;
+          return true;
+        }));
     return n;
   }
 };
@@ -45,19 +46,19 @@ JobRecord HarmlessJob() { return internal::FeedJob{JobType::kUnmerge, 2, 0, 1}.R
 TEST_CASE("write_op: jobs of a batch never written are cancelled, not left pending") {
   OpenImpl o;
   {
-    WriteOp op(o.impl);
+    WriteOp op(o.impl.context());
     op.LockPair(1, 2);
     op.Enqueue(HarmlessJob());
     op.Enqueue(HarmlessJob());
-    CHECK_EQ(o.impl.jobs->pending(), 2);
+    CHECK_EQ(o.impl.context().jobs->pending(), 2);
     // An early return: the operation found a reason not to write.
   }
   // REQUIRE: with a job left pending, WaitIdle below would never return.
-  REQUIRE_EQ(o.impl.jobs->pending(), 0);
+  REQUIRE_EQ(o.impl.context().jobs->pending(), 0);
   CHECK_EQ(o.JobRows(), 0);
-  CHECK_OK(o.impl.jobs->WaitIdle());
+  CHECK_OK(o.impl.context().jobs->WaitIdle());
   // The pair stripe was released: another operation takes it at once.
-  WriteOp again(o.impl);
+  WriteOp again(o.impl.context());
   again.LockPair(2, 1);
   CHECK_OK(again.Finish());
 }
@@ -66,7 +67,7 @@ TEST_CASE("write_op: jobs of a written batch are dispatched and awaited when syn
   Options opts;
   opts.synchronous_fanout = true;
   OpenImpl o(opts);
-  WriteOp op(o.impl);
+  WriteOp op(o.impl.context());
   op.LockPair(1, 2);
   op.LockAuthor(2);
   const uint64_t seq = op.Enqueue(HarmlessJob());
@@ -77,11 +78,11 @@ TEST_CASE("write_op: jobs of a written batch are dispatched and awaited when syn
   CHECK_EQ(op.committed_jobs()[0].first, seq);
   REQUIRE_OK(op.Finish());
   // Finish waited for the job: it ran and deleted its row.
-  CHECK_EQ(o.impl.jobs->pending(), 0);
+  CHECK_EQ(o.impl.context().jobs->pending(), 0);
   CHECK_EQ(o.JobRows(), 0);
   std::string v;
   bool found;
-  REQUIRE_OK(o.impl.store->Get(Cf::kMeta, "write_op_test", &v, &found));
+  REQUIRE_OK(o.impl.context().store->Get(Cf::kMeta, "write_op_test", &v, &found));
   CHECK(found);
   CHECK_EQ(v, "x");
 }
@@ -90,7 +91,7 @@ TEST_CASE("write_op: a bulk operation commits several batches and unlocks betwee
   Options opts;
   opts.synchronous_fanout = true;
   OpenImpl o(opts);
-  WriteOp op(o.impl);
+  WriteOp op(o.impl.context());
   for (int chunk = 0; chunk < 3; ++chunk) {
     op.LockPairStripes({1, 5, 9});
     op.LockAuthorStripes({2, 3});
@@ -100,7 +101,7 @@ TEST_CASE("write_op: a bulk operation commits several batches and unlocks betwee
     op.Unlock();
     // Unlocked: another thread can take the same stripes between chunks.
     std::thread other([&] {
-      WriteOp op2(o.impl);
+      WriteOp op2(o.impl.context());
       op2.LockPairStripes({1, 5, 9});
       CHECK_OK(op2.Finish());
     });
@@ -108,17 +109,17 @@ TEST_CASE("write_op: a bulk operation commits several batches and unlocks betwee
   }
   CHECK_EQ(op.committed_jobs().size(), 3);
   REQUIRE_OK(op.Finish());
-  CHECK_EQ(o.impl.jobs->pending(), 0);
+  CHECK_EQ(o.impl.context().jobs->pending(), 0);
   for (int chunk = 0; chunk < 3; ++chunk) {
     bool found;
-    REQUIRE_OK(o.impl.store->Exists(Cf::kMeta, "chunk" + std::to_string(chunk), &found));
+    REQUIRE_OK(o.impl.context().store->Exists(Cf::kMeta, "chunk" + std::to_string(chunk), &found));
     CHECK(found);
   }
 }
 
 TEST_CASE("write_op: the same stripe named twice is taken once") {
   OpenImpl o;
-  WriteOp op(o.impl);
+  WriteOp op(o.impl.context());
   op.LockPair(7, 8);
   op.LockPair(8, 7);  // the same unordered pair, the same stripe
   CHECK_OK(op.Finish());

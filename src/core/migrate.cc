@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "feed/jobs.h"
+#include "home_feed/jobs.h"
 #include "keys/format.h"
 #include "keys/keys.h"
 #include "records/records.h"

@@ -6,7 +6,7 @@
 //
 //   from  to  what changes
 //   1     2   every job record: JobRecordV1 -> JobRecord v2 (type, partition, payload); the
-//             unpush job becomes the staged post purge (records/records.h, feed/jobs.h)
+//             unpush job becomes the staged post purge (records/records.h, home_feed/jobs.h)
 //
 // A migration runs before anything else reads the database (ids, modes, jobs), with no other
 // thread in the engine.

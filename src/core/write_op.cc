@@ -8,11 +8,11 @@
 
 namespace puppies::internal {
 
-WriteOp::WriteOp(Engine::Impl& impl) : impl_(impl), batch_(impl.store->NewBatch()) {}
+WriteOp::WriteOp(Context& ctx) : ctx_(ctx), batch_(ctx.store->NewBatch()) {}
 
 WriteOp::~WriteOp() {
   // Jobs counted as pending by Enqueue whose batch was never written would block WaitIdle.
-  for (const auto& [seq, job] : queued_) impl_.jobs->Cancel(seq);
+  for (const auto& [seq, job] : queued_) ctx_.jobs->Cancel(seq);
 }
 
 void WriteOp::Take(LockRank rank, size_t index, std::mutex& mu) {
@@ -23,33 +23,33 @@ void WriteOp::Take(LockRank rank, size_t index, std::mutex& mu) {
   index_ = index;
 }
 
-void WriteOp::LockUsernames() { Take(LockRank::kUsernames, 0, impl_.locks.usernames); }
+void WriteOp::LockUsernames() { Take(LockRank::kUsernames, 0, ctx_.locks.usernames); }
 
 void WriteOp::LockPair(uint64_t a, uint64_t b) {
   const size_t i = LockSet::PairIndex(a, b);
-  Take(LockRank::kPair, i, impl_.locks.pair.At(i));
+  Take(LockRank::kPair, i, ctx_.locks.pair.At(i));
 }
 
 void WriteOp::LockAuthor(uint64_t author) {
   const size_t i = LockSet::AuthorIndex(author);
-  Take(LockRank::kAuthor, i, impl_.locks.author.At(i));
+  Take(LockRank::kAuthor, i, ctx_.locks.author.At(i));
 }
 
 void WriteOp::LockPost(uint64_t post) {
   const size_t i = LockSet::PostIndex(post);
-  Take(LockRank::kPost, i, impl_.locks.post.At(i));
+  Take(LockRank::kPost, i, ctx_.locks.post.At(i));
 }
 
 void WriteOp::LockPairStripes(const std::set<size_t>& indexes) {
-  for (size_t i : indexes) Take(LockRank::kPair, i, impl_.locks.pair.At(i));
+  for (size_t i : indexes) Take(LockRank::kPair, i, ctx_.locks.pair.At(i));
 }
 
 void WriteOp::LockAuthorStripes(const std::set<size_t>& indexes) {
-  for (size_t i : indexes) Take(LockRank::kAuthor, i, impl_.locks.author.At(i));
+  for (size_t i : indexes) Take(LockRank::kAuthor, i, ctx_.locks.author.At(i));
 }
 
 uint64_t WriteOp::Enqueue(const JobRecord& job) {
-  const uint64_t seq = impl_.jobs->Enqueue(&batch_, job);
+  const uint64_t seq = ctx_.jobs->Enqueue(&batch_, job);
   queued_.emplace_back(seq, job);
   return seq;
 }
@@ -58,9 +58,9 @@ Status WriteOp::AfterWrite(const Status& written) {
   if (written.ok() && !queued_.empty()) PUPPIES_KILL_POINT("WriteOp:AfterWrite");
   for (const auto& [seq, job] : queued_) {
     if (written.ok()) {
-      impl_.jobs->Dispatch(seq, job);
+      ctx_.jobs->Dispatch(seq, job);
     } else {
-      impl_.jobs->Cancel(seq);
+      ctx_.jobs->Cancel(seq);
     }
   }
   if (written.ok()) committed_.insert(committed_.end(), queued_.begin(), queued_.end());
@@ -69,18 +69,7 @@ Status WriteOp::AfterWrite(const Status& written) {
   return written;
 }
 
-Status WriteOp::Commit() { return AfterWrite(impl_.store->Write(&batch_)); }
-
-Status WriteOp::CommitModeChange(uint64_t author, const AuthorModeRecord& rec) {
-  WriterLock lock(&impl_.modes_mu);
-  PUPPIES_RETURN_IF_ERROR(AfterWrite(impl_.store->Write(&batch_)));
-  if (rec.mode == AuthorMode::kPush) {
-    impl_.modes.erase(author);
-  } else {
-    impl_.modes[author] = rec;
-  }
-  return Status::OK();
-}
+Status WriteOp::Commit() { return AfterWrite(ctx_.store->Write(&batch_)); }
 
 void WriteOp::Unlock() {
   // Released in reverse order of taking.
@@ -91,8 +80,8 @@ void WriteOp::Unlock() {
 
 Status WriteOp::Finish() {
   Unlock();
-  if (!impl_.options.synchronous_fanout) return Status::OK();
-  for (const auto& [seq, job] : committed_) PUPPIES_RETURN_IF_ERROR(impl_.jobs->WaitFor(seq));
+  if (!ctx_.options.synchronous_fanout) return Status::OK();
+  for (const auto& [seq, job] : committed_) PUPPIES_RETURN_IF_ERROR(ctx_.jobs->WaitFor(seq));
   return Status::OK();
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // WriteOp: the one place that carries the rule every write operation follows.
 //
-//   WriteOp op(impl);
+//   WriteOp op(ctx);
 //   op.LockPair(a, b); op.LockAuthor(b);         // 1. locks, in LockSet order (core/locks.h)
 //   ... read under the locks; fill op.batch(); op.Enqueue(job) ...   // 2. one batch
 //   PUPPIES_RETURN_IF_ERROR(op.Commit());        // 3. write it; dispatch its jobs, or cancel
@@ -18,15 +18,20 @@
 #include <cstdint>
 #include <mutex>
 #include <set>
+#include <utility>
+#include <vector>
 
+#include "core/context.h"
 #include "core/locks.h"
-#include "engine_impl.h"
 
 namespace puppies::internal {
 
+// Jobs queued by one operation: (sequence, job).
+using JobList = std::vector<std::pair<uint64_t, JobRecord>>;
+
 class WriteOp {
  public:
-  explicit WriteOp(Engine::Impl& impl);
+  explicit WriteOp(Context& ctx);
   ~WriteOp();
   WriteOp(const WriteOp&) = delete;
   WriteOp& operator=(const WriteOp&) = delete;
@@ -49,10 +54,6 @@ class WriteOp {
   // Writes the batch, then dispatches its jobs (or cancels them all if the write failed).
   // Then empties the batch, so a bulk operation can build and commit the next one.
   Status Commit();
-  // Commit for a batch that also changes `author`'s stored mode: the in-memory mirror changes
-  // with the write, atomically for readers of Engine::Impl::SnapshotWithModes.
-  // REQUIRES: the author lock.
-  Status CommitModeChange(uint64_t author, const AuthorModeRecord& rec);
 
   // ---- 4. finish ----
   // Releases every lock held (a bulk operation may lock again for its next batch).
@@ -61,16 +62,16 @@ class WriteOp {
   Status Finish();
 
   // The jobs dispatched so far (Repair waits for them itself).
-  const Engine::Impl::JobList& committed_jobs() const { return committed_; }
+  const JobList& committed_jobs() const { return committed_; }
 
  private:
   void Take(LockRank rank, size_t index, std::mutex& mu);
   Status AfterWrite(const Status& written);
 
-  Engine::Impl& impl_;
+  Context& ctx_;
   Batch batch_;
-  Engine::Impl::JobList queued_;     // enqueued in the batch being built
-  Engine::Impl::JobList committed_;  // dispatched, awaited by Finish
+  JobList queued_;     // enqueued in the batch being built
+  JobList committed_;  // dispatched, awaited by Finish
   boost::container::small_vector<std::unique_lock<std::mutex>, 4> locks_;
   LockRank rank_ = LockRank::kNone;  // of the last lock taken
   size_t index_ = 0;                 // its stripe

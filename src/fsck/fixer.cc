@@ -11,7 +11,7 @@ namespace puppies::internal {
 
 Status Fixer::LivePost(uint64_t post, PostRecord* rec, bool* live) {
   bool found;
-  PUPPIES_RETURN_IF_ERROR(impl_.ReadPost(post, rec, &found));
+  PUPPIES_RETURN_IF_ERROR(impl_.posts().Read(post, rec, &found));
   *live = found && !rec->deleted;
   return Status::OK();
 }
@@ -37,7 +37,7 @@ namespace {
 Status AdjustCounter(Fixer& fx, const Finding& f) {
   const std::string key = CounterKey{f.a, f.counter}.Encode();
   const auto delta = static_cast<int64_t>(f.value);
-  WriteOp op(fx.impl());
+  WriteOp op(fx.ctx());
   Batch& b = op.batch();
   if (f.counter != CounterKind::kLikes) {
     b.AddCounter(key, delta);
@@ -64,7 +64,7 @@ Status AdjustCounter(Fixer& fx, const Finding& f) {
 Status RaiseIdMark(Fixer& fx, const Finding& f) {
   uint64_t mark;
   bool raised;
-  PUPPIES_RETURN_IF_ERROR(fx.impl().ids->RaiseMark(f.name, f.value, &mark, &raised));
+  PUPPIES_RETURN_IF_ERROR(fx.ctx().ids->RaiseMark(f.name, f.value, &mark, &raised));
   if (raised) fx.Done(fmt::format("I7: raised {} from {} to {}", f.name, mark, f.value));
   return Status::OK();
 }

@@ -1,29 +1,30 @@
 #pragma once
-// Repair's side of the registry. A finding names its FixKind (check.h); Repair (repair.cc)
-// hands each fix a Fixer, which carries what every fix shares: the engine, reads of what the
-// fix depends on, and Commit, which writes the fix's one batch, records its line and keeps the
-// jobs it queued for Repair to await after the round.
+// Repair's side of the registry. A finding names its FixKind (fsck/finding.h); Repair
+// (repair.cc) hands each fix a Fixer, which carries what every fix shares: the context and the
+// components (their reads and batch primitives), reads of what the fix depends on, and Commit,
+// which writes the fix's one batch, records its line and keeps the jobs it queued for Repair to
+// await after the round.
 //
 // The orders in use (Repair applies a round's fixes in ascending order):
 //    10  relation mended (graph: follows, blocks, mutes, likes)    graph/graph_check.cc
 //    20  order key without its edge dropped                        graph/graph_check.cc
 //    30  counter corrected (I2, every component's counters)        fsck/fixer.cc
-//    40  authored entry mended                                     feed/posts_check.cc
-//    50  inbox entry dropped                                       feed/home_feed_check.cc
-//    60  pending marker without its backfill dropped               feed/home_feed_check.cc
-//    70  backfill re-queued                                        feed/home_feed_check.cc
-//    80  own inbox entry restored                                  feed/home_feed_check.cc
+//    40  authored entry mended                                     posts/posts_check.cc
+//    50  inbox entry dropped                                       home_feed/home_feed_check.cc
+//    60  pending marker without its backfill dropped               home_feed/home_feed_check.cc
+//    70  backfill re-queued                                        home_feed/home_feed_check.cc
+//    80  own inbox entry restored                                  home_feed/home_feed_check.cc
 //    90  id high-water mark raised (I7, users and posts)           fsck/fixer.cc
-//   100  username index entry mended                               graph/users_check.cc
+//   100  username index entry mended                               users/users_check.cc
 // A new concern's fixes take orders after what they derive from.
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "check.h"
 #include "core/write_op.h"
-#include "engine_impl.h"
+#include "engine/engine_impl.h"
+#include "fsck/finding.h"
 
 namespace puppies::internal {
 
@@ -31,8 +32,11 @@ class Fixer {
  public:
   Fixer(Engine::Impl& impl, std::vector<std::string>* fixed) : impl_(impl), fixed_(fixed) {}
 
-  Engine::Impl& impl() { return impl_; }
-  Store& store() { return *impl_.store; }
+  Context& ctx() { return impl_.context(); }
+  Store& store() { return *impl_.context().store; }
+  const Users& users() { return impl_.users(); }
+  const Graph& graph() { return impl_.graph(); }
+  const HomeFeed& home_feed() { return impl_.home_feed(); }
 
   // Whether `post` exists and is not deleted; its record in *rec.
   Status LivePost(uint64_t post, PostRecord* rec, bool* live);
@@ -44,12 +48,12 @@ class Fixer {
   void Done(std::string line) { fixed_->push_back(std::move(line)); }
 
   // The jobs the fixes queued; Repair waits for them after the round.
-  const Engine::Impl::JobList& jobs() const { return jobs_; }
+  const JobList& jobs() const { return jobs_; }
 
  private:
   Engine::Impl& impl_;
   std::vector<std::string>* fixed_;
-  Engine::Impl::JobList jobs_;
+  JobList jobs_;
 };
 
 // The fixes of the shared parts of the check (fixer.cc).

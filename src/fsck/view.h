@@ -2,12 +2,12 @@
 // The consistency check's view of one snapshot, read as streams: Check never copies the
 // database into memory.
 //
-// Each concern's checks (registered in src/check.cc) scan the column families they own once,
-// in key order, and look up what an entry refers to with point reads on the same snapshot.
-// What the view holds in memory is bounded by what is still queued and how many authors are
-// pulled, not by the size of the data: the queued jobs, the stored author modes, the id marks,
-// one bit per user id (users are looked up for every edge) and a small cache of post records.
-// Counters are compared by merging their column family with a recount made in the same key
+// Each concern's checks (its Component::invariants(), run by fsck/check.cc) scan the column
+// families they own once, in key order, and look up what an entry refers to with point reads on the
+// same snapshot. What the view holds in memory is bounded by what is still queued and how many
+// authors are pulled, not by the size of the data: the queued jobs, the stored author modes, the id
+// marks, one bit per user id (users are looked up for every edge) and a small cache of post
+// records. Counters are compared by merging their column family with a recount made in the same key
 // order (CounterMerge below).
 
 #include <rocksdb/iterator.h>
@@ -28,8 +28,8 @@
 #include <utility>
 #include <vector>
 
-#include "check.h"
-#include "feed/jobs.h"
+#include "fsck/finding.h"
+#include "home_feed/jobs.h"
 #include "keys/keys.h"
 #include "puppies/status.h"
 #include "records/records.h"
@@ -225,13 +225,10 @@ struct InvariantGroup {
   void (*check)(View&, Scans&);
 };
 
-// The checks of each concern, in its own folder.
-void CheckJobs(View& v, Scans& s);      // feed/jobs_check.cc
-void CheckUsers(View& v, Scans& s);     // graph/users_check.cc
-void CheckGraph(View& v, Scans& s);     // graph/graph_check.cc
-void CheckLikes(View& v, Scans& s);     // graph/likes_check.cc
-void CheckPosts(View& v, Scans& s);     // feed/posts_check.cc
-void CheckHomeFeed(View& v, Scans& s);  // feed/home_feed_check.cc
+// Each component's group is its Component::invariants(), next to its code (users/users_check.cc,
+// graph/graph_check.cc, posts/posts_check.cc, likes/likes_check.cc,
+// home_feed/home_feed_check.cc); the job queue's is the runner's.
+void CheckJobs(View& v, Scans& s);  // jobs/jobs_check.cc
 
 // The fixes of each concern, next to its checks; Repair applies them (repair.cc) in the order
 // fsck/fixer.h lists. The shared ones (counters, id marks) are in fsck/fixer.h.
@@ -243,8 +240,5 @@ extern const FixKind kFixInboxEntry;  // home feed: entry (a, post b) naming aut
 extern const FixKind kFixPending;     // home feed: marker (a, author b) naming job `value`
 extern const FixKind kFixBackfill;    // home feed: re-queue author b's backfill into a's inbox
 extern const FixKind kFixOwnInbox;    // home feed: author a's own inbox entry for post b
-
-// The registry, in the order the groups run (check.cc).
-std::span<const InvariantGroup> InvariantGroups();
 
 }  // namespace puppies::internal

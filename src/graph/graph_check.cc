@@ -32,6 +32,7 @@
 #include "fsck/fixer.h"
 #include "fsck/view.h"
 #include "graph/edges.h"
+#include "graph/graph.h"
 #include "keys/coding.h"
 #include "util/hash.h"
 
@@ -281,7 +282,7 @@ void FindOneSided(View& v, const Sums& sums, Corrections* fix) {
 
 }  // namespace
 
-void CheckGraph(View& v, Scans& scans) {
+static void CheckGraph(View& v, Scans& scans) {
   struct State {
     explicit State(View* v) : order(v), tally(v, &held_report, {}) {}
     Sums sums{};
@@ -424,7 +425,7 @@ Status Forbidden(Fixer& fx, const Relation& r, std::string* why) {
 Status MendRelation(Fixer& fx, const Finding& f) {
   const Relation r{f.a, f.b, f.kind};
   const Family fam = FamilyOf(r.kind);
-  WriteOp op(fx.impl());
+  WriteOp op(fx.ctx());
   LockRelation(op, r);
   Side p{r.a, r.kind, r.b}, m;
   PUPPIES_RETURN_IF_ERROR(ReadSide(fx, &p));
@@ -446,10 +447,8 @@ Status MendRelation(Fixer& fx, const Finding& f) {
     }
     if (p.found && r.kind == EdgeKind::kFollowing) {
       // As Unfollow: the counters, the pending backfill and the inbox entries go too.
-      b.AddCounter(CounterKey{r.a, CounterKind::kFollowing}.Encode(), -1);
-      b.AddCounter(CounterKey{r.b, CounterKind::kFollowers}.Encode(), -1);
-      b.Delete(Cf::kInbox, InboxPendingKey{r.a, r.b}.Encode());
-      op.Enqueue(FeedJob{JobType::kUnmerge, r.b, 0, r.a}.Record());
+      Graph::AddFollowCounters(&b, r.a, r.b, -1);
+      fx.home_feed().RemoveFollow(op, r.a, r.b);
     }
     if (m.found && r.kind == EdgeKind::kLiked) {
       b.AddCounter(CounterKey{r.b, CounterKind::kLikes}.Encode(), -1);
@@ -476,7 +475,7 @@ Status MendRelation(Fixer& fx, const Finding& f) {
 }
 
 Status DropOrderKey(Fixer& fx, const Finding& f) {
-  WriteOp op(fx.impl());
+  WriteOp op(fx.ctx());
   LockRelation(op, RelationOf(f.a, f.kind, f.b));
   const Side s{f.a, f.kind, f.b, true, static_cast<int64_t>(f.value)};
   bool exists;
@@ -495,5 +494,12 @@ Status DropOrderKey(Fixer& fx, const Finding& f) {
 
 const FixKind kFixRelation{"mend relation", 10, false, MendRelation};
 const FixKind kFixOrderKey{"drop order key", 20, false, DropOrderKey};
+
+const InvariantGroup* Graph::invariants() const {
+  static const InvariantGroup group{"graph", "I1, I2 (follows)",
+                                    KindsOf({CounterKind::kFollowers, CounterKind::kFollowing}),
+                                    CheckGraph};
+  return &group;
+}
 
 }  // namespace puppies::internal

@@ -80,7 +80,7 @@ enum class CounterKind : uint8_t {
 
 // ---- jobs column family: BE(seq) -> JobRecord ----------------------------------------------
 // A job type is registered by the component that owns it (jobs/runner.h), with the partition
-// its record names; feed/jobs.h holds the payloads of the types below.
+// its record names; home_feed/jobs.h holds the payloads of the types below.
 enum class JobType : uint8_t {
   kFanout = 1,     // push `post` into the inboxes of `author`'s followers
   kBackfill = 2,   // `reader` followed `author`: copy the author's recent posts into the inbox

@@ -7,7 +7,7 @@
 //                  flags bit 0: deleted (a tombstone keeps author and created_at only)
 //   AuthorMode  := 0x01 u8(mode) varint(pull_since_post_id) varint(repush_job_seq)
 //   JobRecord   := 0x02 u8(type) varint(partition) LP(payload)         (format 2)
-//                  the payload's grammar belongs to the type's owner (feed/jobs.h)
+//                  the payload's grammar belongs to the type's owner (home_feed/jobs.h)
 //   JobRecordV1 := 0x01 u8(type) varint(author) varint(post) varint(reader) varint(cursor)
 //                  (format 1; read only by the 1 -> 2 migration, core/migrate.cc)
 //   edge value  := BE(time_us); inbox entry value := BE(author)

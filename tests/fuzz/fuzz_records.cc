@@ -16,7 +16,7 @@
 #include <string_view>
 #include <tuple>
 
-#include "feed/jobs.h"
+#include "home_feed/jobs.h"
 #include "fuzz/fuzz_check.h"
 #include "records/records.h"
 
@@ -124,7 +124,7 @@ JobRecord BuildJob(FuzzedDataProvider& in) {
   return r;
 }
 
-// Only the fields its type's payload carries (feed/jobs.h); the others stay 0.
+// Only the fields its type's payload carries (home_feed/jobs.h); the others stay 0.
 FeedJob BuildFeedJob(FuzzedDataProvider& in) {
   FeedJob r;
   r.type = static_cast<JobType>(in.ConsumeIntegralInRange<uint8_t>(1, 5));

@@ -1,5 +1,6 @@
-// The public Engine: argument validation, the closed check and operation counting, then
-// forwarding to Engine::Impl.
+// The public Engine: argument validation, the closed check and operation counting
+// (Engine::Impl::Call), then the component that owns the call, or Impl for an operation that
+// spans components.
 
 #include "puppies/engine.h"
 
@@ -7,7 +8,7 @@
 
 #include <type_traits>
 
-#include "engine_impl.h"
+#include "engine/engine_impl.h"
 #include "util/status_macros.h"
 #include "util/validation.h"
 
@@ -20,24 +21,7 @@ using internal::ValidateUserId;
 
 namespace {
 
-// Holds the lifecycle lock shared for the whole call, so Close waits for calls in flight.
-class Call {
- public:
-  Call(Engine::Impl* impl, Op op) : lock_(impl->lifecycle_mu) {
-    if (impl->closed) {
-      status_ = Status::FailedPrecondition("engine is closed");
-      return;
-    }
-    if (op != Op::kCount) {
-      impl->op_counts[static_cast<size_t>(op)].fetch_add(1, std::memory_order_relaxed);
-    }
-  }
-  const Status& status() const { return status_; }
-
- private:
-  std::shared_lock<std::shared_mutex> lock_;
-  Status status_;
-};
+using Call = Engine::Impl::Call;
 
 Status ValidatePair(std::string_view a_name, UserId a, std::string_view b_name, UserId b,
                     std::string_view verb) {
@@ -55,17 +39,21 @@ Status ValidatePage(const PageRequest& page) {
 
 // Most calls have one of four shapes; each shape is one function below, each call one line.
 
-// Two distinct users (follow, block, mute and their undo).
+// Two distinct users (follow, block, mute and their undo), run by `target` (Impl for an
+// operation that spans components, else the component).
+template <class Target>
 struct PairCall {
   Op op;
   std::string_view a, b, verb;
-  Result<bool> (Engine::Impl::*run)(uint64_t, uint64_t);
+  Result<bool> (Target::*run)(uint64_t, uint64_t);
 };
-Result<bool> Run(Engine::Impl* impl, const PairCall& c, UserId a, UserId b) {
+template <class Target>
+Result<bool> Run(Engine::Impl* impl, Target& target, const PairCall<Target>& c, UserId a,
+                 UserId b) {
   Call call(impl, c.op);
   PUPPIES_RETURN_IF_ERROR(call.status());
   PUPPIES_RETURN_IF_ERROR(ValidatePair(c.a, a, c.b, b, c.verb));
-  return (impl->*c.run)(ToInt(a), ToInt(b));
+  return (target.*c.run)(ToInt(a), ToInt(b));
 }
 
 // Whether an edge between two users exists (is following, is blocking, is muting).
@@ -79,20 +67,20 @@ Result<bool> Run(Engine::Impl* impl, const EdgeQuery& c, UserId a, UserId b) {
   PUPPIES_RETURN_IF_ERROR(call.status());
   PUPPIES_RETURN_IF_ERROR(ValidateUserId(c.a, a));
   PUPPIES_RETURN_IF_ERROR(ValidateUserId(c.b, b));
-  return impl->HasUserEdge(ToInt(a), c.kind, ToInt(b));
+  return impl->graph().HasUserEdge(ToInt(a), c.kind, ToInt(b));
 }
 
 // A user and a post (like, unlike, has liked).
 struct UserPostCall {
   Op op;
-  Result<bool> (Engine::Impl::*run)(uint64_t, uint64_t);
+  Result<bool> (internal::Likes::*run)(uint64_t, uint64_t);
 };
 Result<bool> Run(Engine::Impl* impl, const UserPostCall& c, UserId user, PostId post) {
   Call call(impl, c.op);
   PUPPIES_RETURN_IF_ERROR(call.status());
   PUPPIES_RETURN_IF_ERROR(ValidateUserId("user id", user));
   PUPPIES_RETURN_IF_ERROR(ValidatePostId("post id", post));
-  return (impl->*c.run)(ToInt(user), ToInt(post));
+  return (impl->likes().*c.run)(ToInt(user), ToInt(post));
 }
 
 // A page of one owner's list (`Id` a user or a post): `read` gets the owner's raw id.
@@ -124,98 +112,106 @@ Result<std::unique_ptr<Engine>> Engine::Open(const Options& options, std::string
   if (path.empty()) return Status::InvalidArgument("path is empty");
   PUPPIES_RETURN_IF_ERROR(internal::ValidateOptions(options));
   auto impl = std::make_unique<Impl>(options);
-  PUPPIES_RETURN_IF_ERROR(impl->OpenStore(std::string(path)));
+  PUPPIES_RETURN_IF_ERROR(impl->Open(std::string(path)));
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
 
-Status Engine::Close() {
-  std::unique_lock lock(impl_->lifecycle_mu);
-  if (impl_->closed) return Status::OK();
-  impl_->closed = true;
-  return impl_->Close();
-}
+Status Engine::Close() { return impl_->Close(); }
 
 Result<UserId> Engine::CreateUser(std::string_view username, const UserProfile& profile) {
   PUPPIES_CALL(kCreateUser);
   PUPPIES_RETURN_IF_ERROR(internal::ValidateUsername(username));
   PUPPIES_RETURN_IF_ERROR(
-      internal::ValidateProfile(impl_->options, &profile.display_name, &profile.bio));
-  return impl_->CreateUser(username, profile);
+      internal::ValidateProfile(impl_->options(), &profile.display_name, &profile.bio));
+  return impl_->users().Create(username, profile);
 }
 
 Result<User> Engine::GetUser(UserId id) {
   PUPPIES_CALL(kGetUser);
   PUPPIES_RETURN_IF_ERROR(ValidateUserId("user id", id));
-  return impl_->GetUser(ToInt(id));
+  return impl_->users().Get(ToInt(id));
 }
 
 Result<User> Engine::FindUser(std::string_view username) {
   PUPPIES_CALL(kFindUser);
   PUPPIES_RETURN_IF_ERROR(internal::ValidateUsername(username));
-  return impl_->FindUser(username);
+  return impl_->users().Find(username);
 }
 
 Status Engine::UpdateUser(UserId id, const UserUpdate& update) {
   PUPPIES_CALL(kUpdateUser);
   PUPPIES_RETURN_IF_ERROR(ValidateUserId("user id", id));
   PUPPIES_RETURN_IF_ERROR(internal::ValidateProfile(
-      impl_->options, update.display_name ? &*update.display_name : nullptr,
+      impl_->options(), update.display_name ? &*update.display_name : nullptr,
       update.bio ? &*update.bio : nullptr));
-  return impl_->UpdateUser(ToInt(id), update);
+  return impl_->users().Update(ToInt(id), update);
 }
 
 Result<bool> Engine::Follow(UserId follower, UserId followee) {
-  return Run(impl_.get(), {Op::kFollow, "follower", "followee", "follow", &Impl::Follow}, follower,
+  return Run(impl_.get(), *impl_,
+             PairCall<Impl>{Op::kFollow, "follower", "followee", "follow", &Impl::Follow}, follower,
              followee);
 }
 
 Result<bool> Engine::Unfollow(UserId follower, UserId followee) {
-  return Run(impl_.get(), {Op::kUnfollow, "follower", "followee", "unfollow", &Impl::Unfollow},
+  return Run(impl_.get(), *impl_,
+             PairCall<Impl>{Op::kUnfollow, "follower", "followee", "unfollow", &Impl::Unfollow},
              follower, followee);
 }
 
 Result<bool> Engine::IsFollowing(UserId follower, UserId followee) {
-  return Run(impl_.get(), EdgeQuery{Op::kIsFollowing, "follower", "followee", internal::EdgeKind::kFollowing},
+  return Run(impl_.get(),
+             EdgeQuery{Op::kIsFollowing, "follower", "followee", internal::EdgeKind::kFollowing},
              follower, followee);
 }
 
 Result<UserPage> Engine::Followers(UserId user, const PageRequest& page) {
   return RunPage(impl_.get(), Op::kFollowers, "user id", user, page, [&](uint64_t id) {
-    return impl_->ListUsers(id, internal::EdgeKind::kFollower, page);
+    return impl_->graph().ListUsers(id, internal::EdgeKind::kFollower, page);
   });
 }
 
 Result<UserPage> Engine::Following(UserId user, const PageRequest& page) {
   return RunPage(impl_.get(), Op::kFollowing, "user id", user, page, [&](uint64_t id) {
-    return impl_->ListUsers(id, internal::EdgeKind::kFollowing, page);
+    return impl_->graph().ListUsers(id, internal::EdgeKind::kFollowing, page);
   });
 }
 
 Result<bool> Engine::Block(UserId blocker, UserId blocked) {
-  return Run(impl_.get(), {Op::kBlock, "blocker", "blocked", "block", &Impl::Block}, blocker,
+  return Run(impl_.get(), *impl_,
+             PairCall<Impl>{Op::kBlock, "blocker", "blocked", "block", &Impl::Block}, blocker,
              blocked);
 }
 
 Result<bool> Engine::Unblock(UserId blocker, UserId blocked) {
-  return Run(impl_.get(), {Op::kUnblock, "blocker", "blocked", "unblock", &Impl::Unblock}, blocker,
-             blocked);
+  return Run(impl_.get(), impl_->graph(),
+             PairCall<internal::Graph>{Op::kUnblock, "blocker", "blocked", "unblock",
+                                       &internal::Graph::Unblock},
+             blocker, blocked);
 }
 
 Result<bool> Engine::IsBlocking(UserId blocker, UserId blocked) {
-  return Run(impl_.get(), EdgeQuery{Op::kIsBlocking, "blocker", "blocked", internal::EdgeKind::kBlocking},
+  return Run(impl_.get(),
+             EdgeQuery{Op::kIsBlocking, "blocker", "blocked", internal::EdgeKind::kBlocking},
              blocker, blocked);
 }
 
 Result<bool> Engine::IsMuting(UserId muter, UserId muted) {
-  return Run(impl_.get(), EdgeQuery{Op::kIsMuting, "muter", "muted", internal::EdgeKind::kMuting}, muter, muted);
+  return Run(impl_.get(), EdgeQuery{Op::kIsMuting, "muter", "muted", internal::EdgeKind::kMuting},
+             muter, muted);
 }
 
 Result<bool> Engine::Mute(UserId muter, UserId muted) {
-  return Run(impl_.get(), {Op::kMute, "muter", "muted", "mute", &Impl::Mute}, muter, muted);
+  return Run(impl_.get(), impl_->graph(),
+             PairCall<internal::Graph>{Op::kMute, "muter", "muted", "mute", &internal::Graph::Mute},
+             muter, muted);
 }
 
 Result<bool> Engine::Unmute(UserId muter, UserId muted) {
-  return Run(impl_.get(), {Op::kUnmute, "muter", "muted", "unmute", &Impl::Unmute}, muter, muted);
+  return Run(
+      impl_.get(), impl_->graph(),
+      PairCall<internal::Graph>{Op::kUnmute, "muter", "muted", "unmute", &internal::Graph::Unmute},
+      muter, muted);
 }
 
 Result<uint64_t> Engine::ImportFollows(std::span<const FollowEdge> edges) {
@@ -231,14 +227,14 @@ Result<PostId> Engine::CreatePost(UserId author, const NewPost& post) {
   PUPPIES_CALL(kCreatePost);
   PUPPIES_RETURN_IF_ERROR(ValidateUserId("author", author));
   std::string text;
-  PUPPIES_RETURN_IF_ERROR(internal::ValidateNewPost(impl_->options, post, &text));
+  PUPPIES_RETURN_IF_ERROR(internal::ValidateNewPost(impl_->options(), post, &text));
   return impl_->CreatePost(ToInt(author), post, std::move(text));
 }
 
 Result<Post> Engine::GetPost(PostId id) {
   PUPPIES_CALL(kGetPost);
   PUPPIES_RETURN_IF_ERROR(ValidatePostId("post id", id));
-  return impl_->GetPost(ToInt(id));
+  return impl_->posts().Get(ToInt(id));
 }
 
 Result<std::vector<std::optional<Post>>> Engine::GetPosts(std::span<const PostId> ids) {
@@ -248,7 +244,7 @@ Result<std::vector<std::optional<Post>>> Engine::GetPosts(std::span<const PostId
         fmt::format("{} post ids, more than the limit of {}", ids.size(), internal::kMaxBatchIds));
   }
   for (PostId id : ids) PUPPIES_RETURN_IF_ERROR(ValidatePostId("post id", id));
-  return impl_->GetPosts(ids);
+  return impl_->posts().GetMany(ids);
 }
 
 Status Engine::DeletePost(UserId actor, PostId id) {
@@ -260,40 +256,39 @@ Status Engine::DeletePost(UserId actor, PostId id) {
 
 Result<PostPage> Engine::UserTimeline(UserId author, const PageRequest& page) {
   return RunPage(impl_.get(), Op::kUserTimeline, "author", author, page,
-                 [&](uint64_t id) { return impl_->UserTimeline(id, page); });
+                 [&](uint64_t id) { return impl_->posts().Timeline(id, page); });
 }
 
 Result<bool> Engine::Like(UserId user, PostId post) {
-  return Run(impl_.get(), UserPostCall{Op::kLike, &Impl::Like}, user, post);
+  return Run(impl_.get(), UserPostCall{Op::kLike, &internal::Likes::Like}, user, post);
 }
 
 Result<bool> Engine::Unlike(UserId user, PostId post) {
-  return Run(impl_.get(), UserPostCall{Op::kUnlike, &Impl::Unlike}, user, post);
+  return Run(impl_.get(), UserPostCall{Op::kUnlike, &internal::Likes::Unlike}, user, post);
 }
 
 Result<bool> Engine::HasLiked(UserId user, PostId post) {
-  return Run(impl_.get(), UserPostCall{Op::kHasLiked, &Impl::HasLiked}, user, post);
+  return Run(impl_.get(), UserPostCall{Op::kHasLiked, &internal::Likes::HasLiked}, user, post);
 }
 
 Result<UserPage> Engine::Likers(PostId post, const PageRequest& page) {
-  return RunPage(impl_.get(), Op::kLikers, "post id", post, page, [&](uint64_t id) {
-    return impl_->ListUsers(id, internal::EdgeKind::kLiker, page);
-  });
+  return RunPage(impl_.get(), Op::kLikers, "post id", post, page,
+                 [&](uint64_t id) { return impl_->likes().Likers(id, page); });
 }
 
 Result<PostPage> Engine::LikedPosts(UserId user, const PageRequest& page) {
   return RunPage(impl_.get(), Op::kLikedPosts, "user id", user, page,
-                 [&](uint64_t id) { return impl_->LikedPosts(id, page); });
+                 [&](uint64_t id) { return impl_->likes().LikedPosts(id, page); });
 }
 
 Result<PostPage> Engine::HomeFeed(UserId reader, const PageRequest& page) {
   return RunPage(impl_.get(), Op::kHomeFeed, "reader", reader, page,
-                 [&](uint64_t id) { return impl_->HomeFeed(id, page); });
+                 [&](uint64_t id) { return impl_->home_feed().Read(id, page); });
 }
 
 Status Engine::WaitIdle() {
   PUPPIES_CALL(kWaitIdle);
-  return impl_->jobs->WaitIdle();
+  return impl_->WaitIdle();
 }
 
 Result<std::vector<std::string>> Engine::Check() {

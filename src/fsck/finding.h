@@ -1,5 +1,5 @@
 #pragma once
-// Findings: what Engine::Impl::Analyze (check.cc) finds wrong, shared by Check(), which prints
+// Findings: what Engine::Impl::Analyze (fsck/check.cc) finds wrong, shared by Check(), which prints
 // them, and Repair() (repair.cc), which fixes them. Keeping detection in one place means
 // Repair can never disagree with Check about what is wrong.
 

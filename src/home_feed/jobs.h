@@ -14,7 +14,10 @@
 // while pulled, for diagnostics. stage: the PurgeStage running (keys/format.h).
 
 #include <cstdint>
+#include <functional>
+#include <string_view>
 
+#include "jobs/runner.h"
 #include "keys/format.h"
 #include "records/records.h"
 
@@ -32,5 +35,10 @@ struct FeedJob {
   // False for a type that is not one of these or a malformed payload.
   static bool FromRecord(const JobRecord& rec, FeedJob* out);
 };
+
+// Registers a job type whose payload is a FeedJob, partitioned by author: `step` sees the
+// decoded job, and what it leaves there (its progress) is the record of the next step.
+using FeedStep = std::function<Status(uint64_t seq, FeedJob* job, bool* done)>;
+void RegisterFeedJob(JobRunner& runner, JobType type, std::string_view name, FeedStep step);
 
 }  // namespace puppies::internal

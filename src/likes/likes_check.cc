@@ -8,6 +8,7 @@
 
 #include "fsck/view.h"
 #include "keys/coding.h"
+#include "likes/likes.h"
 
 namespace puppies::internal {
 
@@ -18,7 +19,7 @@ bool CleanupQueued(const View& v, uint64_t post, CounterKind) {
 }
 }  // namespace
 
-void CheckLikes(View& v, Scans& scans) {
+static void CheckLikes(View& v, Scans& scans) {
   struct State {
     explicit State(View* v) : merge(v, KindsOf({CounterKind::kLikes}), CleanupQueued) {}
     CounterMerge merge;
@@ -50,6 +51,12 @@ void CheckLikes(View& v, Scans& scans) {
     st->Emit(v);
     st->merge.Finish();
   });
+}
+
+const InvariantGroup* Likes::invariants() const {
+  static const InvariantGroup group{"likes", "I3, I2 (likes)", KindsOf({CounterKind::kLikes}),
+                                    CheckLikes};
+  return &group;
 }
 
 }  // namespace puppies::internal

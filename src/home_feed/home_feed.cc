@@ -7,20 +7,20 @@
 // filtered by the reader's follow and mute edges as they are now, so unfollow, block and mute
 // take effect before background clean-up has run.
 
+#include "home_feed/home_feed.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <boost/container/flat_map.hpp>
 #include <boost/container/flat_set.hpp>
 
-#include "engine_impl.h"
 #include "graph/edges.h"
 #include "keys/coding.h"
+#include "util/cursor.h"
 #include "util/status_macros.h"
 
-namespace puppies {
-
-using namespace internal;  // NOLINT
+namespace puppies::internal {
 
 namespace {
 
@@ -33,15 +33,19 @@ class FeedReader {
  public:
   // `pulled` and `snap` are taken together (SnapshotWithModes): an author leaves the pulled set
   // in the batch that completes its inboxes, so the two always agree.
-  FeedReader(Engine::Impl& impl, uint64_t reader, std::vector<uint64_t> pulled,
+  FeedReader(Store* store, const Graph& graph, uint64_t reader, std::vector<uint64_t> pulled,
              const Snapshot& snap)
-      : impl_(impl), reader_(reader), pulled_authors_(std::move(pulled)), snap_(snap) {}
+      : store_(store),
+        graph_(graph),
+        reader_(reader),
+        pulled_authors_(std::move(pulled)),
+        snap_(snap) {}
 
   Status Init() {
     // One scan of the owner's inbox header: the floor key, then pending backfill markers.
     Status bad;
     // Bounded at the first entry key: deleted entries at the top are never stepped over.
-    PUPPIES_RETURN_IF_ERROR(impl_.store->ScanUntil(
+    PUPPIES_RETURN_IF_ERROR(store_->ScanUntil(
         Cf::kInbox, InboxOwnerPrefix(reader_), "", InboxKey::Prefix(reader_),
         [&](std::string_view k, std::string_view v) {
           if (InboxFloorKey::Is(k)) {
@@ -57,7 +61,7 @@ class FeedReader {
         },
         &snap_));
     PUPPIES_RETURN_IF_ERROR(bad);
-    PUPPIES_RETURN_IF_ERROR(ForEachEdgeOther(impl_.store.get(), reader_, EdgeKind::kMuting, &snap_,
+    PUPPIES_RETURN_IF_ERROR(ForEachEdgeOther(store_, reader_, EdgeKind::kMuting, &snap_,
                                              [&](uint64_t u) { muted_.insert(u); }));
     // Pulled authors the reader follows: probe the few pulled authors, or intersect with the
     // reader's follow list when there are many.
@@ -89,7 +93,7 @@ class FeedReader {
       Status s;
       // Bounded at the floor: what lies below it (trimmed entries, range-deleted) is never
       // stepped over.
-      PUPPIES_RETURN_IF_ERROR(impl_.store->ScanUntil(
+      PUPPIES_RETURN_IF_ERROR(store_->ScanUntil(
           Cf::kInbox, InboxKey::Prefix(reader_), InboxKey{reader_, before - 1}.Encode(),
           InboxKey::Below(reader_, floor_),
           [&](std::string_view key, std::string_view v) {
@@ -150,7 +154,7 @@ class FeedReader {
     if (muted_.contains(author)) return false;
     auto it = visible_.find(author);
     if (it != visible_.end()) return it->second;
-    const bool v = impl_.HasEdge(reader_, EdgeKind::kFollowing, author, &snap_, s);
+    const bool v = graph_.HasEdge(reader_, EdgeKind::kFollowing, author, &snap_, s);
     visible_.emplace(author, v);
     return v;
   }
@@ -161,8 +165,8 @@ class FeedReader {
   Status LoadFollowees() {
     if (followees_loaded_) return Status::OK();
     followees_loaded_ = true;
-    PUPPIES_RETURN_IF_ERROR(ForEachEdgeOther(impl_.store.get(), reader_, EdgeKind::kFollowing,
-                                             &snap_, [&](uint64_t u) { followees_.push_back(u); }));
+    PUPPIES_RETURN_IF_ERROR(ForEachEdgeOther(store_, reader_, EdgeKind::kFollowing, &snap_,
+                                             [&](uint64_t u) { followees_.push_back(u); }));
     // The scan returns ids in ascending order, so one merge adds them (existing entries stay).
     std::vector<std::pair<uint64_t, bool>> followed;
     followed.reserve(followees_.size());
@@ -175,7 +179,7 @@ class FeedReader {
   Status Timeline(uint64_t author, uint64_t before, uint64_t min_id, size_t k,
                   std::vector<Candidate>* out) {
     size_t n = 0;
-    return impl_.store->ScanUntil(
+    return store_->ScanUntil(
         Cf::kEdges, AuthoredKey::Prefix(author), AuthoredKey{author, before - 1}.Encode(),
         AuthoredKey::Below(author, min_id),
         [&](std::string_view key, std::string_view) {
@@ -194,7 +198,8 @@ class FeedReader {
     if (c->size() > k) c->resize(k);
   }
 
-  Engine::Impl& impl_;
+  Store* const store_;
+  const Graph& graph_;
   const uint64_t reader_;
   const std::vector<uint64_t> pulled_authors_;
   const Snapshot& snap_;
@@ -209,21 +214,21 @@ class FeedReader {
 
 }  // namespace
 
-Result<PostPage> Engine::Impl::HomeFeed(uint64_t reader, const PageRequest& page) {
-  boost::container::flat_map<uint64_t, AuthorModeRecord> modes_now;
+Result<PostPage> HomeFeed::Read(uint64_t reader, const PageRequest& page) {
+  Modes modes_now;
   Snapshot snap = SnapshotWithModes(&modes_now);
   std::vector<uint64_t> pulled;
   pulled.reserve(modes_now.size());
   for (const auto& [author, rec] : modes_now) pulled.push_back(author);
-  PUPPIES_RETURN_IF_ERROR(UserExists(reader, &snap));
+  PUPPIES_RETURN_IF_ERROR(users_.Exists(reader, &snap));
   std::string position;
   PUPPIES_RETURN_IF_ERROR(
-      DecodeCursor(cursor_salt, ListKind::kHomeFeed, reader, page.cursor, &position));
+      DecodeCursor(ctx_.cursor_salt, ListKind::kHomeFeed, reader, page.cursor, &position));
   uint64_t before = UINT64_MAX;
   if (!position.empty() && (!DecodeBE64(position, &before) || before == 0)) {
     return Status::InvalidArgument("malformed cursor");
   }
-  FeedReader feed(*this, reader, std::move(pulled), snap);
+  FeedReader feed(ctx_.store.get(), graph_, reader, std::move(pulled), snap);
   PUPPIES_RETURN_IF_ERROR(feed.Init());
 
   const size_t need = size_t{page.limit} + 1;
@@ -239,21 +244,41 @@ Result<PostPage> Engine::Impl::HomeFeed(uint64_t reader, const PageRequest& page
     ids.reserve(cands.size());
     for (const Candidate& c : cands) ids.push_back(c.post);
     std::vector<std::optional<Post>> posts;
-    PUPPIES_RETURN_IF_ERROR(LoadPosts(ids, &posts, &snap));
+    PUPPIES_RETURN_IF_ERROR(posts_.Load(ids, &posts, &snap));
     for (auto& p : posts) {
       if (p) out.items.push_back(std::move(*p));
     }
     before = cands.back().post;
     if (cands.size() < k) break;
   }
-  (feed.pulled() ? feed_pull_pages : feed_inbox_pages).fetch_add(1, std::memory_order_relaxed);
+  (feed.pulled() ? pull_pages_ : inbox_pages_).fetch_add(1, std::memory_order_relaxed);
   out.has_more = out.items.size() > page.limit;
   if (out.has_more) {
     out.items.resize(page.limit);
-    out.next_cursor = EncodeCursor(cursor_salt, ListKind::kHomeFeed, reader,
+    out.next_cursor = EncodeCursor(ctx_.cursor_salt, ListKind::kHomeFeed, reader,
                                    EncodeBE64(ToInt(out.items.back().id)));
   }
   return out;
 }
 
-}  // namespace puppies
+AuthorModeRecord HomeFeed::ModeOf(uint64_t author) const {
+  ReaderLock lock(&modes_mu_);
+  auto it = modes_.find(author);
+  return it == modes_.end() ? AuthorModeRecord{} : it->second;
+}
+
+Snapshot HomeFeed::SnapshotWithModes(Modes* modes_out) const {
+  ReaderLock lock(&modes_mu_);
+  *modes_out = modes_;
+  return ctx_.store->GetSnapshot();
+}
+
+void HomeFeed::AddStats(Stats* st) const {
+  st->fanout_entries = fanout_entries_.load(std::memory_order_relaxed);
+  st->feed_inbox_pages = inbox_pages_.load(std::memory_order_relaxed);
+  st->feed_pull_pages = pull_pages_.load(std::memory_order_relaxed);
+  ReaderLock lock(&modes_mu_);
+  st->pulled_authors = modes_.size();
+}
+
+}  // namespace puppies::internal

@@ -7,11 +7,12 @@
 #include "fsck/fixer.h"
 #include "fsck/view.h"
 #include "keys/coding.h"
+#include "users/users.h"
 #include "util/validation.h"
 
 namespace puppies::internal {
 
-void CheckUsers(View& v, Scans& scans) {
+static void CheckUsers(View& v, Scans& scans) {
   scans.On(
       Cf::kUsers,
       [&v](std::string_view k, std::string_view value) {
@@ -64,11 +65,11 @@ namespace {
 Status MendUsername(Fixer& fx, const Finding& f) {
   const std::string& name = f.name;
   const uint64_t user = f.a;
-  WriteOp op(fx.impl());
+  WriteOp op(fx.ctx());
   op.LockUsernames();
   auto owns = [&](uint64_t id, bool* yes) {
     UserRecord rec;
-    Status s = fx.impl().ReadUser(id, &rec);
+    Status s = fx.users().Read(id, &rec);
     *yes = s.ok() && FoldUsername(rec.username) == name;
     return s.IsNotFound() ? Status::OK() : s;
   };
@@ -100,5 +101,10 @@ Status MendUsername(Fixer& fx, const Finding& f) {
 }  // namespace
 
 const FixKind kFixUsername{"mend username", 100, false, MendUsername};
+
+const InvariantGroup* Users::invariants() const {
+  static const InvariantGroup group{"users", "I7 (users), I8", {}, CheckUsers};
+  return &group;
+}
 
 }  // namespace puppies::internal

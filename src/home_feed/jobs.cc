@@ -1,4 +1,8 @@
-#include "feed/jobs.h"
+#include "home_feed/jobs.h"
+
+#include <fmt/format.h>
+
+#include <utility>
 
 #include "keys/coding.h"
 
@@ -53,6 +57,19 @@ bool FeedJob::FromRecord(const JobRecord& rec, FeedJob* out) {
     }
   }
   return ok && in.empty();
+}
+
+void RegisterFeedJob(JobRunner& runner, JobType type, std::string_view name, FeedStep step) {
+  runner.Register(type, {name, JobPartition::kAuthor,
+                         [step = std::move(step)](uint64_t seq, JobRecord* rec, bool* done) {
+                           FeedJob job;
+                           if (!FeedJob::FromRecord(*rec, &job)) {
+                             return Status::Corruption(fmt::format("job {} is malformed", seq));
+                           }
+                           const Status s = step(seq, &job, done);
+                           *rec = job.Record();  // its progress, for the next step
+                           return s;
+                         }});
 }
 
 }  // namespace puppies::internal

@@ -11,8 +11,7 @@
 #include <set>
 #include <tuple>
 
-#include "check.h"
-#include "engine_impl.h"
+#include "engine/engine_impl.h"
 #include "fsck/fixer.h"
 #include "util/status_macros.h"
 
@@ -30,7 +29,7 @@ constexpr int kMaxRounds = 4;
 
 Result<std::vector<std::string>> Engine::Impl::Repair() {
   // Queued work is part of the state Analyze expects; with it drained, what remains is drift.
-  PUPPIES_RETURN_IF_ERROR(jobs->WaitIdle());
+  PUPPIES_RETURN_IF_ERROR(WaitIdle());
   std::vector<std::string> fixed;
   for (int round = 0; round < kMaxRounds; ++round) {
     std::vector<Finding> findings;
@@ -58,7 +57,7 @@ Result<std::vector<std::string>> Engine::Impl::Repair() {
       if (!applied.emplace(f.fix, f.a, f.b, value, f.kind, f.counter, f.name).second) continue;
       PUPPIES_RETURN_IF_ERROR(f.fix->apply(fixer, f));
     }
-    for (const auto& [seq, job] : fixer.jobs()) PUPPIES_RETURN_IF_ERROR(jobs->WaitFor(seq));
+    for (const auto& [seq, job] : fixer.jobs()) PUPPIES_RETURN_IF_ERROR(ctx_.jobs->WaitFor(seq));
     if (fixed.size() == before) break;
   }
   return fixed;

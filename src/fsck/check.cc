@@ -1,10 +1,9 @@
 // Analyze(): verifies the storage invariants of docs/architecture.md (TESTING.md I1-I10) on one
 // snapshot and says, for each violation, what Repair() may do about it. Work still queued is
-// taken into account: entries a pending job will add or remove are not reported. The groups
-// share one streaming scan of each column family (src/fsck/view.h), so memory does not grow
-// with the database.
-
-#include "check.h"
+// taken into account: entries a pending job will add or remove are not reported. The job
+// queue's group runs first, then each component's (Component::invariants), in the registry's
+// order; they share one streaming scan of each column family (src/fsck/view.h), so memory
+// does not grow with the database.
 
 #include <fmt/format.h>
 
@@ -13,7 +12,7 @@
 #include <string>
 #include <utility>
 
-#include "engine_impl.h"
+#include "engine/engine_impl.h"
 #include "fsck/view.h"
 #include "util/status_macros.h"
 
@@ -25,56 +24,40 @@ namespace {
 
 constexpr size_t kMaxReported = 1000;
 
-// The counter kinds the groups recount; every other stored counter must be 0.
-CounterMerge::Kinds RecountedKinds();
-
-// The groups, in the order their visitors see each entry and their final steps run.
-const InvariantGroup kInvariantGroups[] = {
-    {"jobs", "I9 (jobs)", {}, CheckJobs},
-    {"users", "I7 (users), I8", {}, CheckUsers},
-    {"graph", "I1, I2 (follows)", KindsOf({CounterKind::kFollowers, CounterKind::kFollowing}),
-     CheckGraph},
-    {"posts", "I4, I7 (posts), I2 (posts), author modes", KindsOf({CounterKind::kPosts}),
-     CheckPosts},
-    {"likes", "I3, I2 (likes)", KindsOf({CounterKind::kLikes}), CheckLikes},
-    {"home feed", "I5, I6, I9 (pending markers)", {}, CheckHomeFeed},
-};
-
-CounterMerge::Kinds RecountedKinds() {
-  CounterMerge::Kinds k;
-  for (const InvariantGroup& g : kInvariantGroups) k |= g.counters;
-  return k;
-}
+// The job queue's invariant (I9, jobs/jobs_check.cc): not a component's, the runner's.
+const InvariantGroup kJobsGroup{"jobs", "I9 (jobs)", {}, CheckJobs};
 
 }  // namespace
-
-namespace internal {
-std::span<const InvariantGroup> InvariantGroups() { return kInvariantGroups; }
-}  // namespace internal
 
 Status Engine::Impl::Analyze(bool verify_checksums, std::vector<Finding>* out) {
   out->clear();
   // I10 first: a damaged block would also stop the scans below, with a less useful message.
   bool checksums_failed = false;
   if (verify_checksums) {
-    Status s = store->VerifyChecksum();
+    Status s = ctx_.store->VerifyChecksum();
     if (!s.ok()) {
       out->push_back({.text = "I10: " + s.ToString(), .unreadable = true});
       checksums_failed = true;
     }
   }
-  boost::container::flat_map<uint64_t, AuthorModeRecord> memory_modes;
-  Snapshot snap = SnapshotWithModes(&memory_modes);
+  std::vector<const InvariantGroup*> groups{&kJobsGroup};
+  for (const Component* c : components_) {
+    if (const InvariantGroup* g = c->invariants()) groups.push_back(g);
+  }
+  HomeFeed::Modes memory_modes;
+  Snapshot snap = home_feed_.SnapshotWithModes(&memory_modes);
   Report report(out);
-  View view(store.get(), snap, memory_modes, &report);
+  View view(ctx_.store.get(), snap, memory_modes, &report);
   if (view.Load().ok()) {
     Scans scans;
-    for (const InvariantGroup& g : InvariantGroups()) g.check(view, scans);
+    for (const InvariantGroup* g : groups) g->check(view, scans);
     scans.Run(view);
   }
   if (!view.failed()) {
     // The counters nobody recounts; this merge also reports undecodable counter entries.
-    CounterMerge rest(&view, ~RecountedKinds(), nullptr, /*report_unreadable=*/true);
+    CounterMerge::Kinds recounted;
+    for (const InvariantGroup* g : groups) recounted |= g->counters;
+    CounterMerge rest(&view, ~recounted, nullptr, /*report_unreadable=*/true);
     rest.Finish();
   }
   if (Status s = view.status(); !s.ok()) {

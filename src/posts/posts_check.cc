@@ -1,6 +1,6 @@
 // Posts' invariants: I4 (authored entries match live posts, every live post is authored),
-// I7 for live post ids, the author modes in memory mirror the stored ones, and the post
-// counters (I2), in the shared scans of the edges (authored keys) and of the posts.
+// I7 for live post ids and the post counters (I2), in the shared scans of the edges (authored
+// keys) and of the posts.
 
 #include <fmt/format.h>
 
@@ -10,6 +10,7 @@
 #include "core/write_op.h"
 #include "fsck/fixer.h"
 #include "fsck/view.h"
+#include "posts/posts.h"
 
 namespace puppies::internal {
 
@@ -82,30 +83,11 @@ void CheckPostRecords(View& v, Scans& scans) {
       /*owner=*/true);
 }
 
-// Author modes in memory must mirror the stored ones (both read at the snapshot's instant).
-void CheckModes(View& v) {
-  Report& r = v.report();
-  for (const auto& [author, rec] : v.modes()) {
-    auto it = v.memory_modes().find(author);
-    if (it == v.memory_modes().end() || it->second.mode != rec.mode) {
-      r.Add({fmt::format("mode of author {} is {} on disk but not in memory", author,
-                         static_cast<int>(rec.mode))});
-    }
-  }
-  for (const auto& [author, rec] : v.memory_modes()) {
-    if (!v.modes().contains(author)) {
-      r.Add({fmt::format("mode of author {} is {} in memory but push on disk", author,
-                         static_cast<int>(rec.mode))});
-    }
-  }
-}
-
 }  // namespace
 
-void CheckPosts(View& v, Scans& scans) {
+static void CheckPosts(View& v, Scans& scans) {
   CheckAuthored(v, scans);
   CheckPostRecords(v, scans);
-  CheckModes(v);
 }
 
 // ---- fixes (Repair) ---------------------------------------------------------------------------
@@ -116,7 +98,7 @@ namespace {
 // locks of CreatePost (author) and DeletePost (post), in that order.
 Status MendAuthored(Fixer& fx, const Finding& f) {
   const uint64_t author = f.a, post = f.b;
-  WriteOp op(fx.impl());
+  WriteOp op(fx.ctx());
   op.LockAuthor(author);
   op.LockPost(post);
   PostRecord rec;
@@ -141,5 +123,11 @@ Status MendAuthored(Fixer& fx, const Finding& f) {
 }  // namespace
 
 const FixKind kFixAuthored{"mend authored entry", 40, false, MendAuthored};
+
+const InvariantGroup* Posts::invariants() const {
+  static const InvariantGroup group{"posts", "I4, I7 (posts), I2 (posts)",
+                                    KindsOf({CounterKind::kPosts}), CheckPosts};
+  return &group;
+}
 
 }  // namespace puppies::internal

@@ -3,7 +3,7 @@
 // backfill markers (each names the backfill job that will remove it). The shared scan of the
 // inbox column family checks I5 and I9; I6 walks the live posts in the shared scan of the posts and
 // reads each follower's floor, pending marker and entry for the post, a batch of followers at a
-// time.
+// time. The author modes in memory must mirror the stored ones.
 
 #include <fmt/format.h>
 
@@ -15,6 +15,7 @@
 #include "core/write_op.h"
 #include "fsck/fixer.h"
 #include "fsck/view.h"
+#include "home_feed/home_feed.h"
 #include "keys/coding.h"
 
 namespace puppies::internal {
@@ -164,11 +165,30 @@ void CheckFanouts(View& v, Scans& scans) {
   });
 }
 
+// Author modes in memory must mirror the stored ones (both read at the snapshot's instant).
+void CheckModes(View& v) {
+  Report& r = v.report();
+  for (const auto& [author, rec] : v.modes()) {
+    auto it = v.memory_modes().find(author);
+    if (it == v.memory_modes().end() || it->second.mode != rec.mode) {
+      r.Add({fmt::format("mode of author {} is {} on disk but not in memory", author,
+                         static_cast<int>(rec.mode))});
+    }
+  }
+  for (const auto& [author, rec] : v.memory_modes()) {
+    if (!v.modes().contains(author)) {
+      r.Add({fmt::format("mode of author {} is {} in memory but push on disk", author,
+                         static_cast<int>(rec.mode))});
+    }
+  }
+}
+
 }  // namespace
 
-void CheckHomeFeed(View& v, Scans& scans) {
+static void CheckHomeFeed(View& v, Scans& scans) {
   CheckInboxes(v, scans);
   CheckFanouts(v, scans);
+  CheckModes(v);
 }
 
 // ---- fixes (Repair) ---------------------------------------------------------------------------
@@ -177,7 +197,7 @@ namespace {
 
 Status DropInbox(Fixer& fx, const Finding& f) {
   const uint64_t owner = f.a, post = f.b, author = f.value;
-  WriteOp op(fx.impl());
+  WriteOp op(fx.ctx());
   if (owner == author) {
     op.LockAuthor(owner);
   } else {
@@ -197,7 +217,7 @@ Status DropInbox(Fixer& fx, const Finding& f) {
     why = "wrong author";
   } else if (owner != author) {
     Status s;
-    if (!fx.impl().HasEdge(owner, EdgeKind::kFollowing, author, nullptr, &s)) why = "not followed";
+    if (!fx.graph().HasEdge(owner, EdgeKind::kFollowing, author, nullptr, &s)) why = "not followed";
     PUPPIES_RETURN_IF_ERROR(s);
   }
   if (why.empty()) return Status::OK();
@@ -209,7 +229,7 @@ Status DropInbox(Fixer& fx, const Finding& f) {
 
 Status DropPending(Fixer& fx, const Finding& f) {
   const uint64_t owner = f.a, author = f.b, seq = f.value;
-  WriteOp op(fx.impl());
+  WriteOp op(fx.ctx());
   op.LockPair(owner, author);
   const std::string marker = InboxPendingKey{owner, author}.Encode();
   std::string raw;
@@ -233,16 +253,16 @@ Status DropPending(Fixer& fx, const Finding& f) {
 // author's posts land above the reader's floor exactly as after a fresh follow.
 Status Backfill(Fixer& fx, const Finding& f) {
   const uint64_t reader = f.a, author = f.b;
-  WriteOp op(fx.impl());
+  WriteOp op(fx.ctx());
   op.LockPair(reader, author);
   op.LockAuthor(author);
   Status s;
-  const bool follows = fx.impl().HasEdge(reader, EdgeKind::kFollowing, author, nullptr, &s);
+  const bool follows = fx.graph().HasEdge(reader, EdgeKind::kFollowing, author, nullptr, &s);
   PUPPIES_RETURN_IF_ERROR(s);
   const std::string marker = InboxPendingKey{reader, author}.Encode();
   bool pending;
   PUPPIES_RETURN_IF_ERROR(fx.store().Exists(Cf::kInbox, marker, &pending));
-  if (!follows || pending || fx.impl().ModeOf(author).mode != AuthorMode::kPush)
+  if (!follows || pending || fx.home_feed().ModeOf(author).mode != AuthorMode::kPush)
     return Status::OK();
   const uint64_t seq = op.Enqueue(FeedJob{JobType::kBackfill, author, 0, reader}.Record());
   op.batch().Put(Cf::kInbox, marker, EncodeBE64(seq));
@@ -253,7 +273,7 @@ Status Backfill(Fixer& fx, const Finding& f) {
 // An author's own entries are written by CreatePost, under the author lock.
 Status OwnInbox(Fixer& fx, const Finding& f) {
   const uint64_t author = f.a, post = f.b;
-  WriteOp op(fx.impl());
+  WriteOp op(fx.ctx());
   op.LockAuthor(author);
   PostRecord rec;
   bool live, present;
@@ -272,5 +292,11 @@ const FixKind kFixInboxEntry{"drop inbox entry", 50, false, DropInbox};
 const FixKind kFixPending{"drop pending marker", 60, false, DropPending};
 const FixKind kFixBackfill{"queue backfill", 70, false, Backfill};
 const FixKind kFixOwnInbox{"restore own inbox entry", 80, false, OwnInbox};
+
+const InvariantGroup* HomeFeed::invariants() const {
+  static const InvariantGroup group{
+      "home feed", "I5, I6, I9 (pending markers), author modes", {}, CheckHomeFeed};
+  return &group;
+}
 
 }  // namespace puppies::internal

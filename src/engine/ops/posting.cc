@@ -1,0 +1,134 @@
+// CreatePost and DeletePost, and the deleted post's clean-up. Rows "create post" and "delete
+// post" of the batch table in docs/architecture.md: the post record, its timeline entry and
+// counter (posts) with the author's own inbox entry, the mode flip and the fan-out job (home
+// feed), in one batch; a deletion's tombstone in one batch, its residue in every component
+// purged afterwards by one durable job, a stage per component.
+
+#include <fmt/format.h>
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "core/write_op.h"
+#include "engine/engine_impl.h"
+#include "util/kill_point.h"
+#include "util/status_macros.h"
+
+namespace puppies {
+
+using namespace internal;  // NOLINT
+
+Result<PostId> Engine::Impl::CreatePost(uint64_t author, const NewPost& post, std::string text) {
+  PUPPIES_RETURN_IF_ERROR(users_.Exists(author));
+  const int64_t now = ctx_.NowMicros();
+  if (post.created_at_us) {
+    if (*post.created_at_us > now) {
+      return Status::InvalidArgument(
+          fmt::format("created_at_us {} is in the future", *post.created_at_us));
+    }
+    if (static_cast<uint64_t>(*post.created_at_us) / 1000 > kMaxPostMillis) {
+      return Status::InvalidArgument(
+          fmt::format("created_at_us {} is out of range", *post.created_at_us));
+    }
+  }
+  if (const uint64_t parent_id = ToInt(post.reply_to); parent_id != 0) {
+    PostRecord parent;
+    PUPPIES_RETURN_IF_ERROR(posts_.ReadLive(parent_id, &parent, "reply_to post"));
+    // SPEC §3: a blocked user cannot comment on the blocker's posts, and a reply is a comment.
+    PUPPIES_RETURN_IF_ERROR(graph_.CheckNotBlockedBy(parent.author, author));
+  }
+
+  // The author lock orders this post against follows of the author and mode changes, so a
+  // post is either seen by a follow's backfill or fans out to that follower.
+  WriteOp op(ctx_);
+  op.LockAuthor(author);
+  IdMint::Reservation reserved;  // an explicit-time id: held until the batch is written
+  uint64_t id;
+  PUPPIES_RETURN_IF_ERROR(posts_.MintId(post, now, &reserved, &id));
+  PostRecord rec;
+  rec.author = author;
+  rec.created_at_us = CreatedAtOfPostId(id);
+  rec.reply_to = ToInt(post.reply_to);
+  rec.text = std::move(text);
+  rec.media = post.media;
+  Posts::Add(&op.batch(), id, rec, post.created_at_us.has_value());
+  std::optional<AuthorModeRecord> mode_change;
+  PUPPIES_RETURN_IF_ERROR(home_feed_.AddPost(op, author, id, &mode_change));
+  PUPPIES_RETURN_IF_ERROR(home_feed_.Commit(op, author, mode_change));
+  if (mode_change) PUPPIES_KILL_POINT("Mode:AfterFlip");
+  PUPPIES_KILL_POINT("CreatePost:AfterCommit");
+  PUPPIES_RETURN_IF_ERROR(op.Finish());
+  return PostId{id};
+}
+
+Status Engine::Impl::DeletePost(uint64_t actor, uint64_t id) {
+  PUPPIES_RETURN_IF_ERROR(users_.Exists(actor));
+  WriteOp op(ctx_);
+  op.LockPost(id);
+  PostRecord rec;
+  PUPPIES_RETURN_IF_ERROR(posts_.ReadLive(id, &rec));
+  if (rec.author != actor) {
+    return Status::PermissionDenied(fmt::format("user {} is not the author of post {}", actor, id));
+  }
+  Batch& b = op.batch();
+  Posts::AddTombstone(&b, id, rec);
+  HomeFeed::RemovePost(&b, rec.author, id);
+  op.Enqueue(FeedJob{JobType::kPurgePost, rec.author, id}.Record());
+  PUPPIES_RETURN_IF_ERROR(op.Commit());
+  PUPPIES_KILL_POINT("DeletePost:AfterCommit");
+  return op.Finish();
+}
+
+// ---- the purge job ----------------------------------------------------------------------------
+
+void Engine::Impl::RegisterPurgePost() {
+  RegisterFeedJob(
+      *ctx_.jobs, JobType::kPurgePost, "purge post",
+      [this](uint64_t seq, FeedJob* job, bool* done) { return StepPurgePost(seq, job, done); });
+}
+
+Component* Engine::Impl::PurgeStageOwner(PurgeStage stage) {
+  switch (stage) {
+    case PurgeStage::kLikes:
+      return &likes_;
+    case PurgeStage::kInbox:
+      return &home_feed_;
+    case PurgeStage::kDone:
+      break;
+  }
+  return nullptr;
+}
+
+Status Engine::Impl::StepPurgePost(uint64_t seq, FeedJob* job, bool* done) {
+  // One batch of one stage per step. The batch also saves the stage and cursor reached, so a
+  // crash resumes there; replaying a step deletes what is already gone, which is harmless.
+  Batch b = ctx_.store->NewBatch();
+  const PurgeStage stage = job->stage;
+  bool stage_done = true;
+  if (Component* owner = PurgeStageOwner(stage)) {
+    PUPPIES_RETURN_IF_ERROR(
+        owner->PurgePost(job->author, job->post, &job->cursor, &b, &stage_done));
+  }
+  if (stage_done && stage != PurgeStage::kDone) {
+    job->stage = static_cast<PurgeStage>(static_cast<uint8_t>(stage) + 1);
+    job->cursor = 0;
+  }
+  *done = job->stage == PurgeStage::kDone;
+  if (*done) {
+    Posts::FinishPurge(&b, job->post);
+    b.Delete(Cf::kJobs, JobKey{seq}.Encode());
+  } else {
+    b.Put(Cf::kJobs, JobKey{seq}.Encode(), EncodeJob(job->Record()));
+  }
+  PUPPIES_RETURN_IF_ERROR(ctx_.store->Write(&b));
+  if (stage == PurgeStage::kLikes) {
+    PUPPIES_KILL_POINT("Purge:AfterLikesChunk");
+  } else {
+    PUPPIES_KILL_POINT("Purge:AfterInboxChunk");
+  }
+  if (*done) posts_.NoteDeleted(job->author);
+  return Status::OK();
+}
+
+}  // namespace puppies

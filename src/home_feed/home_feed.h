@@ -1,0 +1,104 @@
+#pragma once
+// The home feed: every reader's inbox (entries, floor, pending backfill markers; inbox column
+// family), the authors' push/pull modes (meta "mode/" and their in-memory mirror) and the jobs
+// that keep inboxes exact: fanout, backfill, unmerge and repush (home_feed/fanout.cc), all
+// partitioned by author. Owns HomeFeed (home_feed/home_feed.cc), the feed's share of posting,
+// following and deleting (batch primitives for engine/ops/), the inbox stage of a deleted
+// post's clean-up, invariants I5, I6 and I9 for pending markers (home_feed/home_feed_check.cc)
+// and the feed's figures in Stats.
+//
+// Why the inbox stays exact (see docs/architecture.md, "The inbox floor"): an inbox holds, for
+// every id >= its floor, an entry for each post by a pushed author the owner follows, once that
+// post's fan-out has run. Trimming and truncated backfills only ever raise the floor
+// (max-merge); readers pull everything below it from authors' timelines.
+
+#include <atomic>
+#include <boost/container/flat_map.hpp>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "core/component.h"
+#include "core/context.h"
+#include "core/write_op.h"
+#include "graph/graph.h"
+#include "home_feed/jobs.h"
+#include "posts/posts.h"
+#include "records/records.h"
+#include "users/users.h"
+#include "util/mutex.h"
+
+namespace puppies::internal {
+
+class HomeFeed final : public Component {
+ public:
+  using Modes = boost::container::flat_map<uint64_t, AuthorModeRecord>;
+
+  HomeFeed(Context& ctx, const Users& users, const Graph& graph, const Posts& posts)
+      : ctx_(ctx), users_(users), graph_(graph), posts_(posts) {}
+  std::string_view name() const override { return "home feed"; }
+  // Loads the author modes and registers the feed's job types.
+  Status Open() override;
+  const InvariantGroup* invariants() const override;
+  void AddStats(Stats* stats) const override;
+
+  // ---- Engine call (arguments validated by engine.cc) ----
+  Result<PostPage> Read(uint64_t reader, const PageRequest& page);
+
+  // ---- author modes ----
+  AuthorModeRecord ModeOf(uint64_t author) const;
+  // A snapshot and the in-memory modes at the same instant.
+  Snapshot SnapshotWithModes(Modes* modes_out) const;
+
+  // ---- batch primitives for the operations of engine/ops/ ----
+  // Whether a new follower of `followee` needs a backfill: it has posts and is pushed (a pulled
+  // author is merged at read time anyway). REQUIRES: the followee's author lock.
+  bool BackfillNeeded(uint64_t followee, uint64_t posts) const;
+  Status NeedsBackfill(uint64_t followee, bool* needed) const;
+  // A new follow's share: with `backfill`, a durable backfill job plus the pending marker that
+  // makes readers pull the followee until it has run. REQUIRES: the pair and author locks.
+  void AddFollow(WriteOp& op, uint64_t follower, uint64_t followee, bool backfill) const;
+  // A removed follow's share: the pending marker goes, an unmerge job drops the followee's
+  // entries from the follower's inbox. REQUIRES: the pair lock.
+  void RemoveFollow(WriteOp& op, uint64_t follower, uint64_t followee) const;
+  // A new post's share: the author's own inbox entry, the fan-out job unless the author is
+  // pulled, and the author's next mode in *mode_change when it changes (with a repush job when
+  // it starts draining). REQUIRES: the author lock.
+  Status AddPost(WriteOp& op, uint64_t author, uint64_t post,
+                 std::optional<AuthorModeRecord>* mode_change) const;
+  // Commits the operation's batch; with a mode change, the in-memory mirror changes with the
+  // write, atomically for readers of SnapshotWithModes. REQUIRES: the author lock.
+  Status Commit(WriteOp& op, uint64_t author, const std::optional<AuthorModeRecord>& mode_change);
+  // A deleted post's share: the author's own inbox entry (followers' entries are purged).
+  static void RemovePost(Batch* b, uint64_t author, uint64_t post);
+
+  // The followers' inbox entries of a deleted post, one fanout_batch_size of followers a step
+  // from *cursor.
+  Status PurgePost(uint64_t author, uint64_t post, uint64_t* cursor, Batch* b, bool* done) override;
+
+ private:
+  Status StepFanout(uint64_t seq, FeedJob* job, bool* done);
+  Status StepBackfill(uint64_t seq, FeedJob* job, bool* done);
+  Status StepUnmerge(uint64_t seq, FeedJob* job, bool* done);
+  Status StepRepush(uint64_t seq, FeedJob* job, bool* done);
+  // Keeps the newest inbox_cap entries of `owner`'s inbox and raises its floor past the rest.
+  Status TrimInbox(uint64_t owner);
+  bool ShouldTrim(uint64_t owner, uint64_t post) const;
+
+  Context& ctx_;
+  const Users& users_;
+  const Graph& graph_;
+  const Posts& posts_;
+
+  // Held exclusively across a mode change's write and its in-memory update (rare), shared by
+  // readers that need the modes consistent with a snapshot.
+  mutable SharedMutex modes_mu_;
+  // Authors that are not pushed (pull or draining), mirroring meta "mode/".
+  Modes modes_ GUARDED_BY(modes_mu_);
+
+  std::atomic<uint64_t> fanout_entries_{0};
+  std::atomic<uint64_t> inbox_pages_{0};
+  std::atomic<uint64_t> pull_pages_{0};
+};
+
+}  // namespace puppies::internal
