@@ -144,7 +144,7 @@ TEST_CASE("job runner: jobs left on disk resume in sequence order; an unknown ty
     Batch b = s.store->NewBatch();
     const uint64_t next = runner.Enqueue(&b, {kCountDown, 5, "1"});
     CHECK(next > seqs.back());
-    runner.Cancel(next);
+    runner.Cancel(next, {kCountDown, 5, "1"});
   }
   {
     Batch b = s.store->NewBatch();
@@ -203,6 +203,63 @@ TEST_CASE("job runner: periodic jobs run until Stop, and their errors are kept")
   });
   std::this_thread::sleep_for(5ms);
   CHECK(ticks.load() == stopped_at);
+}
+
+// The `track` hook: an owner's in-memory index of its queued jobs follows the rows. Told at
+// Enqueue (before the batch is written), at Cancel, after the last step, and by Recover for
+// every row it finds; a job that failed stays counted.
+TEST_CASE("job_runner: track tells the owner of each job queued and gone") {
+  OpenStore s;
+  std::mutex mu;
+  std::vector<std::pair<std::string, bool>> told;
+  auto track = [&](const JobRecord& job, bool queued) {
+    std::lock_guard lock(mu);
+    told.emplace_back(job.payload, queued);
+  };
+  auto seen = [&] {
+    std::lock_guard lock(mu);
+    return told;
+  };
+  using Told = std::vector<std::pair<std::string, bool>>;
+  Recorder rec;
+  {
+    JobRunner runner(s.store.get(), 1);
+    runner.Register(kCountDown,
+                    {"count down", JobPartition::kUser, rec.Step(s.store.get()), track});
+    runner.Register(kFail,
+                    {"fail", JobPartition::kUser,
+                     [](uint64_t, JobRecord*, bool*) { return Status::IOError("disk"); }, track});
+    REQUIRE_OK(runner.Recover());
+    Batch b = s.store->NewBatch();
+    const JobRecord dropped{kCountDown, 1, "1"};
+    const uint64_t seq = runner.Enqueue(&b, dropped);
+    CHECK(seen() == Told{{"1", true}});  // before the batch is written
+    runner.Cancel(seq, dropped);
+    CHECK(seen() == Told{{"1", true}, {"1", false}});
+    EnqueueNow(runner, *s.store, {kCountDown, 1, "2"});
+    REQUIRE_OK(runner.WaitIdle());
+    CHECK(seen() == Told{{"1", true}, {"1", false}, {"2", true}, {"1", false}});
+    // The record the last step left: its payload counted down from 2 to 1.
+    EnqueueNow(runner, *s.store, {kFail, 1, "bad"});
+    CHECK(runner.WaitIdle().IsIOError());
+    CHECK(seen().size() == 5);  // queued, never gone: the row stays for the next Open
+    CHECK(seen().back() == std::pair<std::string, bool>{"bad", true});
+    runner.Stop();
+  }
+  told.clear();
+  {
+    // The failed job's row is still there: Recover tells of it before dispatching it.
+    JobRunner runner(s.store.get(), 1);
+    runner.Register(kCountDown,
+                    {"count down", JobPartition::kUser, rec.Step(s.store.get()), track});
+    runner.Register(kFail,
+                    {"fail", JobPartition::kUser,
+                     [](uint64_t, JobRecord*, bool*) { return Status::IOError("disk"); }, track});
+    REQUIRE_OK(runner.Recover());
+    CHECK(seen().front() == std::pair<std::string, bool>{"bad", true});
+    CHECK(runner.WaitIdle().IsIOError());
+    runner.Stop();
+  }
 }
 
 }  // namespace

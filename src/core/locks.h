@@ -11,7 +11,7 @@
 //   4     post stripe    likes and deletion of one post
 //
 // Below these sit short leaf locks that are never held while taking another: the id minting
-// lock (core/ids.h), the author-mode mirror (HomeFeed::modes_mu_, held across a mode change's
+// lock (core/ids.h), the author-mode mirror (HomeFeed::mirror_mu_, held across a mode change's
 // write), the job runner's queue lock and the deleted-post tally (Posts). The engine's
 // lifecycle_mu_ (engine/engine_impl.h) is above all of them: every public call holds it
 // shared, Close holds it exclusively.

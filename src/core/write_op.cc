@@ -12,7 +12,7 @@ WriteOp::WriteOp(Context& ctx) : ctx_(ctx), batch_(ctx.store->NewBatch()) {}
 
 WriteOp::~WriteOp() {
   // Jobs counted as pending by Enqueue whose batch was never written would block WaitIdle.
-  for (const auto& [seq, job] : queued_) ctx_.jobs->Cancel(seq);
+  for (const auto& [seq, job] : queued_) ctx_.jobs->Cancel(seq, job);
 }
 
 void WriteOp::Take(LockRank rank, size_t index, std::mutex& mu) {
@@ -60,7 +60,7 @@ Status WriteOp::AfterWrite(const Status& written) {
     if (written.ok()) {
       ctx_.jobs->Dispatch(seq, job);
     } else {
-      ctx_.jobs->Cancel(seq);
+      ctx_.jobs->Cancel(seq, job);
     }
   }
   if (written.ok()) committed_.insert(committed_.end(), queued_.begin(), queued_.end());

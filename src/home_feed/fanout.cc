@@ -137,10 +137,10 @@ Status HomeFeed::TrimInbox(uint64_t owner) {
 
 Status HomeFeed::Open() {
   {
-    WriterLock lock(&modes_mu_);  // nothing else runs yet; taken for the analysis
+    WriterLock lock(&mirror_mu_);  // nothing else runs yet; taken for the analysis
     PUPPIES_RETURN_IF_ERROR(ctx_.store->ScanAll(Cf::kMeta, meta_keys::kModePrefix, "author mode",
                                                 [&](std::string_view k, std::string_view v) {
-                                                  modes_mu_.AssertHeld();
+                                                  mirror_mu_.AssertHeld();
                                                   AuthorModeKey key;
                                                   AuthorModeRecord rec;
                                                   if (!AuthorModeKey::Decode(k, &key) ||
@@ -157,7 +157,8 @@ Status HomeFeed::Open() {
   };
   RegisterFeedJob(jobs, JobType::kFanout, "fanout", step(&HomeFeed::StepFanout));
   RegisterFeedJob(jobs, JobType::kBackfill, "backfill", step(&HomeFeed::StepBackfill));
-  RegisterFeedJob(jobs, JobType::kUnmerge, "unmerge", step(&HomeFeed::StepUnmerge));
+  RegisterFeedJob(jobs, JobType::kUnmerge, "unmerge", step(&HomeFeed::StepUnmerge),
+                  [this](const FeedJob& job, bool queued) { TrackUnmerge(job, queued); });
   RegisterFeedJob(jobs, JobType::kRepush, "repush", step(&HomeFeed::StepRepush));
   return Status::OK();
 }
@@ -212,7 +213,7 @@ Status HomeFeed::AddPost(WriteOp& op, uint64_t author, uint64_t post,
 Status HomeFeed::Commit(WriteOp& op, uint64_t author,
                         const std::optional<AuthorModeRecord>& mode_change) {
   if (!mode_change) return op.Commit();
-  WriterLock lock(&modes_mu_);
+  WriterLock lock(&mirror_mu_);
   PUPPIES_RETURN_IF_ERROR(op.Commit());
   if (mode_change->mode == AuthorMode::kPush) {
     modes_.erase(author);

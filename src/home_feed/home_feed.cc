@@ -4,8 +4,11 @@
 // of every pushed author the reader follows (once fanned out); pulled authors, and authors
 // whose follow backfill is still pending, are merged in from their own timelines. Below the
 // floor everything is pulled from the timelines of all followed authors. Every candidate is
-// filtered by the reader's follow and mute edges as they are now, so unfollow, block and mute
-// take effect before background clean-up has run.
+// filtered by the reader's mute edges, and an inbox entry of an author whose unmerge (the
+// clean-up after an unfollow or a block) is still queued by the reader's follow edge as it is
+// now, so unfollow, block and mute take effect before background clean-up has run. Other inbox
+// entries need no such check: an entry exists only while its author is followed, or until that
+// author's unmerge has run (HomeFeed::TrackUnmerge keeps the queued ones in memory).
 
 #include "home_feed/home_feed.h"
 
@@ -31,15 +34,12 @@ struct Candidate {
 
 class FeedReader {
  public:
-  // `pulled` and `snap` are taken together (SnapshotWithModes): an author leaves the pulled set
-  // in the batch that completes its inboxes, so the two always agree.
-  FeedReader(Store* store, const Graph& graph, uint64_t reader, std::vector<uint64_t> pulled,
+  // `view` and `snap` are taken together (HomeFeed::ReaderSnapshot): an author leaves the
+  // pulled set in the batch that completes its inboxes, and leaves the unmerging set after the
+  // batch that removes its entries, so the sets and the snapshot always agree.
+  FeedReader(Store* store, const Graph& graph, uint64_t reader, HomeFeed::ReaderView view,
              const Snapshot& snap)
-      : store_(store),
-        graph_(graph),
-        reader_(reader),
-        pulled_authors_(std::move(pulled)),
-        snap_(snap) {}
+      : store_(store), graph_(graph), reader_(reader), view_(std::move(view)), snap_(snap) {}
 
   Status Init() {
     // One scan of the owner's inbox header: the floor key, then pending backfill markers.
@@ -65,7 +65,7 @@ class FeedReader {
                                              [&](uint64_t u) { muted_.insert(u); }));
     // Pulled authors the reader follows: probe the few pulled authors, or intersect with the
     // reader's follow list when there are many.
-    const std::vector<uint64_t>& pulled = pulled_authors_;
+    const std::vector<uint64_t>& pulled = view_.pulled;
     if (pulled.size() <= 256) {
       for (uint64_t a : pulled) {
         Status s;
@@ -103,7 +103,7 @@ class FeedReader {
               s = Status::Corruption("inbox entry malformed");
               return false;
             }
-            if (Visible(author, &s)) {
+            if (Shows(author, &s)) {
               found.push_back({post, author});
               ++from_inbox;
             }
@@ -149,6 +149,15 @@ class FeedReader {
   bool pulled() const { return pulled_; }
 
  private:
+  // Whether an inbox entry of `author` belongs in the feed (see the top of this file).
+  bool Shows(uint64_t author, Status* s) {
+    if (author == reader_ || muted_.contains(author)) return author == reader_;
+    if (!std::binary_search(view_.unmerging.begin(), view_.unmerging.end(), author)) return true;
+    return Visible(author, s);
+  }
+
+  // Whether `author` is the reader or followed by the reader, and not muted: exact, on the
+  // snapshot.
   bool Visible(uint64_t author, Status* s) {
     if (author == reader_) return true;
     if (muted_.contains(author)) return false;
@@ -201,7 +210,7 @@ class FeedReader {
   Store* const store_;
   const Graph& graph_;
   const uint64_t reader_;
-  const std::vector<uint64_t> pulled_authors_;
+  const HomeFeed::ReaderView view_;
   const Snapshot& snap_;
   uint64_t floor_ = 0;
   std::vector<uint64_t> pull_;  // authors merged in from their timelines above the floor
@@ -215,11 +224,8 @@ class FeedReader {
 }  // namespace
 
 Result<PostPage> HomeFeed::Read(uint64_t reader, const PageRequest& page) {
-  Modes modes_now;
-  Snapshot snap = SnapshotWithModes(&modes_now);
-  std::vector<uint64_t> pulled;
-  pulled.reserve(modes_now.size());
-  for (const auto& [author, rec] : modes_now) pulled.push_back(author);
+  ReaderView view;
+  Snapshot snap = ReaderSnapshot(reader, &view);
   PUPPIES_RETURN_IF_ERROR(users_.Exists(reader, &snap));
   std::string position;
   PUPPIES_RETURN_IF_ERROR(
@@ -228,7 +234,7 @@ Result<PostPage> HomeFeed::Read(uint64_t reader, const PageRequest& page) {
   if (!position.empty() && (!DecodeBE64(position, &before) || before == 0)) {
     return Status::InvalidArgument("malformed cursor");
   }
-  FeedReader feed(ctx_.store.get(), graph_, reader, std::move(pulled), snap);
+  FeedReader feed(ctx_.store.get(), graph_, reader, std::move(view), snap);
   PUPPIES_RETURN_IF_ERROR(feed.Init());
 
   const size_t need = size_t{page.limit} + 1;
@@ -262,22 +268,45 @@ Result<PostPage> HomeFeed::Read(uint64_t reader, const PageRequest& page) {
 }
 
 AuthorModeRecord HomeFeed::ModeOf(uint64_t author) const {
-  ReaderLock lock(&modes_mu_);
+  ReaderLock lock(&mirror_mu_);
   auto it = modes_.find(author);
   return it == modes_.end() ? AuthorModeRecord{} : it->second;
 }
 
 Snapshot HomeFeed::SnapshotWithModes(Modes* modes_out) const {
-  ReaderLock lock(&modes_mu_);
+  ReaderLock lock(&mirror_mu_);
   *modes_out = modes_;
   return ctx_.store->GetSnapshot();
+}
+
+Snapshot HomeFeed::ReaderSnapshot(uint64_t reader, ReaderView* view) const {
+  ReaderLock lock(&mirror_mu_);
+  view->pulled.clear();
+  view->pulled.reserve(modes_.size());
+  for (const auto& [author, rec] : modes_) view->pulled.push_back(author);
+  view->unmerging.clear();
+  for (auto it = unmerging_.lower_bound({reader, 0});
+       it != unmerging_.end() && it->first.first == reader; ++it) {
+    view->unmerging.push_back(it->first.second);
+  }
+  return ctx_.store->GetSnapshot();
+}
+
+void HomeFeed::TrackUnmerge(const FeedJob& job, bool queued) {
+  WriterLock lock(&mirror_mu_);
+  const std::pair<uint64_t, uint64_t> key{job.reader, job.author};
+  if (queued) {
+    ++unmerging_[key];
+  } else if (auto it = unmerging_.find(key); it != unmerging_.end() && --it->second == 0) {
+    unmerging_.erase(it);
+  }
 }
 
 void HomeFeed::AddStats(Stats* st) const {
   st->fanout_entries = fanout_entries_.load(std::memory_order_relaxed);
   st->feed_inbox_pages = inbox_pages_.load(std::memory_order_relaxed);
   st->feed_pull_pages = pull_pages_.load(std::memory_order_relaxed);
-  ReaderLock lock(&modes_mu_);
+  ReaderLock lock(&mirror_mu_);
   st->pulled_authors = modes_.size();
 }
 

@@ -15,8 +15,11 @@
 #include <atomic>
 #include <boost/container/flat_map.hpp>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/component.h"
 #include "core/context.h"
@@ -50,6 +53,13 @@ class HomeFeed final : public Component {
   // A snapshot and the in-memory modes at the same instant.
   Snapshot SnapshotWithModes(Modes* modes_out) const;
 
+  // What a home feed read needs of the in-memory mirrors, taken with its snapshot.
+  struct ReaderView {
+    std::vector<uint64_t> pulled;     // the authors not pushed (pull or draining), ascending
+    std::vector<uint64_t> unmerging;  // authors with an unmerge queued for the reader, ascending
+  };
+  Snapshot ReaderSnapshot(uint64_t reader, ReaderView* view) const;
+
   // ---- batch primitives for the operations of engine/ops/ ----
   // Whether a new follower of `followee` needs a backfill: it has posts and is pushed (a pulled
   // author is merged at read time anyway). REQUIRES: the followee's author lock.
@@ -59,7 +69,8 @@ class HomeFeed final : public Component {
   // makes readers pull the followee until it has run. REQUIRES: the pair and author locks.
   void AddFollow(WriteOp& op, uint64_t follower, uint64_t followee, bool backfill) const;
   // A removed follow's share: the pending marker goes, an unmerge job drops the followee's
-  // entries from the follower's inbox. REQUIRES: the pair lock.
+  // entries from the follower's inbox (until it has run, readers check the follow edge of
+  // those entries). REQUIRES: the pair lock.
   void RemoveFollow(WriteOp& op, uint64_t follower, uint64_t followee) const;
   // A new post's share: the author's own inbox entry, the fan-out job unless the author is
   // pulled, and the author's next mode in *mode_change when it changes (with a repush job when
@@ -84,17 +95,24 @@ class HomeFeed final : public Component {
   // Keeps the newest inbox_cap entries of `owner`'s inbox and raises its floor past the rest.
   Status TrimInbox(uint64_t owner);
   bool ShouldTrim(uint64_t owner, uint64_t post) const;
+  // The unmerge job's tracker (JobRunner::TypeInfo::track): counts the queued unmerges per
+  // (reader, author), from Enqueue (before the unfollow's batch is written) until the job's
+  // last batch is written, or its cancellation.
+  void TrackUnmerge(const FeedJob& job, bool queued);
 
   Context& ctx_;
   const Users& users_;
   const Graph& graph_;
   const Posts& posts_;
 
-  // Held exclusively across a mode change's write and its in-memory update (rare), shared by
-  // readers that need the modes consistent with a snapshot.
-  mutable SharedMutex modes_mu_;
+  // Guards the mirrors of stored state below. Held exclusively across a mode change's write and
+  // its in-memory update (rare) and while an unmerge is counted, shared by readers that need
+  // the mirrors consistent with a snapshot.
+  mutable SharedMutex mirror_mu_;
   // Authors that are not pushed (pull or draining), mirroring meta "mode/".
-  Modes modes_ GUARDED_BY(modes_mu_);
+  Modes modes_ GUARDED_BY(mirror_mu_);
+  // Queued unmerge jobs per (reader, author), mirroring their job rows (rebuilt by Recover).
+  std::map<std::pair<uint64_t, uint64_t>, uint32_t> unmerging_ GUARDED_BY(mirror_mu_);
 
   std::atomic<uint64_t> fanout_entries_{0};
   std::atomic<uint64_t> inbox_pages_{0};

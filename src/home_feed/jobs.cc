@@ -59,17 +59,26 @@ bool FeedJob::FromRecord(const JobRecord& rec, FeedJob* out) {
   return ok && in.empty();
 }
 
-void RegisterFeedJob(JobRunner& runner, JobType type, std::string_view name, FeedStep step) {
-  runner.Register(type, {name, JobPartition::kAuthor,
-                         [step = std::move(step)](uint64_t seq, JobRecord* rec, bool* done) {
-                           FeedJob job;
-                           if (!FeedJob::FromRecord(*rec, &job)) {
-                             return Status::Corruption(fmt::format("job {} is malformed", seq));
-                           }
-                           const Status s = step(seq, &job, done);
-                           *rec = job.Record();  // its progress, for the next step
-                           return s;
-                         }});
+void RegisterFeedJob(JobRunner& runner, JobType type, std::string_view name, FeedStep step,
+                     FeedTrack track) {
+  JobRunner::TypeInfo info{name, JobPartition::kAuthor,
+                           [step = std::move(step)](uint64_t seq, JobRecord* rec, bool* done) {
+                             FeedJob job;
+                             if (!FeedJob::FromRecord(*rec, &job)) {
+                               return Status::Corruption(fmt::format("job {} is malformed", seq));
+                             }
+                             const Status s = step(seq, &job, done);
+                             *rec = job.Record();  // its progress, for the next step
+                             return s;
+                           }};
+  if (track) {
+    // A malformed record is refused by the step; it is not tracked.
+    info.track = [track = std::move(track)](const JobRecord& rec, bool queued) {
+      FeedJob job;
+      if (FeedJob::FromRecord(rec, &job)) track(job, queued);
+    };
+  }
+  runner.Register(type, std::move(info));
 }
 
 }  // namespace puppies::internal

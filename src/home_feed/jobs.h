@@ -38,7 +38,10 @@ struct FeedJob {
 
 // Registers a job type whose payload is a FeedJob, partitioned by author: `step` sees the
 // decoded job, and what it leaves there (its progress) is the record of the next step.
+// `track` (optional) is JobRunner::TypeInfo::track, given the decoded job.
 using FeedStep = std::function<Status(uint64_t seq, FeedJob* job, bool* done)>;
-void RegisterFeedJob(JobRunner& runner, JobType type, std::string_view name, FeedStep step);
+using FeedTrack = std::function<void(const FeedJob& job, bool queued)>;
+void RegisterFeedJob(JobRunner& runner, JobType type, std::string_view name, FeedStep step,
+                     FeedTrack track = nullptr);
 
 }  // namespace puppies::internal

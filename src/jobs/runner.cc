@@ -65,6 +65,7 @@ Status JobRunner::Recover() {
     MutexLock lock(&mu_);
     for (const auto& [seq, job] : found) pending_.insert(seq);
   }
+  for (const auto& [seq, job] : found) Track(job, true);
   for (const auto& [seq, job] : found) {
     Dispatch(seq, job);
     PUPPIES_KILL_POINT("Recover:AfterDispatch");
@@ -79,6 +80,7 @@ uint64_t JobRunner::Enqueue(Batch* batch, const JobRecord& job) {
     pending_.insert(seq);
   }
   batch->Put(Cf::kJobs, JobKey{seq}.Encode(), EncodeJob(job));
+  Track(job, true);
   return seq;
 }
 
@@ -96,7 +98,15 @@ void JobRunner::Dispatch(uint64_t seq, const JobRecord& job) {
   boost::asio::post(StrandFor(job), [this, seq, job] { Run(seq, job); });
 }
 
-void JobRunner::Cancel(uint64_t seq) { Finish(seq, Status::OK()); }
+void JobRunner::Cancel(uint64_t seq, const JobRecord& job) {
+  Track(job, false);
+  Finish(seq, Status::OK());
+}
+
+void JobRunner::Track(const JobRecord& job, bool queued) const {
+  const TypeInfo* info = Find(job.type);
+  if (info && info->track) info->track(job, queued);
+}
 
 void JobRunner::Run(uint64_t seq, JobRecord job) {
   const TypeInfo* info = Find(job.type);
@@ -118,6 +128,7 @@ void JobRunner::Run(uint64_t seq, JobRecord job) {
     PUPPIES_KILL_POINT("Jobs:AfterStep");
   }
   completed_.fetch_add(1, std::memory_order_relaxed);
+  Track(job, false);
   Finish(seq, Status::OK());
 }
 

@@ -44,6 +44,11 @@ class JobRunner {
     std::string_view name;   // for messages, e.g. "fanout"
     JobPartition partition;  // what JobRecord::partition names
     StepFn step;
+    // Optional: told when a job of the type becomes queued (Enqueue, before its batch is
+    // written; Recover) and when it is gone (finished, or cancelled because its batch was not
+    // written), for an owner that keeps an in-memory index of its queued work. A job that
+    // failed stays queued: its row stays on disk for the next Open.
+    std::function<void(const JobRecord& job, bool queued)> track = nullptr;
   };
 
   JobRunner(Store* store, uint32_t threads);
@@ -59,7 +64,7 @@ class JobRunner {
   // REQUIRES: job.type is registered.
   uint64_t Enqueue(Batch* batch, const JobRecord& job);
   void Dispatch(uint64_t seq, const JobRecord& job);
-  void Cancel(uint64_t seq);
+  void Cancel(uint64_t seq, const JobRecord& job);
 
   // Runs `fn` every `period` until Stop. Its errors are kept like a job's (WaitIdle returns the
   // first one); it runs again at its next period all the same.
@@ -83,6 +88,7 @@ class JobRunner {
 
   void Run(uint64_t seq, JobRecord job);
   void Finish(uint64_t seq, const Status& s);
+  void Track(const JobRecord& job, bool queued) const;
   void KeepError(const Status& s) REQUIRES(mu_);
   void Arm(Periodic* p);
   const TypeInfo* Find(JobType type) const;
