@@ -74,11 +74,13 @@ Result<std::string> Store::PrepareDirectory(const Options& options, rocksdb::Env
     if (!options.create_if_missing) {
       return Status::NotFound(fmt::format("no database at {} (create_if_missing is false)", path));
     }
-    PUPPIES_RETURN_IF_ERROR(FromRocks(env->CreateDirIfMissing(path), fmt::format("create {}", path)));
+    PUPPIES_RETURN_IF_ERROR(
+        FromRocks(env->CreateDirIfMissing(path), fmt::format("create {}", path)));
     // A wrong path is the likelier story than a database wanted among other files: refuse, as
     // initdb does, rather than scatter RocksDB's files into the directory.
     std::vector<std::string> children;
-    PUPPIES_RETURN_IF_ERROR(FromRocks(env->GetChildren(path, &children), fmt::format("list {}", path)));
+    PUPPIES_RETURN_IF_ERROR(
+        FromRocks(env->GetChildren(path, &children), fmt::format("list {}", path)));
     for (const std::string& child : children) {
       if (child == "." || child == ".." || IsRocksDbFileName(child)) continue;
       return Status::FailedPrecondition(fmt::format(
@@ -213,8 +215,8 @@ Status Store::GetCounter(std::string_view key, uint64_t* value, const Snapshot* 
   return DecodeCounter(raw, found, value);
 }
 
-Status Store::MultiGetCounters(const std::vector<std::string>& keys,
-                               std::vector<uint64_t>* values, const Snapshot* snap) {
+Status Store::MultiGetCounters(const std::vector<std::string>& keys, std::vector<uint64_t>* values,
+                               const Snapshot* snap) {
   std::vector<std::string> raw;
   std::vector<bool> found;
   Status s = MultiGet(Cf::kCounters, keys, &raw, &found, snap);
@@ -232,15 +234,25 @@ Status Store::MultiGet(Cf cf, const std::vector<std::string>& keys,
                        const Snapshot* snap) {
   rocksdb::ReadOptions ro;
   if (snap) ro.snapshot = snap->get();
+  // The batched MultiGet (one column family, PinnableSlice results): it sorts the keys and
+  // looks them up together, file by file, where the vector-of-strings overload looks each key
+  // up on its own. A home page read from table files took 12-14% fewer instructions
+  // (docs/benchmarks.md, issue 11); from the memtable alone it makes no difference.
+  const size_t n = keys.size();
   std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
-  std::vector<rocksdb::ColumnFamilyHandle*> cfs(keys.size(), handle(cf));
-  values->assign(keys.size(), std::string());
-  std::vector<rocksdb::Status> statuses = db_->MultiGet(ro, cfs, slices, values);
-  found->assign(keys.size(), false);
-  for (size_t i = 0; i < keys.size(); ++i) {
+  std::vector<rocksdb::PinnableSlice> pinned(n);
+  std::vector<rocksdb::Status> statuses(n);
+  db_->MultiGet(ro, handle(cf), n, slices.data(), pinned.data(), statuses.data(),
+                /*sorted_input=*/false);
+  values->resize(n);
+  found->assign(n, false);
+  for (size_t i = 0; i < n; ++i) {
     if (statuses[i].ok()) {
       (*found)[i] = true;
-    } else if (!statuses[i].IsNotFound()) {
+      (*values)[i].assign(pinned[i].data(), pinned[i].size());
+    } else if (statuses[i].IsNotFound()) {
+      (*values)[i].clear();
+    } else {
       return FromRocks(statuses[i], "multiget");
     }
   }
