@@ -222,13 +222,17 @@ TEST_CASE("job_runner: track tells the owner of each job queued and gone") {
   };
   using Told = std::vector<std::pair<std::string, bool>>;
   Recorder rec;
-  {
-    JobRunner runner(s.store.get(), 1);
+  // Both runners below register the same two tracked types.
+  auto register_types = [&](JobRunner& runner) {
     runner.Register(kCountDown,
                     {"count down", JobPartition::kUser, rec.Step(s.store.get()), track});
     runner.Register(kFail,
                     {"fail", JobPartition::kUser,
                      [](uint64_t, JobRecord*, bool*) { return Status::IOError("disk"); }, track});
+  };
+  {
+    JobRunner runner(s.store.get(), 1);
+    register_types(runner);
     REQUIRE_OK(runner.Recover());
     Batch b = s.store->NewBatch();
     const JobRecord dropped{kCountDown, 1, "1"};
@@ -250,11 +254,7 @@ TEST_CASE("job_runner: track tells the owner of each job queued and gone") {
   {
     // The failed job's row is still there: Recover tells of it before dispatching it.
     JobRunner runner(s.store.get(), 1);
-    runner.Register(kCountDown,
-                    {"count down", JobPartition::kUser, rec.Step(s.store.get()), track});
-    runner.Register(kFail,
-                    {"fail", JobPartition::kUser,
-                     [](uint64_t, JobRecord*, bool*) { return Status::IOError("disk"); }, track});
+    register_types(runner);
     REQUIRE_OK(runner.Recover());
     CHECK(seen().front() == std::pair<std::string, bool>{"bad", true});
     CHECK(runner.WaitIdle().IsIOError());
