@@ -4,10 +4,11 @@
 //   page_instructions DIR build      # 100 authors x 10 posts, one reader following them all
 //   cp -r DIR COPY                   # each measured run on a fresh copy of the same database
 //   valgrind --tool=callgrind --toggle-collect='Pages(*' page_instructions COPY run
+//   ... page_instructions COPY run-uncached   # the same with Options::object_cache_bytes = 0
 //
 // `run` reopens the database (RocksDB's recovery flushes the log, so the pages are read from
 // table files, as in the peer benchmark after its load), reads 200 pages to warm the block
-// cache, then 2,000 first pages; Pages() is called twice, so instructions per page = callgrind's
+// cache (and the object cache), then 2,000 first pages; Pages() is called twice, so instructions per page = callgrind's
 // "Collected" / 2,200.
 
 #include <cstdio>
@@ -47,12 +48,15 @@ __attribute__((noinline)) size_t Pages(puppies::Engine& db, puppies::UserId read
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3 || (std::string(argv[2]) != "build" && std::string(argv[2]) != "run")) {
-    std::fprintf(stderr, "usage: %s DIR build|run\n", argv[0]);
+  const std::string mode = argc == 3 ? argv[2] : "";
+  if (mode != "build" && mode != "run" && mode != "run-uncached") {
+    std::fprintf(stderr, "usage: %s DIR build|run|run-uncached\n", argv[0]);
     return 2;
   }
-  auto db = Must(puppies::Engine::Open(puppies::Options{}, argv[1]));
-  if (std::string(argv[2]) == "build") {
+  puppies::Options options;
+  if (mode == "run-uncached") options.object_cache_bytes = 0;
+  auto db = Must(puppies::Engine::Open(options, argv[1]));
+  if (mode == "build") {
     const puppies::UserId reader = Must(db->CreateUser("reader"));
     std::vector<puppies::UserId> authors;
     for (int a = 0; a < 100; ++a) {

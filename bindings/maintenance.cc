@@ -8,12 +8,26 @@ namespace {
 py::dict StatsToDict(const pp::Stats& s) {
   py::dict d;
   d["operations"] = py::cast(s.operations);
+  py::dict latency;
+  for (const auto& [op, l] : s.latency) {
+    py::dict one;
+    one["count"] = l.count;
+    one["p50_us"] = l.p50_us;
+    one["p99_us"] = l.p99_us;
+    one["p999_us"] = l.p999_us;
+    one["max_us"] = l.max_us;
+    latency[py::str(op)] = one;
+  }
+  d["latency"] = latency;
   d["pending_jobs"] = s.pending_jobs;
   d["completed_jobs"] = s.completed_jobs;
   d["fanout_entries"] = s.fanout_entries;
   d["feed_inbox_pages"] = s.feed_inbox_pages;
   d["feed_pull_pages"] = s.feed_pull_pages;
   d["pulled_authors"] = s.pulled_authors;
+  d["object_cache_hits"] = s.object_cache_hits;
+  d["object_cache_misses"] = s.object_cache_misses;
+  d["object_cache_bytes"] = s.object_cache_bytes;
   d["rocksdb"] = py::cast(s.rocksdb);
   return d;
 }

@@ -36,7 +36,7 @@ constexpr int kMaxLiveOps = 300;
 
 TEST_CASE("feed paging: cursors never repeat or skip while posts arrive") {
   const std::vector<Config> configs = {{"push, cap 800", Options::kNoPull, 800},
-                                       {"push, cap 3", Options::kNoPull, 3},
+                                       {"push, cap 3, job", Options::kNoPull, 3, 0},
                                        {"threshold 2, cap 3", 2, 3},
                                        {"pull, cap 800", 0, 800}};
   for (const Config& c : configs) {
@@ -44,8 +44,7 @@ TEST_CASE("feed paging: cursors never repeat or skip while posts arrive") {
     auto clock = std::make_shared<ManualClock>(kStartMicros);
     Options o;
     o.clock = clock;
-    o.fanout_threshold = c.threshold;
-    o.inbox_cap = c.inbox_cap;
+    c.Apply(&o);
     TempEngine e(o);
 
     UserId reader = MUST(e->CreateUser("reader"));

@@ -29,19 +29,19 @@ using Config = testing::FeedConfig;
 
 // Push everyone, pull everyone, and mixed; with a tiny and a normal inbox.
 const std::vector<Config>& Configs() {
-  static const std::vector<Config> kConfigs = {{"push, cap 800", Options::kNoPull, 800},
-                                               {"push, cap 3", Options::kNoPull, 3},
-                                               {"pull, cap 800", 0, 800},
-                                               {"pull, cap 3", 0, 3},
-                                               {"threshold 2, cap 3", 2, 3},
-                                               {"default threshold, cap 800", 10'000, 800}};
+  static const std::vector<Config> kConfigs = {
+      {"push, cap 800", Options::kNoPull, 800},
+      {"push, cap 3, job", Options::kNoPull, 3, 0},
+      {"pull, cap 800", 0, 800},
+      {"pull, cap 3", 0, 3},
+      {"threshold 2, cap 3", 2, 3},
+      {"default threshold, cap 800, inline 3", 10'000, 800, 3}};
   return kConfigs;
 }
 
 Options MakeOptions(const Config& c, std::shared_ptr<ManualClock> clock) {
   Options o;
-  o.fanout_threshold = c.threshold;
-  o.inbox_cap = c.inbox_cap;
+  c.Apply(&o);
   o.clock = std::move(clock);
   return o;
 }
@@ -100,6 +100,39 @@ TEST_CASE("feed: followers see a post once fan-out has run") {
     CHECK_EQ(FeedIds(*e, other), std::vector<PostId>{q});
     d.CheckAll();
   });
+}
+
+TEST_CASE("feed: a post to at most inline_fanout_followers is in their feeds when it returns") {
+  auto clock = std::make_shared<ManualClock>(kStartMicros);
+  TempEngine e(MakeOptions({"push, inline 3", Options::kNoPull, 800, 3}, clock));
+  Driver d(e.get(), clock);
+  UserId small = d.AddUser("small");
+  UserId large = d.AddUser("large");
+  std::vector<UserId> followers(4);
+  for (int i = 0; i < 4; ++i) followers[i] = d.AddUser("f" + std::to_string(i));
+  for (int i = 0; i < 4; ++i) {
+    if (i < 3) d.Follow(followers[i], small);
+    d.Follow(followers[i], large);
+  }
+  d.WaitIdle();
+  const Stats before = MUST(e->GetStats());
+  PostId p = d.Post(small);
+  // No job, no WaitIdle: the entries were in the post's batch.
+  const Stats after = MUST(e->GetStats());
+  CHECK_EQ(after.pending_jobs, 0u);
+  CHECK_EQ(after.completed_jobs, before.completed_jobs);
+  CHECK_EQ(after.fanout_entries, before.fanout_entries + 3);
+  for (int i = 0; i < 3; ++i) CHECK_EQ(FeedIds(*e, followers[i]), std::vector<PostId>{p});
+  CHECK(FeedIds(*e, followers[3]).empty());
+  // Four followers are one too many: a fan-out job writes them.
+  PostId q = d.Post(large);
+  d.WaitIdle();
+  const Stats done = MUST(e->GetStats());
+  CHECK_EQ(done.completed_jobs, after.completed_jobs + 1);
+  CHECK_EQ(done.fanout_entries, after.fanout_entries + 4);
+  for (int i = 0; i < 3; ++i) CHECK_EQ(FeedIds(*e, followers[i]), (std::vector<PostId>{q, p}));
+  CHECK_EQ(FeedIds(*e, followers[3]), std::vector<PostId>{q});
+  d.CheckAll();
 }
 
 TEST_CASE("feed: synchronous_fanout makes posts visible without WaitIdle") {

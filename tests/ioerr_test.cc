@@ -112,8 +112,8 @@ TEST_CASE("fault_fs: rules fail the nth matching call, once or from then on") {
 // ---- Sweeps ------------------------------------------------------------------------------------
 
 // A small world saved as a closed database, copied for every run.
-//   pusher (w0): followers w1..w3, fanned out in steps of one follower; posts p0 (liked by w2
-//                and w3) and p1.
+//   pusher (w0): followers w1..w3, fanned out in the post's batch, or with inline_fanout 0 by
+//                a job in steps of one follower; posts p0 (liked by w2 and w3) and p1.
 //   puller (w4): followers w1..w3, w5, w6 (at the threshold of 4: pulled at read time).
 struct World {
   std::vector<UserId> users;
@@ -135,9 +135,11 @@ Options SweepOptions() {
 
 class Template {
  public:
-  Template() {
+  explicit Template(uint32_t inline_fanout = Options().inline_fanout_followers)
+      : inline_fanout_(inline_fanout) {
     auto clock = std::make_shared<ManualClock>(testing::kStartMicros);
     Options o = SweepOptions();
+    o.inline_fanout_followers = inline_fanout_;
     o.clock = clock;
     o.env = quiet_.env.get();
     auto e = MUST(Engine::Open(o, dir_.db()));
@@ -167,6 +169,7 @@ class Template {
   // `env`: FaultFS with no rule, i.e. the real files minus the physical flush (see FaultFS).
   Options RunOptions(rocksdb::Env* env = nullptr) const {
     Options o = SweepOptions();
+    o.inline_fanout_followers = inline_fanout_;
     o.clock = std::make_shared<ManualClock>(now_us_);
     o.env = env ? env : quiet_.env.get();
     return o;
@@ -195,6 +198,7 @@ class Template {
   TempDir dir_;
   World world_;
   int64_t now_us_ = 0;
+  uint32_t inline_fanout_;
 };
 
 struct Variant {
@@ -343,7 +347,17 @@ TEST_CASE("ioerr_sweep_unfollow") {
 }
 
 TEST_CASE("ioerr_sweep_post_push") {
-  Template t;  // fan-out to three followers, one step each
+  Template t;  // the three followers' entries in the post's batch
+  Sweep(
+      t,
+      [](Engine& e, const World& w) {
+        return e.CreatePost(w.pusher(), testing::Text("swept")).status();
+      },
+      kWriteFaults);
+}
+
+TEST_CASE("ioerr_sweep_post_push_job") {
+  Template t(/*inline_fanout=*/0);  // fan-out to three followers by a job, one step each
   Sweep(
       t,
       [](Engine& e, const World& w) {
@@ -439,7 +453,7 @@ TEST_CASE("ioerr_sweep_import_follows") {
 // append failed, so the job's first step could not run.
 class PendingJobTemplate : public Template {
  public:
-  PendingJobTemplate() {
+  PendingJobTemplate() : Template(/*inline_fanout=*/0) {
     FaultEnv fe;
     Options o = RunOptions(fe.env.get());
     o.synchronous_fanout = false;

@@ -34,14 +34,16 @@ using testing::TempEngine;
 using Config = testing::FeedConfig;
 
 const std::vector<Config>& Configs() {
+  // Posts fan out in their own batch (the default), by a job (inline 0), or either way by
+  // audience size (inline 2).
   static const std::vector<Config> kConfigs = {{"kNoPull/800", Options::kNoPull, 800},
-                                               {"kNoPull/3", Options::kNoPull, 3},
+                                               {"kNoPull/3 job", Options::kNoPull, 3, 0},
                                                {"0/800", 0, 800},
                                                {"0/3", 0, 3},
-                                               {"2/800", 2, 800},
+                                               {"2/800 job", 2, 800, 0},
                                                {"2/3", 2, 3},
-                                               {"5/800", 5, 800},
-                                               {"5/3", 5, 3}};
+                                               {"5/800 inline 2", 5, 800, 2},
+                                               {"5/3 inline 2", 5, 3, 2}};
   return kConfigs;
 }
 
@@ -86,8 +88,7 @@ struct Transcript {
 Options OptionsFor(const Config& c, const std::shared_ptr<ManualClock>& clock) {
   Options o;
   o.clock = clock;
-  o.fanout_threshold = c.threshold;
-  o.inbox_cap = c.inbox_cap;
+  c.Apply(&o);
   o.fanout_batch_size = 4;  // several fan-out steps per post even with few followers
   return o;
 }

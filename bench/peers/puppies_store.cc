@@ -37,7 +37,10 @@ class PuppiesStore final : public FeedStore {
     options_.fanout_threshold = config.fanout_threshold;
     options_.inbox_cap = config.inbox_cap;
     options_.sync = config.durability == Durability::kDurable;
-    options_.block_cache_bytes = config.cache_bytes;
+    // The one memory budget every peer gets, shared as a user would: an eighth for the object
+    // cache of records, the rest for RocksDB's block cache.
+    options_.object_cache_bytes = config.cache_bytes / 8;
+    options_.block_cache_bytes = config.cache_bytes - options_.object_cache_bytes;
     options_.synchronous_fanout = true;
     std::filesystem::create_directories(config.dir);
     engine_ = Must(puppies::Engine::Open(options_, path_), "open");

@@ -125,15 +125,27 @@ class Page(Generic[_T], metaclass=_Pybind11Type):
     def __eq__(self, other: object) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
 
+# One operation's latency in Engine.stats()["latency"].
+class _Latency(TypedDict):
+    count: int
+    p50_us: float
+    p99_us: float
+    p999_us: float
+    max_us: float
+
 # What Engine.stats() returns (a plain dict at run time).
 class _Stats(TypedDict):
     operations: dict[str, int]
+    latency: dict[str, _Latency]
     pending_jobs: int
     completed_jobs: int
     fanout_entries: int
     feed_inbox_pages: int
     feed_pull_pages: int
     pulled_authors: int
+    object_cache_hits: int
+    object_cache_misses: int
+    object_cache_bytes: int
     rocksdb: dict[str, int]
 
 # A media attachment for Engine.post: a Media, or a dict of Media's constructor arguments.
@@ -227,7 +239,9 @@ def open(
     sync: bool = False,
     background_threads: int = 2,
     fanout_batch_size: int = 1_000,
+    inline_fanout_followers: int = 100,
     block_cache_bytes: int = 67108864,
+    object_cache_bytes: int = 33554432,
     write_buffer_bytes: int = 67108864,
     max_post_bytes: int = 5_000,
     max_display_name_bytes: int = 64,

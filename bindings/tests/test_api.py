@@ -371,13 +371,23 @@ def test_stats_and_check(engine: puppies.Engine, users: list[int]) -> None:
     engine.wait_idle()
     stats = engine.stats()
     assert set(stats) == {
-        "operations", "pending_jobs", "completed_jobs", "fanout_entries", "feed_inbox_pages",
-        "feed_pull_pages", "pulled_authors", "rocksdb",
+        "operations", "latency", "pending_jobs", "completed_jobs", "fanout_entries", "feed_inbox_pages",
+        "feed_pull_pages", "pulled_authors", "object_cache_hits", "object_cache_misses",
+        "object_cache_bytes", "rocksdb",
     }
     assert stats["operations"]["create_user"] == 5
     assert stats["operations"]["follow"] == 1
+    follow = stats["latency"]["follow"]
+    assert follow["count"] == 1
+    assert 0 < follow["p50_us"] <= follow["p99_us"] <= follow["p999_us"] <= follow["max_us"]
+    assert "unfollow" not in stats["latency"]
     assert all(isinstance(v, int) for v in stats["operations"].values())
     assert "rocksdb.total-sst-files-size" in stats["rocksdb"]
+    engine.get_user(users[0])
+    engine.get_user(users[0])
+    again = engine.stats()
+    assert again["object_cache_hits"] > stats["object_cache_hits"]
+    assert again["object_cache_bytes"] > 0
     assert engine.check() == []
     assert isinstance(engine.check(), list)
 

@@ -200,7 +200,8 @@ Status BackgroundExample(puppies::Engine& engine) {
   puppies::Status idle = engine.WaitIdle();  // fan-out queued so far has finished
   if (!idle.ok()) return idle;
   puppies::Result<puppies::Stats> stats = engine.GetStats();
-  // stats->pending_jobs, stats->fanout_entries, stats->rocksdb["rocksdb.total-sst-files-size"]
+  // stats->pending_jobs, stats->fanout_entries, stats->latency["home_feed"].p99_us,
+  // stats->object_cache_hits, stats->rocksdb["rocksdb.total-sst-files-size"]
   puppies::Result<std::vector<std::string>> violations = engine.Check();  // empty: consistent
   // [END wait_idle]
   Expect(stats.ok(), "GetStats to succeed");

@@ -55,9 +55,23 @@ struct Options {
   /// Followers handled per atomic fan-out step. 1..100'000. Default: 1'000.
   uint32_t fanout_batch_size = 1'000;
 
+  /// A pushed author's post with at most this many followers writes their inbox entries in
+  /// the post's own atomic batch instead of a background fan-out job: CreatePost returns with
+  /// the post in every follower's feed, and no job record or thread hand-off is paid. Larger
+  /// audiences use the job, fanout_batch_size followers a step. 0 always uses the job.
+  /// 0..100'000. Default: 100.
+  uint32_t inline_fanout_followers = 100;
+
   /// Block cache shared by all column families, in up to 64 shards of at least 16 MiB (one
   /// shard below 32 MiB), so that a table's bloom filter stays cached. Default: 64 MiB.
   size_t block_cache_bytes = size_t{64} << 20;
+
+  /// The object cache: recently read user, post and counter records kept above RocksDB, so
+  /// that hydrating a page of posts or a profile mostly skips RocksDB's read path. Exact:
+  /// every write invalidates what it changes before it returns, and a read at a snapshot never
+  /// sees a newer value. 0 turns it off. Stats::object_cache_* report its hit rate.
+  /// Default: 32 MiB.
+  size_t object_cache_bytes = size_t{32} << 20;
 
   /// Total memtable budget shared by all column families. Default: 64 MiB.
   size_t write_buffer_bytes = size_t{64} << 20;

@@ -90,7 +90,8 @@ void AddUser(CLI::App& app, std::vector<Command>* commands) {
   auto get = std::make_shared<GetArgs>();
   CLI::App* get_cmd = user->add_subcommand("get", "Show a user and its counts");
   AddDbOption(get_cmd, &get->db);
-  get_cmd->add_option("USER", get->ref, "Username (or @username), or #id for a user id")->required();
+  get_cmd->add_option("USER", get->ref, "Username (or @username), or #id for a user id")
+      ->required();
   commands->push_back({get_cmd, [get] {
                          auto engine = OpenEngine(get->db, OpenMode::kExisting);
                          const User u = Must(engine->GetUser(ResolveUser(*engine, get->ref)));
@@ -162,9 +163,20 @@ void AddStats(CLI::App& app, std::vector<Command>* commands) {
                          fmt::print("feed_inbox_pages  {}\n", s.feed_inbox_pages);
                          fmt::print("feed_pull_pages   {}\n", s.feed_pull_pages);
                          fmt::print("pulled_authors    {}\n", s.pulled_authors);
+                         fmt::print("object_cache      {} hits, {} misses, {} bytes\n",
+                                    s.object_cache_hits, s.object_cache_misses,
+                                    s.object_cache_bytes);
                          fmt::print("operations since open:\n");
                          for (const auto& [op, n] : s.operations)
                            fmt::print("  {:<34} {}\n", op, n);
+                         if (!s.latency.empty()) {
+                           fmt::print("latency (µs):      {:>10} {:>10} {:>10} {:>10} {:>10}\n",
+                                      "count", "p50", "p99", "p99.9", "max");
+                           for (const auto& [op, l] : s.latency) {
+                             fmt::print("  {:<16} {:>10} {:>10.1f} {:>10.1f} {:>10.1f} {:>10.1f}\n",
+                                        op, l.count, l.p50_us, l.p99_us, l.p999_us, l.max_us);
+                           }
+                         }
                          fmt::print("rocksdb:\n");
                          for (const auto& [k, v] : s.rocksdb) fmt::print("  {:<34} {}\n", k, v);
                          return 0;

@@ -35,22 +35,32 @@ Status Engine::Impl::Close() {
   return ctx_.Close();
 }
 
-Engine::Impl::Call::Call(Impl* impl, Op op) : lock_(impl->lifecycle_mu_) {
+Engine::Impl::Call::Call(Impl* impl, Op op)
+    : impl_(impl), start_(std::chrono::steady_clock::now()), lock_(impl->lifecycle_mu_) {
   if (impl->closed_) {
     status_ = Status::FailedPrecondition("engine is closed");
     return;
   }
-  if (op != Op::kCount) {
-    impl->op_counts_[static_cast<size_t>(op)].fetch_add(1, std::memory_order_relaxed);
-  }
+  op_ = op;
+}
+
+Engine::Impl::Call::~Call() {
+  if (op_ == Op::kCount) return;
+  const auto elapsed = std::chrono::steady_clock::now() - start_;
+  impl_->latency_.Record(
+      static_cast<size_t>(op_),
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()));
 }
 
 Status Engine::Impl::WaitIdle() { return ctx_.jobs->WaitIdle(); }
 
 Result<Stats> Engine::Impl::GetStats() {
   Stats st;
-  for (int i = 0; i < static_cast<int>(Op::kCount); ++i) {
-    st.operations[OpName(static_cast<Op>(i))] = op_counts_[i].load(std::memory_order_relaxed);
+  for (size_t i = 0; i < static_cast<size_t>(Op::kCount); ++i) {
+    const LatencyHistograms::Summary s = latency_.Summarize(i);
+    const char* name = OpName(static_cast<Op>(i));
+    st.operations[name] = s.count;
+    if (s.count > 0) st.latency[name] = {s.count, s.p50_us, s.p99_us, s.p999_us, s.max_us};
   }
   st.pending_jobs = ctx_.jobs->pending();
   st.completed_jobs = ctx_.jobs->completed();
@@ -62,6 +72,10 @@ Result<Stats> Engine::Impl::GetStats() {
     st.rocksdb[p] = store.IntProperty(p);
   }
   st.rocksdb["block-cache-usage"] = store.BlockCacheUsage();
+  const internal::ObjectCache::Counts cache = store.ObjectCacheCounts();
+  st.object_cache_hits = cache.hits;
+  st.object_cache_misses = cache.misses;
+  st.object_cache_bytes = cache.bytes;
   return st;
 }
 

@@ -15,6 +15,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <shared_mutex>
 #include <span>
@@ -31,6 +32,7 @@
 #include "posts/posts.h"
 #include "puppies/engine.h"
 #include "users/users.h"
+#include "util/latency.h"
 
 namespace puppies {
 
@@ -52,14 +54,21 @@ struct Engine::Impl {
   Status Close();
 
   // Held for the whole of one public call: the lifecycle lock shared (Close waits for the
-  // calls in flight), the closed check, and the call counted in Stats (unless op is kCount).
+  // calls in flight), the closed check, and the call counted and timed in Stats (unless op is
+  // kCount), from before the lock to the end of the call.
   class Call {
    public:
     Call(Impl* impl, internal::Op op);
+    ~Call();
+    Call(const Call&) = delete;
+    Call& operator=(const Call&) = delete;
     const Status& status() const { return status_; }
 
    private:
+    Impl* const impl_;
+    const std::chrono::steady_clock::time_point start_;
     std::shared_lock<std::shared_mutex> lock_;
+    internal::Op op_ = internal::Op::kCount;  // kCount: not counted (or the engine is closed)
     Status status_;
   };
 
@@ -111,7 +120,8 @@ struct Engine::Impl {
   // Held shared by every public call and exclusively by Close, so Close never races a call.
   std::shared_mutex lifecycle_mu_;
   bool closed_ = false;  // guarded by lifecycle_mu_
-  std::array<std::atomic<uint64_t>, static_cast<size_t>(internal::Op::kCount)> op_counts_{};
+  // Calls and their latencies per operation (Stats::operations and Stats::latency).
+  internal::LatencyHistograms latency_{static_cast<size_t>(internal::Op::kCount)};
 };
 
 }  // namespace puppies

@@ -187,40 +187,65 @@ void HomeFeed::RemoveFollow(WriteOp& op, uint64_t follower, uint64_t followee) c
   op.Enqueue(FeedJob{JobType::kUnmerge, followee, 0, follower}.Record());
 }
 
-Status HomeFeed::AddPost(WriteOp& op, uint64_t author, uint64_t post,
-                         std::optional<AuthorModeRecord>* mode_change) const {
+Status HomeFeed::AddPost(WriteOp& op, uint64_t author, uint64_t post, PostFanout* out) const {
   uint64_t followers;
   PUPPIES_RETURN_IF_ERROR(ctx_.Counter(author, CounterKind::kFollowers, &followers));
   const AuthorModeRecord cur = ModeOf(author);
   Batch& b = op.batch();
+  const std::string value = EncodeBE64(author);
   // The author sees their own post at once: it goes into their inbox in this batch.
-  b.Put(Cf::kInbox, InboxKey{author, post}.Encode(), EncodeBE64(author));
+  b.Put(Cf::kInbox, InboxKey{author, post}.Encode(), value);
   AuthorModeRecord next = NextMode(ctx_.options, cur, followers, post);
-  mode_change->reset();
+  *out = PostFanout();
   if (next.mode != cur.mode) {
     if (next.mode == AuthorMode::kDraining) {
       next.repush_job = op.Enqueue(FeedJob{JobType::kRepush, author, next.pull_since}.Record());
     }
     b.Put(Cf::kMeta, AuthorModeKey{author}.Encode(), EncodeAuthorMode(next));
-    *mode_change = next;
+    out->mode_change = next;
   }
-  if (next.mode != AuthorMode::kPull && followers > 0) {
-    op.Enqueue(FeedJob{JobType::kFanout, author, post}.Record());
+  if (next.mode == AuthorMode::kPull || followers == 0) return Status::OK();
+  // A small audience is written in the post's own batch: no job record, no hand-off to a
+  // background thread, and followers see the post when CreatePost returns. The author lock
+  // keeps the follower list as it is: a follower who arrives later gets the post from the
+  // backfill of their follow; one who leaves later, from the unmerge job drops it.
+  const size_t inline_max = ctx_.options.inline_fanout_followers;
+  if (followers <= inline_max) {
+    std::vector<uint64_t> list;
+    PUPPIES_RETURN_IF_ERROR(FollowersAfter(ctx_.store.get(), author, 0, inline_max + 1, &list));
+    if (list.size() <= inline_max) {  // else the counter is off (Repair fixes it): use the job
+      for (uint64_t f : list) {
+        b.Put(Cf::kInbox, InboxKey{f, post}.Encode(), value);
+        if (ShouldTrim(f, post)) out->trim.push_back(f);
+      }
+      out->entries = list.size();
+      return Status::OK();
+    }
   }
+  op.Enqueue(FeedJob{JobType::kFanout, author, post}.Record());
   return Status::OK();
 }
 
-Status HomeFeed::Commit(WriteOp& op, uint64_t author,
-                        const std::optional<AuthorModeRecord>& mode_change) {
-  if (!mode_change) return op.Commit();
-  WriterLock lock(&mirror_mu_);
-  PUPPIES_RETURN_IF_ERROR(op.Commit());
-  if (mode_change->mode == AuthorMode::kPush) {
-    modes_.erase(author);
+Status HomeFeed::Commit(WriteOp& op, uint64_t author, const PostFanout& fanout) {
+  if (!fanout.mode_change) {
+    PUPPIES_RETURN_IF_ERROR(op.Commit());
   } else {
-    modes_[author] = *mode_change;
+    WriterLock lock(&mirror_mu_);
+    PUPPIES_RETURN_IF_ERROR(op.Commit());
+    if (fanout.mode_change->mode == AuthorMode::kPush) {
+      modes_.erase(author);
+    } else {
+      modes_[author] = *fanout.mode_change;
+    }
   }
+  fanout_entries_.fetch_add(fanout.entries, std::memory_order_relaxed);
   return Status::OK();
+}
+
+void HomeFeed::AfterPost(const PostFanout& fanout) {
+  // Only bounds the inboxes' size: the post is written, and a storage fault behind a failed
+  // trim is reported by the next write, so CreatePost does not fail for it.
+  for (uint64_t f : fanout.trim) (void)TrimInbox(f);
 }
 
 void HomeFeed::RemovePost(Batch* b, uint64_t author, uint64_t post) {
@@ -348,9 +373,9 @@ Status HomeFeed::StepRepush(uint64_t seq, FeedJob* job, bool* done) {
     if (to_push) {
       b.Delete(Cf::kMeta, AuthorModeKey{job->author}.Encode());
     }
-    PUPPIES_RETURN_IF_ERROR(
-        Commit(op, job->author,
-               to_push ? std::optional<AuthorModeRecord>(AuthorModeRecord{}) : std::nullopt));
+    PostFanout change;
+    if (to_push) change.mode_change = AuthorModeRecord{};
+    PUPPIES_RETURN_IF_ERROR(Commit(op, job->author, change));
     PUPPIES_KILL_POINT("Repush:AfterLast");
   }
   op.Unlock();

@@ -72,14 +72,22 @@ class HomeFeed final : public Component {
   // entries from the follower's inbox (until it has run, readers check the follow edge of
   // those entries). REQUIRES: the pair lock.
   void RemoveFollow(WriteOp& op, uint64_t follower, uint64_t followee) const;
-  // A new post's share: the author's own inbox entry, the fan-out job unless the author is
-  // pulled, and the author's next mode in *mode_change when it changes (with a repush job when
-  // it starts draining). REQUIRES: the author lock.
-  Status AddPost(WriteOp& op, uint64_t author, uint64_t post,
-                 std::optional<AuthorModeRecord>* mode_change) const;
+  // What AddPost decided, for Commit and AfterPost.
+  struct PostFanout {
+    std::optional<AuthorModeRecord> mode_change;  // the author's next mode, when it changes
+    uint64_t entries = 0;                         // followers' entries written in the batch
+    std::vector<uint64_t> trim;                   // inboxes to trim after the write
+  };
+  // A new post's share: the author's own inbox entry; unless the author is pulled, the
+  // followers' entries, in this batch when they number at most inline_fanout_followers, by a
+  // fan-out job otherwise; and the author's next mode when it changes (with a repush job when
+  // it starts draining). REQUIRES: the author lock, which also keeps the follower list still.
+  Status AddPost(WriteOp& op, uint64_t author, uint64_t post, PostFanout* out) const;
   // Commits the operation's batch; with a mode change, the in-memory mirror changes with the
   // write, atomically for readers of SnapshotWithModes. REQUIRES: the author lock.
-  Status Commit(WriteOp& op, uint64_t author, const std::optional<AuthorModeRecord>& mode_change);
+  Status Commit(WriteOp& op, uint64_t author, const PostFanout& fanout);
+  // After the post's write, unlocked: trims the inboxes it sampled for trimming.
+  void AfterPost(const PostFanout& fanout);
   // A deleted post's share: the author's own inbox entry (followers' entries are purged).
   static void RemovePost(Batch* b, uint64_t author, uint64_t post);
 

@@ -11,21 +11,40 @@
 
 namespace puppies::internal {
 
+namespace {
+// The object cache's key: the column family, then the RocksDB key.
+std::string CacheKey(Cf cf, std::string_view key) {
+  std::string k;
+  k.reserve(key.size() + 1);
+  k.push_back(static_cast<char>(cf));
+  k.append(key);
+  return k;
+}
+}  // namespace
+
+void Batch::Touch(Cf cf, std::string_view key) {
+  if (store_->object_cache_ && Store::Cached(cf)) cached_keys_.push_back(CacheKey(cf, key));
+}
+
 void Batch::Put(Cf cf, std::string_view key, std::string_view value) {
+  Touch(cf, key);
   batch_.Put(store_->handle(cf), rocksdb::Slice(key.data(), key.size()),
              rocksdb::Slice(value.data(), value.size()));
 }
 
 void Batch::Delete(Cf cf, std::string_view key) {
+  Touch(cf, key);
   batch_.Delete(store_->handle(cf), rocksdb::Slice(key.data(), key.size()));
 }
 
 void Batch::DeleteRange(Cf cf, std::string_view begin, std::string_view end) {
+  if (store_->object_cache_ && Store::Cached(cf)) cached_range_ = true;
   batch_.DeleteRange(store_->handle(cf), rocksdb::Slice(begin.data(), begin.size()),
                      rocksdb::Slice(end.data(), end.size()));
 }
 
 void Batch::Merge(Cf cf, std::string_view key, std::string_view value) {
+  Touch(cf, key);
   batch_.Merge(store_->handle(cf), rocksdb::Slice(key.data(), key.size()),
                rocksdb::Slice(value.data(), value.size()));
 }
@@ -104,6 +123,9 @@ Result<std::unique_ptr<Store>> Store::Open(const Options& options, const std::st
   std::unique_ptr<Store> store(new Store());
   PUPPIES_ASSIGN_OR_RETURN(store->claim_, DirClaim::Acquire(path));
   store->block_cache_ = rocksdb::NewLRUCache(options.block_cache_bytes, CacheShardBits(options));
+  if (options.object_cache_bytes > 0) {
+    store->object_cache_ = std::make_unique<ObjectCache>(options.object_cache_bytes);
+  }
 
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = options.create_if_missing;
@@ -169,7 +191,16 @@ Status Store::Write(Batch* batch) {
     MutexLock lock(&write_error_mu_);
     return write_error_;
   }
+  // The object cache forgets the batch's keys before the write and refuses fills of them
+  // until after it (store/object_cache.h): a reader never sees a cached value older than a
+  // write that returned before its read began.
+  ObjectCache* cache = object_cache_.get();
+  const bool cached = cache && (!batch->cached_keys_.empty() || batch->cached_range_);
+  if (cached) cache->BeginWrite(batch->cached_keys_, batch->cached_range_);
   Status s = FromRocks(db_->Write(write_options_, &batch->batch_), "write");
+  if (cached) {
+    cache->EndWrite(batch->cached_keys_, batch->cached_range_, db_->GetLatestSequenceNumber());
+  }
   if (s.IsIOError() || s.IsCorruption()) {
     MutexLock lock(&write_error_mu_);
     if (!write_failed_.load(std::memory_order_relaxed)) {
@@ -183,14 +214,31 @@ Status Store::Write(Batch* batch) {
 
 Snapshot Store::GetSnapshot() { return Snapshot(db_, db_->GetSnapshot()); }
 
+ObjectCache* Store::CacheFor(Cf cf, const Snapshot* snap, uint64_t* at) {
+  if (!object_cache_ || !Cached(cf)) return nullptr;
+  *at = snap ? snap->get()->GetSequenceNumber() : ObjectCache::kLatest;
+  return object_cache_.get();
+}
+
 Status Store::Get(Cf cf, std::string_view key, std::string* value, bool* found,
                   const Snapshot* snap) {
+  uint64_t at = 0;
+  ObjectCache* cache = CacheFor(cf, snap, &at);
+  std::string cache_key;
+  if (cache) {
+    cache_key = CacheKey(cf, key);
+    if (cache->Lookup(cache_key, at, value, found)) return Status::OK();
+    // A latest read sees at least what was written before it started.
+    if (at == ObjectCache::kLatest) at = db_->GetLatestSequenceNumber();
+  }
   rocksdb::ReadOptions ro;
   if (snap) ro.snapshot = snap->get();
   rocksdb::Status s = db_->Get(ro, handle(cf), rocksdb::Slice(key.data(), key.size()), value);
   *found = s.ok();
-  if (s.IsNotFound()) return Status::OK();
-  return FromRocks(s, "get");
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "get");
+  if (!*found) value->clear();
+  if (cache) cache->Insert(cache_key, at, *value, *found);
+  return Status::OK();
 }
 
 Status Store::Exists(Cf cf, std::string_view key, bool* found, const Snapshot* snap) {
@@ -232,29 +280,56 @@ Status Store::MultiGetCounters(const std::vector<std::string>& keys, std::vector
 Status Store::MultiGet(Cf cf, const std::vector<std::string>& keys,
                        std::vector<std::string>* values, std::vector<bool>* found,
                        const Snapshot* snap) {
+  const size_t n = keys.size();
+  values->resize(n);
+  found->assign(n, false);
+  // Keys the object cache answers are not read; `misses` are the indexes of the others.
+  uint64_t at = 0;
+  ObjectCache* cache = CacheFor(cf, snap, &at);
+  std::vector<std::string> cache_keys;
+  std::vector<size_t> misses;
+  misses.reserve(n);
+  if (cache) {
+    cache_keys.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      cache_keys.push_back(CacheKey(cf, keys[i]));
+      bool hit_found;
+      if (cache->Lookup(cache_keys[i], at, &(*values)[i], &hit_found)) {
+        (*found)[i] = hit_found;
+      } else {
+        misses.push_back(i);
+      }
+    }
+    if (misses.empty()) return Status::OK();
+    if (at == ObjectCache::kLatest) at = db_->GetLatestSequenceNumber();
+  } else {
+    for (size_t i = 0; i < n; ++i) misses.push_back(i);
+  }
   rocksdb::ReadOptions ro;
   if (snap) ro.snapshot = snap->get();
   // The batched MultiGet (one column family, PinnableSlice results): it sorts the keys and
   // looks them up together, file by file, where the vector-of-strings overload looks each key
   // up on its own. A home page read from table files took 12-14% fewer instructions
   // (docs/benchmarks.md, issue 11); from the memtable alone it makes no difference.
-  const size_t n = keys.size();
-  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
-  std::vector<rocksdb::PinnableSlice> pinned(n);
-  std::vector<rocksdb::Status> statuses(n);
-  db_->MultiGet(ro, handle(cf), n, slices.data(), pinned.data(), statuses.data(),
+  const size_t m = misses.size();
+  std::vector<rocksdb::Slice> slices;
+  slices.reserve(m);
+  for (size_t i : misses) slices.emplace_back(keys[i]);
+  std::vector<rocksdb::PinnableSlice> pinned(m);
+  std::vector<rocksdb::Status> statuses(m);
+  db_->MultiGet(ro, handle(cf), m, slices.data(), pinned.data(), statuses.data(),
                 /*sorted_input=*/false);
-  values->resize(n);
-  found->assign(n, false);
-  for (size_t i = 0; i < n; ++i) {
-    if (statuses[i].ok()) {
+  for (size_t j = 0; j < m; ++j) {
+    const size_t i = misses[j];
+    if (statuses[j].ok()) {
       (*found)[i] = true;
-      (*values)[i].assign(pinned[i].data(), pinned[i].size());
-    } else if (statuses[i].IsNotFound()) {
+      (*values)[i].assign(pinned[j].data(), pinned[j].size());
+    } else if (statuses[j].IsNotFound()) {
       (*values)[i].clear();
     } else {
-      return FromRocks(statuses[i], "multiget");
+      return FromRocks(statuses[j], "multiget");
     }
+    if (cache) cache->Insert(cache_keys[i], at, (*values)[i], (*found)[i]);
   }
   return Status::OK();
 }
@@ -298,6 +373,10 @@ Status Store::CompactRange(Cf cf, std::string_view begin, std::string_view end) 
 }
 
 Status Store::VerifyChecksum() { return FromRocks(db_->VerifyChecksum(), "verify checksums"); }
+
+ObjectCache::Counts Store::ObjectCacheCounts() {
+  return object_cache_ ? object_cache_->GetCounts() : ObjectCache::Counts{};
+}
 
 uint64_t Store::BlockCacheUsage() const { return block_cache_ ? block_cache_->GetUsage() : 0; }
 

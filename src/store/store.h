@@ -19,6 +19,7 @@
 #include "puppies/status.h"
 #include "store/column_families.h"
 #include "store/dir_claim.h"
+#include "store/object_cache.h"
 #include "store/rocks_status.h"
 #include "util/mutex.h"
 #include "util/status_macros.h"
@@ -37,13 +38,21 @@ class Batch {
   void AddCounter(std::string_view key, int64_t delta);
   size_t Count() const { return static_cast<size_t>(batch_.Count()); }
   // Empties the batch for reuse, keeping its buffer.
-  void Clear() { batch_.Clear(); }
+  void Clear() {
+    batch_.Clear();
+    cached_keys_.clear();
+    cached_range_ = false;
+  }
 
  private:
   friend class Store;
   explicit Batch(class Store* store) : store_(store) {}
+  // Notes a key the object cache may hold, for Store::Write to invalidate.
+  void Touch(Cf cf, std::string_view key);
   class Store* store_;
   rocksdb::WriteBatch batch_;
+  std::vector<std::string> cached_keys_;  // ObjectCache keys this batch writes
+  bool cached_range_ = false;             // a range deletion in a cached column family
 };
 
 // A consistent point-in-time view for a multi-key read. Released on destruction.
@@ -125,8 +134,17 @@ class Store {
   // first when it overlaps), which drops their tombstones. Other compactions carry on.
   Status CompactRange(Cf cf, std::string_view begin, std::string_view end);
   uint64_t BlockCacheUsage() const;
+  // Hits, misses and size of the object cache; all 0 without one.
+  ObjectCache::Counts ObjectCacheCounts();
+
+  // The column families whose point reads go through the object cache: the records a page or
+  // a profile is hydrated from. Edges, inboxes and jobs are scanned, not point-read, in bulk.
+  static constexpr bool Cached(Cf cf) {
+    return cf == Cf::kUsers || cf == Cf::kUsernames || cf == Cf::kPosts || cf == Cf::kCounters;
+  }
 
  private:
+  friend class Batch;
   Store() = default;
   // The block cache's shard count (log2), from its size.
   static int CacheShardBits(const Options& options);
@@ -134,6 +152,9 @@ class Store {
   // refuses a non-empty directory that holds no database) and returns its canonical path.
   static Result<std::string> PrepareDirectory(const Options& options, rocksdb::Env* env,
                                               const std::string& path);
+  // The object cache when `cf` is cached, and the sequence number a read at `snap` is at
+  // (ObjectCache::kLatest without one); nullptr otherwise.
+  ObjectCache* CacheFor(Cf cf, const Snapshot* snap, uint64_t* at);
   std::unique_ptr<rocksdb::Iterator> NewIterator(Cf cf, const rocksdb::Slice* upper,
                                                  const Snapshot* snap);
 
@@ -150,6 +171,7 @@ class Store {
   rocksdb::DB* db_ = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::shared_ptr<rocksdb::Cache> block_cache_;
+  std::unique_ptr<ObjectCache> object_cache_;  // nullptr when Options::object_cache_bytes is 0
   rocksdb::WriteOptions write_options_;
 };
 

@@ -55,7 +55,8 @@ Status ValidateText(std::string_view field, std::string_view text, const TextRul
     if ((c < 0x20 && !line_break) || (c >= 0x7f && c <= 0x9f)) {
       return Status::InvalidArgument(fmt::format(
           "{} contains control character U+{:04X} at byte {}{}", field, static_cast<uint32_t>(c),
-          at, c == '\r' && rule.allow_newlines ? " (a carriage return must precede a newline)" : ""));
+          at,
+          c == '\r' && rule.allow_newlines ? " (a carriage return must precede a newline)" : ""));
     }
     visible = visible || !(IsUnicodeSpace(c) || IsDefaultIgnorable(c));
   }
@@ -159,13 +160,15 @@ Status ValidateOptions(const Options& o) {
       !(s = OptionRange("inbox_cap", o.inbox_cap, 1, 1'000'000)).ok() ||
       !(s = OptionRange("background_threads", o.background_threads, 1, 64)).ok() ||
       !(s = OptionRange("fanout_batch_size", o.fanout_batch_size, 1, 100'000)).ok() ||
+      !(s = OptionRange("inline_fanout_followers", o.inline_fanout_followers, 0, 100'000)).ok() ||
       !(s = OptionRange("max_post_bytes", o.max_post_bytes, 1, 1'000'000)).ok() ||
       !(s = OptionRange("max_display_name_bytes", o.max_display_name_bytes, 1, 1'000'000)).ok() ||
       !(s = OptionRange("max_bio_bytes", o.max_bio_bytes, 1, 1'000'000)).ok() ||
       !(s = OptionRange("max_media_items", o.max_media_items, 0, 1'000)).ok() ||
       !(s = OptionRange("write_buffer_bytes", o.write_buffer_bytes, 1 << 20, uint64_t{1} << 40))
            .ok() ||
-      !(s = OptionRange("block_cache_bytes", o.block_cache_bytes, 0, uint64_t{1} << 40)).ok()) {
+      !(s = OptionRange("block_cache_bytes", o.block_cache_bytes, 0, uint64_t{1} << 40)).ok() ||
+      !(s = OptionRange("object_cache_bytes", o.object_cache_bytes, 0, uint64_t{1} << 40)).ok()) {
     return s;
   }
   return Status::OK();

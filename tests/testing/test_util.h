@@ -244,11 +244,19 @@ inline Options ClockOptions(std::shared_ptr<ManualClock> clock) {
   return o;
 }
 
-/// A fan-out configuration, for tests that must hold under every threshold and inbox cap.
+/// A fan-out configuration, for tests that must hold under every threshold, inbox cap and
+/// way of fanning out (in the post's batch or by a job).
 struct FeedConfig {
   const char* name;
   uint64_t threshold;
   uint32_t inbox_cap;
+  uint32_t inline_fanout = Options().inline_fanout_followers;
+
+  void Apply(Options* o) const {
+    o->fanout_threshold = threshold;
+    o->inbox_cap = inbox_cap;
+    o->inline_fanout_followers = inline_fanout;
+  }
 };
 
 /// An engine on a ManualClock with `n` users named u0, u1, ...

@@ -49,6 +49,10 @@ Result<bool> Engine::Impl::Unfollow(uint64_t follower, uint64_t followee) {
   PUPPIES_RETURN_IF_ERROR(users_.Exists(followee));
   WriteOp op(ctx_);
   op.LockPair(follower, followee);
+  // Orders the unfollow against the followee's posts: a post's inline fan-out reads the
+  // follower list under this lock, and its entry for this follower must be in the inbox before
+  // the unmerge job runs, or not written at all.
+  op.LockAuthor(followee);
   bool removed;
   PUPPIES_RETURN_IF_ERROR(graph_.RemoveFollow(&op.batch(), follower, followee, &removed));
   if (!removed) return false;
@@ -64,6 +68,8 @@ Result<bool> Engine::Impl::Block(uint64_t blocker, uint64_t blocked) {
   PUPPIES_RETURN_IF_ERROR(users_.Exists(blocked));
   WriteOp op(ctx_);
   op.LockPair(blocker, blocked);
+  // Both are followees of a follow the block may end (see Unfollow).
+  op.LockAuthorStripes({LockSet::AuthorIndex(blocker), LockSet::AuthorIndex(blocked)});
   Status s;
   if (graph_.HasEdge(blocker, EdgeKind::kBlocking, blocked, nullptr, &s)) return false;
   PUPPIES_RETURN_IF_ERROR(s);

@@ -53,12 +53,13 @@ Result<PostId> Engine::Impl::CreatePost(uint64_t author, const NewPost& post, st
   rec.text = std::move(text);
   rec.media = post.media;
   Posts::Add(&op.batch(), id, rec, post.created_at_us.has_value());
-  std::optional<AuthorModeRecord> mode_change;
-  PUPPIES_RETURN_IF_ERROR(home_feed_.AddPost(op, author, id, &mode_change));
-  PUPPIES_RETURN_IF_ERROR(home_feed_.Commit(op, author, mode_change));
-  if (mode_change) PUPPIES_KILL_POINT("Mode:AfterFlip");
+  HomeFeed::PostFanout fanout;
+  PUPPIES_RETURN_IF_ERROR(home_feed_.AddPost(op, author, id, &fanout));
+  PUPPIES_RETURN_IF_ERROR(home_feed_.Commit(op, author, fanout));
+  if (fanout.mode_change) PUPPIES_KILL_POINT("Mode:AfterFlip");
   PUPPIES_KILL_POINT("CreatePost:AfterCommit");
   PUPPIES_RETURN_IF_ERROR(op.Finish());
+  home_feed_.AfterPost(fanout);
   return PostId{id};
 }
 
