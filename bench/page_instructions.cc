@@ -1,15 +1,22 @@
-// page_instructions: a fixed home-page workload for instruction counts under callgrind, which,
-// unlike wall time on a shared 2-core VM, repeat from run to run (docs/benchmarks.md, issue 11).
+// page_instructions: fixed workloads for instruction counts under callgrind, which, unlike
+// wall time on a shared 2-core VM, repeat from run to run (docs/benchmarks.md, issue 11).
 //
 //   page_instructions DIR build      # 100 authors x 10 posts, one reader following them all
 //   cp -r DIR COPY                   # each measured run on a fresh copy of the same database
-//   valgrind --tool=callgrind --toggle-collect='Pages(*' page_instructions COPY run
+//   valgrind --tool=callgrind --toggle-collect='*Pages*' page_instructions COPY run
 //   ... page_instructions COPY run-uncached   # the same with Options::object_cache_bytes = 0
 //
 // `run` reopens the database (RocksDB's recovery flushes the log, so the pages are read from
 // table files, as in the peer benchmark after its load), reads 200 pages to warm the block
-// cache (and the object cache), then 2,000 first pages; Pages() is called twice, so instructions per page = callgrind's
-// "Collected" / 2,200.
+// cache (and the object cache), then 2,000 first pages; Pages() is called twice, so
+// instructions per page = callgrind's "Collected" / 2,200.
+//
+//   valgrind --tool=callgrind --toggle-collect='*OneLike*' --toggle-collect='*LikeCount*'
+//     page_instructions NEWDIR likes
+//
+// `likes` is peers_bench's W4 on a fresh database: 20,000 users like one post in a storm of
+// 20,000 likes (a tenth repeats), reading its like count after every 100; callgrind_annotate
+// --inclusive=yes gives OneLike's and LikeCount's totals (/ 20,000 and / 200).
 
 #include <cstdio>
 #include <cstdlib>
@@ -45,17 +52,44 @@ __attribute__((noinline)) size_t Pages(puppies::Engine& db, puppies::UserId read
   return items;
 }
 
+// The measured calls of `likes`.
+__attribute__((noinline)) void OneLike(puppies::Engine& db, puppies::UserId user,
+                                       puppies::PostId post) {
+  (void)Must(db.Like(user, post));
+}
+__attribute__((noinline)) uint64_t LikeCount(puppies::Engine& db, puppies::PostId post) {
+  return Must(db.GetPost(post)).like_count;
+}
+
+int Likes(puppies::Engine& db) {
+  std::vector<puppies::UserId> users;
+  for (int i = 0; i < 20'000; ++i) users.push_back(Must(db.CreateUser("l" + std::to_string(i))));
+  puppies::NewPost p;
+  p.text = "liked";
+  const puppies::PostId post = Must(db.CreatePost(users[0], p));
+  uint64_t sum = 0;
+  for (int i = 0; i < 20'000; ++i) {
+    // Mostly new likers, a tenth repeats, as in the peer benchmark's storm.
+    OneLike(db, users[i % 10 == 9 ? i / 2 : i], post);
+    if ((i + 1) % 100 == 0) sum += LikeCount(db, post);
+  }
+  std::printf("%llu\n", static_cast<unsigned long long>(sum));
+  Must(db.Close());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const std::string mode = argc == 3 ? argv[2] : "";
-  if (mode != "build" && mode != "run" && mode != "run-uncached") {
-    std::fprintf(stderr, "usage: %s DIR build|run|run-uncached\n", argv[0]);
+  if (mode != "build" && mode != "run" && mode != "run-uncached" && mode != "likes") {
+    std::fprintf(stderr, "usage: %s DIR build|run|run-uncached|likes\n", argv[0]);
     return 2;
   }
   puppies::Options options;
   if (mode == "run-uncached") options.object_cache_bytes = 0;
   auto db = Must(puppies::Engine::Open(options, argv[1]));
+  if (mode == "likes") return Likes(*db);
   if (mode == "build") {
     const puppies::UserId reader = Must(db->CreateUser("reader"));
     std::vector<puppies::UserId> authors;

@@ -44,9 +44,13 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cac
       o.merge_operator = NewAddU64Operator();
       // A hot counter (a post in a like storm) would otherwise pile up one merge operand per
       // like in the memtable, and every read of it, e.g. hydrating a feed page, would fold
-      // them all: 1.45 ms per read after 100,000 likes (peers_bench W4). Past 100 operands,
-      // RocksDB folds a new merge into a value at write time, which keeps reads bounded.
-      o.max_successive_merges = 100;
+      // them all: 1.45 ms per read after 100,000 likes (peers_bench W4). Past this many
+      // operands, RocksDB folds a new merge into a value at write time, which keeps reads
+      // bounded. 8, not 100: every merge insert also counts the operands below it, and a read
+      // right after the storm's writes (the object cache has just dropped the counter) folds
+      // them all. A like and a count read took 110 K and 44.5 K instructions with 100, 107 K
+      // and 17 K with 8 (bench/page_instructions.cc likes).
+      o.max_successive_merges = 8;
       break;
     case Cf::kMeta:
       o.merge_operator = NewMaxU64Operator();
