@@ -192,9 +192,8 @@ Status HomeFeed::AddPost(WriteOp& op, uint64_t author, uint64_t post, PostFanout
   PUPPIES_RETURN_IF_ERROR(ctx_.Counter(author, CounterKind::kFollowers, &followers));
   const AuthorModeRecord cur = ModeOf(author);
   Batch& b = op.batch();
-  const std::string value = EncodeBE64(author);
   // The author sees their own post at once: it goes into their inbox in this batch.
-  b.Put(Cf::kInbox, InboxKey{author, post}.Encode(), value);
+  b.Put(Cf::kInbox, InboxKey{author, post}.Encode(), EncodeBE64(author));
   AuthorModeRecord next = NextMode(ctx_.options, cur, followers, post);
   *out = PostFanout();
   if (next.mode != cur.mode) {
@@ -214,10 +213,7 @@ Status HomeFeed::AddPost(WriteOp& op, uint64_t author, uint64_t post, PostFanout
     std::vector<uint64_t> list;
     PUPPIES_RETURN_IF_ERROR(FollowersAfter(ctx_.store.get(), author, 0, inline_max + 1, &list));
     if (list.size() <= inline_max) {  // else the counter is off (Repair fixes it): use the job
-      for (uint64_t f : list) {
-        b.Put(Cf::kInbox, InboxKey{f, post}.Encode(), value);
-        if (ShouldTrim(f, post)) out->trim.push_back(f);
-      }
+      PutFollowerEntries(&b, author, post, list, &out->trim);
       out->entries = list.size();
       return Status::OK();
     }
@@ -226,26 +222,34 @@ Status HomeFeed::AddPost(WriteOp& op, uint64_t author, uint64_t post, PostFanout
   return Status::OK();
 }
 
-Status HomeFeed::Commit(WriteOp& op, uint64_t author, const PostFanout& fanout) {
-  if (!fanout.mode_change) {
-    PUPPIES_RETURN_IF_ERROR(op.Commit());
+Status HomeFeed::Commit(WriteOp& op, uint64_t author,
+                        const std::optional<AuthorModeRecord>& mode_change) {
+  if (!mode_change) return op.Commit();
+  WriterLock lock(&mirror_mu_);
+  PUPPIES_RETURN_IF_ERROR(op.Commit());
+  if (mode_change->mode == AuthorMode::kPush) {
+    modes_.erase(author);
   } else {
-    WriterLock lock(&mirror_mu_);
-    PUPPIES_RETURN_IF_ERROR(op.Commit());
-    if (fanout.mode_change->mode == AuthorMode::kPush) {
-      modes_.erase(author);
-    } else {
-      modes_[author] = *fanout.mode_change;
-    }
+    modes_[author] = *mode_change;
   }
-  fanout_entries_.fetch_add(fanout.entries, std::memory_order_relaxed);
   return Status::OK();
 }
 
 void HomeFeed::AfterPost(const PostFanout& fanout) {
-  // Only bounds the inboxes' size: the post is written, and a storage fault behind a failed
-  // trim is reported by the next write, so CreatePost does not fail for it.
+  fanout_entries_.fetch_add(fanout.entries, std::memory_order_relaxed);
+  // Trimming only bounds the inboxes' size: the post is written, and a storage fault behind a
+  // failed trim is reported by the next write, so CreatePost does not fail for it.
   for (uint64_t f : fanout.trim) (void)TrimInbox(f);
+}
+
+void HomeFeed::PutFollowerEntries(Batch* b, uint64_t author, uint64_t post,
+                                  const std::vector<uint64_t>& followers,
+                                  std::vector<uint64_t>* trim) const {
+  const std::string value = EncodeBE64(author);
+  for (uint64_t f : followers) {
+    b->Put(Cf::kInbox, InboxKey{f, post}.Encode(), value);
+    if (ShouldTrim(f, post)) trim->push_back(f);
+  }
 }
 
 void HomeFeed::RemovePost(Batch* b, uint64_t author, uint64_t post) {
@@ -264,12 +268,8 @@ Status HomeFeed::StepFanout(uint64_t seq, FeedJob* job, bool* done) {
                                            ctx_.options.fanout_batch_size, &followers));
   }
   Batch b = ctx_.store->NewBatch();
-  const std::string value = EncodeBE64(job->author);
   std::vector<uint64_t> trim;
-  for (uint64_t f : followers) {
-    b.Put(Cf::kInbox, InboxKey{f, job->post}.Encode(), value);
-    if (ShouldTrim(f, job->post)) trim.push_back(f);
-  }
+  PutFollowerEntries(&b, job->author, job->post, followers, &trim);
   *done = followers.size() < ctx_.options.fanout_batch_size;
   if (*done) {
     b.Delete(Cf::kJobs, JobKey{seq}.Encode());
@@ -373,9 +373,9 @@ Status HomeFeed::StepRepush(uint64_t seq, FeedJob* job, bool* done) {
     if (to_push) {
       b.Delete(Cf::kMeta, AuthorModeKey{job->author}.Encode());
     }
-    PostFanout change;
-    if (to_push) change.mode_change = AuthorModeRecord{};
-    PUPPIES_RETURN_IF_ERROR(Commit(op, job->author, change));
+    PUPPIES_RETURN_IF_ERROR(
+        Commit(op, job->author,
+               to_push ? std::optional<AuthorModeRecord>(AuthorModeRecord{}) : std::nullopt));
     PUPPIES_KILL_POINT("Repush:AfterLast");
   }
   op.Unlock();

@@ -72,7 +72,7 @@ class HomeFeed final : public Component {
   // entries from the follower's inbox (until it has run, readers check the follow edge of
   // those entries). REQUIRES: the pair lock.
   void RemoveFollow(WriteOp& op, uint64_t follower, uint64_t followee) const;
-  // What AddPost decided, for Commit and AfterPost.
+  // What AddPost decided, for Commit (the mode change) and AfterPost.
   struct PostFanout {
     std::optional<AuthorModeRecord> mode_change;  // the author's next mode, when it changes
     uint64_t entries = 0;                         // followers' entries written in the batch
@@ -85,8 +85,9 @@ class HomeFeed final : public Component {
   Status AddPost(WriteOp& op, uint64_t author, uint64_t post, PostFanout* out) const;
   // Commits the operation's batch; with a mode change, the in-memory mirror changes with the
   // write, atomically for readers of SnapshotWithModes. REQUIRES: the author lock.
-  Status Commit(WriteOp& op, uint64_t author, const PostFanout& fanout);
-  // After the post's write, unlocked: trims the inboxes it sampled for trimming.
+  Status Commit(WriteOp& op, uint64_t author, const std::optional<AuthorModeRecord>& mode_change);
+  // After the post's write, unlocked: counts its inline entries and trims the inboxes it
+  // sampled for trimming.
   void AfterPost(const PostFanout& fanout);
   // A deleted post's share: the author's own inbox entry (followers' entries are purged).
   static void RemovePost(Batch* b, uint64_t author, uint64_t post);
@@ -103,6 +104,11 @@ class HomeFeed final : public Component {
   // Keeps the newest inbox_cap entries of `owner`'s inbox and raises its floor past the rest.
   Status TrimInbox(uint64_t owner);
   bool ShouldTrim(uint64_t owner, uint64_t post) const;
+  // The inbox entries of `post` for `followers` (inline fan-out and the fan-out job), and the
+  // inboxes sampled for trimming after the write.
+  void PutFollowerEntries(Batch* b, uint64_t author, uint64_t post,
+                          const std::vector<uint64_t>& followers,
+                          std::vector<uint64_t>* trim) const;
   // The unmerge job's tracker (JobRunner::TypeInfo::track): counts the queued unmerges per
   // (reader, author), from Enqueue (before the unfollow's batch is written) until the job's
   // last batch is written, or its cancellation.

@@ -55,11 +55,12 @@ Result<PostId> Engine::Impl::CreatePost(uint64_t author, const NewPost& post, st
   Posts::Add(&op.batch(), id, rec, post.created_at_us.has_value());
   HomeFeed::PostFanout fanout;
   PUPPIES_RETURN_IF_ERROR(home_feed_.AddPost(op, author, id, &fanout));
-  PUPPIES_RETURN_IF_ERROR(home_feed_.Commit(op, author, fanout));
+  PUPPIES_RETURN_IF_ERROR(home_feed_.Commit(op, author, fanout.mode_change));
   if (fanout.mode_change) PUPPIES_KILL_POINT("Mode:AfterFlip");
   PUPPIES_KILL_POINT("CreatePost:AfterCommit");
-  PUPPIES_RETURN_IF_ERROR(op.Finish());
-  home_feed_.AfterPost(fanout);
+  const Status finished = op.Finish();
+  home_feed_.AfterPost(fanout);  // the post is written, whatever Finish reports
+  PUPPIES_RETURN_IF_ERROR(finished);
   return PostId{id};
 }
 
