@@ -16,19 +16,34 @@ int Compare(const std::string& a, const std::string& b) {
 
 TEST_CASE("keys: golden bytes of every key kind") {
   CHECK(IdKey{0x0102}.Encode() == std::string("\0\0\0\0\0\0\x01\x02", 8));
-  CHECK(EdgeKey{1, EdgeKind::kFollowing, 2}.Encode() ==
-        std::string("\0\0\0\0\0\0\0\x01" "\x01" "\0\0\0\0\0\0\0\x02", 17));
+  CHECK(EdgeKey{1, EdgeKind::kFollowing, 2}.Encode() == std::string("\0\0\0\0\0\0\0\x01"
+                                                                    "\x01"
+                                                                    "\0\0\0\0\0\0\0\x02",
+                                                                    17));
   CHECK(EdgeOrderKey{1, EdgeKind::kFollower, 0, 3}.Encode() ==
-        std::string("\0\0\0\0\0\0\0\x01" "\x82" "\xff\xff\xff\xff\xff\xff\xff\xff"
-                    "\0\0\0\0\0\0\0\x03", 25));
-  CHECK(AuthoredKey{1, 0}.Encode() ==
-        std::string("\0\0\0\0\0\0\0\x01" "\x40" "\xff\xff\xff\xff\xff\xff\xff\xff", 17));
-  CHECK(InboxFloorKey{1}.Encode() == std::string("\0\0\0\0\0\0\0\x01" "\x00", 9));
-  CHECK(InboxPendingKey{1, 2}.Encode() ==
-        std::string("\0\0\0\0\0\0\0\x01" "\x01" "\0\0\0\0\0\0\0\x02", 17));
-  CHECK(InboxKey{1, 0xfe}.Encode() ==
-        std::string("\0\0\0\0\0\0\0\x01" "\x02" "\xff\xff\xff\xff\xff\xff\xff\x01", 17));
-  CHECK(CounterKey{5, CounterKind::kLikes}.Encode() == std::string("\0\0\0\0\0\0\0\x05" "\x10", 9));
+        std::string("\0\0\0\0\0\0\0\x01"
+                    "\x82"
+                    "\xff\xff\xff\xff\xff\xff\xff\xff"
+                    "\0\0\0\0\0\0\0\x03",
+                    25));
+  CHECK(AuthoredKey{1, 0}.Encode() == std::string("\0\0\0\0\0\0\0\x01"
+                                                  "\x40"
+                                                  "\xff\xff\xff\xff\xff\xff\xff\xff",
+                                                  17));
+  CHECK(InboxFloorKey{1}.Encode() == std::string("\0\0\0\0\0\0\0\x01"
+                                                 "\x00",
+                                                 9));
+  CHECK(InboxPendingKey{1, 2}.Encode() == std::string("\0\0\0\0\0\0\0\x01"
+                                                      "\x01"
+                                                      "\0\0\0\0\0\0\0\x02",
+                                                      17));
+  CHECK(InboxKey{1, 0xfe}.Encode() == std::string("\0\0\0\0\0\0\0\x01"
+                                                  "\x02"
+                                                  "\xff\xff\xff\xff\xff\xff\xff\x01",
+                                                  17));
+  CHECK(CounterKey{5, CounterKind::kLikes}.Encode() == std::string("\0\0\0\0\0\0\0\x05"
+                                                                   "\x10",
+                                                                   9));
   CHECK(JobKey{9}.Encode() == std::string("\0\0\0\0\0\0\0\x09", 8));
   CHECK(AuthorModeKey{1}.Encode() == std::string("mode/\0\0\0\0\0\0\0\x01", 13));
 }
@@ -80,6 +95,40 @@ TEST_CASE("keys: byte order is the intended order (property over random values)"
   // Within one inbox: floor, then pending markers, then entries.
   CHECK(Compare(InboxFloorKey{5}.Encode(), InboxPendingKey{5, UINT64_MAX}.Encode()) < 0);
   CHECK(Compare(InboxPendingKey{5, UINT64_MAX}.Encode(), InboxKey{5, UINT64_MAX}.Encode()) < 0);
+}
+
+TEST_CASE("keys: the cached ranges hold exactly their keys") {
+  // Each range key is the prefix of its keys, so a ScanCachedRange of it reads them all, and
+  // every write of one of them invalidates the range (Batch::Touch).
+  const uint64_t u = 42, other = 7;
+  const std::string header = InboxHeaderRange(u);
+  CHECK(CachedRangeOf(Cf::kInbox, InboxFloorKey{u}.Encode()) == header);
+  CHECK(CachedRangeOf(Cf::kInbox, InboxPendingKey{u, other}.Encode()) == header);
+  CHECK(InboxFloorKey{u}.Encode().starts_with(header));
+  CHECK(InboxPendingKey{u, other}.Encode().starts_with(header));
+  CHECK(CachedRangeOf(Cf::kInbox, InboxKey{u, 99}.Encode()).empty());
+
+  const std::string mutes = MuteListRange(u);
+  CHECK(CachedRangeOf(Cf::kEdges, EdgeKey{u, EdgeKind::kMuting, other}.Encode()) == mutes);
+  CHECK(CachedRangeOf(Cf::kEdges, EdgeOrderKey{u, EdgeKind::kMuting, 5, other}.Encode()) == mutes);
+  CHECK(EdgeKey{u, EdgeKind::kMuting, other}.Encode().starts_with(mutes));
+  for (uint8_t kind = 1; kind <= static_cast<uint8_t>(kMaxEdgeKind); ++kind) {
+    const auto k = static_cast<EdgeKind>(kind);
+    if (k == EdgeKind::kMuting) continue;
+    CHECK(CachedRangeOf(Cf::kEdges, EdgeKey{u, k, other}.Encode()).empty());
+    CHECK(CachedRangeOf(Cf::kEdges, EdgeOrderKey{u, k, 5, other}.Encode()).empty());
+  }
+  CHECK(CachedRangeOf(Cf::kEdges, AuthoredKey{u, 3}.Encode()).empty());
+  CHECK(CachedRangeOf(Cf::kCounters, CounterKey{u, CounterKind::kLikes}.Encode()).empty());
+
+  // The trim's range deletion of entries below a floor leaves the header alone; anything else
+  // may cover a cached range.
+  CHECK_FALSE(RangeMayCoverCachedRange(Cf::kInbox, InboxKey::Below(u, 500), InboxKey::Below(u, 0)));
+  CHECK(RangeMayCoverCachedRange(Cf::kInbox, InboxOwnerPrefix(u), InboxKey::Below(u, 0)));
+  CHECK(RangeMayCoverCachedRange(Cf::kInbox, InboxKey::Below(u, 5), InboxKey::Below(u + 1, 0)));
+  CHECK(RangeMayCoverCachedRange(Cf::kEdges, EdgeKey::Prefix(u, EdgeKind::kLiked),
+                                 EdgeKey::Prefix(u, EdgeKind::kLiker)));
+  CHECK_FALSE(RangeMayCoverCachedRange(Cf::kPosts, IdKey{1}.Encode(), IdKey{2}.Encode()));
 }
 
 }  // namespace

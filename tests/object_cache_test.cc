@@ -1,8 +1,9 @@
 // The object cache (src/store/object_cache.h) is exact: every read through it returns what
 // RocksDB returns for the same read. The unit cases pin its rules (validity from the fill's
 // sequence number, no fills while a write is in flight or from before a write ended, the byte
-// budget); the concurrency case compares reads through the cache with RocksDB's own answers
-// while writers change the same keys.
+// budget); the concurrency case compares reads through the cache, of point keys and of cached
+// ranges (Store::ScanCachedRange), with RocksDB's own answers while writers change the same
+// keys.
 
 #include "store/object_cache.h"
 
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "keys/coding.h"
+#include "keys/keys.h"
 #include "store/store.h"
 #include "testing/temp_engine.h"
 #include "testing/test_util.h"
@@ -99,12 +101,22 @@ TEST_CASE("object_cache: stays within its byte budget, evicting the least recent
 // Writers change a small set of keys (puts, deletes and counter merges) while readers compare
 // reads through the cache with RocksDB's own, at the same snapshot. Each writer also owns a
 // few keys and reads them back after every write: a write that returned is always seen.
+// The number of entries of a cached range (Store::ScanCachedRange).
+size_t RangeSize(Store& store, Cf cf, const std::string& range, const internal::Snapshot* snap) {
+  size_t n = 0;
+  REQUIRE_OK(store.ScanCachedRange(
+      cf, range, internal::PrefixSuccessor(range),
+      [&](std::string_view, std::string_view) { return ++n, true; }, snap));
+  return n;
+}
+
 TEST_CASE("concurrency: object cache reads equal RocksDB's, at snapshots and after writes") {
   testing::TempDir dir;
   Options o;
   o.object_cache_bytes = 1 << 20;
   auto store = MUST(Store::Open(o, dir.db()));
   constexpr int kShared = 24, kWriters = 2, kOwned = 4, kOps = 4'000;
+  constexpr uint64_t kRangeOwners = 3, kMineBase = 1000;
   auto shared_key = [](int i) { return "shared-key-" + std::to_string(i); };
   auto owned_key = [](int w, int i) {
     return "owned-key-" + std::to_string(w) + "-" + std::to_string(i);
@@ -119,6 +131,32 @@ TEST_CASE("concurrency: object cache reads equal RocksDB's, at snapshots and aft
       for (int op = 0; op < kOps; ++op) {
         Batch b = store->NewBatch();
         const int k = static_cast<int>(rng() % kShared);
+        // Keys of cached ranges (keys.h CachedRangeOf): a few users' mute lists and inbox
+        // headers, shared between the writers.
+        const uint64_t owner = 1 + rng() % kRangeOwners;
+        const uint64_t other = rng() % 8;
+        switch (rng() % 4) {
+          case 0:
+            b.Put(Cf::kEdges, internal::EdgeKey{owner, internal::EdgeKind::kMuting, other}.Encode(),
+                  "t");
+            break;
+          case 1:
+            b.Delete(Cf::kEdges,
+                     internal::EdgeKey{owner, internal::EdgeKind::kMuting, other}.Encode());
+            break;
+          case 2:
+            b.Put(Cf::kInbox, internal::InboxPendingKey{owner, other}.Encode(), "");
+            break;
+          default:
+            b.Delete(Cf::kInbox, internal::InboxPendingKey{owner, other}.Encode());
+            break;
+        }
+        // And one mute list only this writer changes, read back below.
+        b.Put(Cf::kEdges,
+              internal::EdgeKey{kMineBase + static_cast<uint64_t>(w), internal::EdgeKind::kMuting,
+                                static_cast<uint64_t>(op)}
+                  .Encode(),
+              "t");
         switch (rng() % 3) {
           case 0:
             b.Put(Cf::kPosts, shared_key(k), std::to_string(rng()));
@@ -137,6 +175,8 @@ TEST_CASE("concurrency: object cache reads equal RocksDB's, at snapshots and aft
         uint64_t now = 0;
         REQUIRE_OK(store->GetCounter(owned_key(w, m), &now));
         REQUIRE_EQ(now, mine[m]);
+        REQUIRE_EQ(RangeSize(*store, Cf::kEdges, internal::MuteListRange(kMineBase + w), nullptr),
+                   static_cast<size_t>(op + 1));
       }
     });
   }
@@ -166,6 +206,30 @@ TEST_CASE("concurrency: object cache reads equal RocksDB's, at snapshots and aft
           if (s.ok()) REQUIRE_EQ(one, raw);
           compared.fetch_add(2);
         }
+        // A cached range equals RocksDB's scan of it at the same snapshot.
+        const uint64_t owner = 1 + rng() % kRangeOwners;
+        const bool mutes = rng() % 2;
+        const Cf range_cf = mutes ? Cf::kEdges : Cf::kInbox;
+        const std::string range =
+            mutes ? internal::MuteListRange(owner) : internal::InboxHeaderRange(owner);
+        const std::string end = internal::PrefixSuccessor(range);
+        std::vector<std::string> cached, direct;
+        REQUIRE_OK(store->ScanCachedRange(
+            range_cf, range, end,
+            [&](std::string_view k, std::string_view v) {
+              cached.push_back(std::string(k) + "=" + std::string(v));
+              return true;
+            },
+            &snap));
+        REQUIRE_OK(store->ScanUntil(
+            range_cf, range, "", end,
+            [&](std::string_view k, std::string_view v) {
+              direct.push_back(std::string(k) + "=" + std::string(v));
+              return true;
+            },
+            &snap));
+        REQUIRE(cached == direct);
+        compared.fetch_add(1);
       }
     });
   }

@@ -45,8 +45,8 @@ class FeedReader {
     // One scan of the owner's inbox header: the floor key, then pending backfill markers.
     Status bad;
     // Bounded at the first entry key: deleted entries at the top are never stepped over.
-    PUPPIES_RETURN_IF_ERROR(store_->ScanUntil(
-        Cf::kInbox, InboxOwnerPrefix(reader_), "", InboxKey::Prefix(reader_),
+    PUPPIES_RETURN_IF_ERROR(store_->ScanCachedRange(
+        Cf::kInbox, InboxHeaderRange(reader_), InboxKey::Prefix(reader_),
         [&](std::string_view k, std::string_view v) {
           if (InboxFloorKey::Is(k)) {
             if (!DecodeBE64(v, &floor_)) bad = Status::Corruption("inbox floor malformed");
@@ -61,8 +61,14 @@ class FeedReader {
         },
         &snap_));
     PUPPIES_RETURN_IF_ERROR(bad);
-    PUPPIES_RETURN_IF_ERROR(ForEachEdgeOther(store_, reader_, EdgeKind::kMuting, &snap_,
-                                             [&](uint64_t u) { muted_.insert(u); }));
+    const std::string mutes = MuteListRange(reader_);
+    PUPPIES_RETURN_IF_ERROR(store_->ScanCachedRange(
+        Cf::kEdges, mutes, PrefixSuccessor(mutes),
+        [&](std::string_view k, std::string_view) {
+          muted_.insert(EdgeKey::OtherOfKey(k));
+          return true;
+        },
+        &snap_));
     // Pulled authors the reader follows: probe the few pulled authors, or intersect with the
     // reader's follow list when there are many.
     const std::vector<uint64_t>& pulled = view_.pulled;

@@ -2,23 +2,6 @@
 
 namespace puppies::internal {
 
-void PutFixed64BE(std::string* dst, uint64_t v) {
-  char buf[8];
-  for (int i = 7; i >= 0; --i) {
-    buf[i] = static_cast<char>(v & 0xff);
-    v >>= 8;
-  }
-  dst->append(buf, 8);
-}
-
-void PutFixed64BEDesc(std::string* dst, uint64_t v) { PutFixed64BE(dst, ~v); }
-
-uint64_t DecodeFixed64BE(const char* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return v;
-}
-
 bool GetFixed64BE(std::string_view* in, uint64_t* v) {
   if (in->size() < 8) return false;
   *v = DecodeFixed64BE(in->data());
@@ -30,21 +13,6 @@ bool GetFixed64BEDesc(std::string_view* in, uint64_t* v) {
   if (!GetFixed64BE(in, v)) return false;
   *v = ~*v;
   return true;
-}
-
-void PutFixed64LE(std::string* dst, uint64_t v) {
-  char buf[8];
-  for (int i = 0; i < 8; ++i) {
-    buf[i] = static_cast<char>(v & 0xff);
-    v >>= 8;
-  }
-  dst->append(buf, 8);
-}
-
-uint64_t DecodeFixed64LE(const char* p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return v;
 }
 
 void PutVarint64(std::string* dst, uint64_t v) {

@@ -5,9 +5,10 @@
 namespace puppies::internal {
 namespace {
 
+// No reserve: a 9-byte key (counters, prefixes) stays in std::string's inline buffer, and a
+// longer one costs the one allocation a reserve would.
 std::string OwnerTag(uint64_t owner, uint8_t tag) {
   std::string k;
-  k.reserve(25);
   PutFixed64BE(&k, owner);
   k.push_back(static_cast<char>(tag));
   return k;
@@ -149,6 +150,32 @@ std::string InboxOwnerPrefix(uint64_t owner) {
   std::string k;
   PutFixed64BE(&k, owner);
   return k;
+}
+
+std::string InboxHeaderRange(uint64_t owner) { return InboxOwnerPrefix(owner); }
+
+std::string MuteListRange(uint64_t user) { return EdgeKey::Prefix(user, EdgeKind::kMuting); }
+
+std::string CachedRangeOf(Cf cf, std::string_view key) {
+  if (key.size() < 9) return {};
+  const auto tag = static_cast<uint8_t>(key[8]);
+  if (cf == Cf::kInbox && tag < kInboxEntryTag) return std::string(key.substr(0, 8));
+  if (cf == Cf::kEdges && (tag & ~kEdgeOrderBit) == static_cast<uint8_t>(EdgeKind::kMuting)) {
+    return std::string(key.substr(0, 8)).append(1, static_cast<char>(EdgeKind::kMuting));
+  }
+  return {};
+}
+
+bool RangeMayCoverCachedRange(Cf cf, std::string_view begin, std::string_view end) {
+  // The one range deletion written today drops an owner's inbox entries below its floor:
+  // [BE(owner) 0x02 ..., BE(owner) 0x03), after the header's keys of the same owner.
+  if (cf == Cf::kInbox) {
+    const bool entries_of_one_owner = begin.size() >= 9 && end.size() >= 9 &&
+                                      begin.substr(0, 8) == end.substr(0, 8) &&
+                                      static_cast<uint8_t>(begin[8]) >= kInboxEntryTag;
+    return !entries_of_one_owner;
+  }
+  return cf == Cf::kEdges;
 }
 
 std::string CounterKey::Encode() const { return OwnerTag(id, static_cast<uint8_t>(kind)); }

@@ -116,6 +116,18 @@ struct CounterKey {
   static bool Decode(std::string_view key, CounterKey* out);
 };
 
+// Small ranges whose whole scan the object cache may hold (Store::ScanCachedRange), each
+// named by a range key:
+//   inbox  BE(owner)              the owner's inbox header: its floor and pending keys
+//   edges  BE(user) u8(kMuting)   the user's mute list: its muting edges and their order keys
+// Every write of a key in such a range must invalidate the range's cached scan: Batch::Touch
+// asks CachedRangeOf which range a written key belongs to (empty: none), and a range deletion
+// that RangeMayCoverCachedRange cannot rule out empties the cache.
+std::string InboxHeaderRange(uint64_t owner);
+std::string MuteListRange(uint64_t user);
+std::string CachedRangeOf(Cf cf, std::string_view key);
+bool RangeMayCoverCachedRange(Cf cf, std::string_view begin, std::string_view end);
+
 struct JobKey {
   uint64_t seq = 0;
   std::string Encode() const;

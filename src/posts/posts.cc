@@ -29,26 +29,21 @@ Status Posts::Load(const std::vector<uint64_t>& ids, std::vector<std::optional<P
                    const Snapshot* snap) const {
   out->assign(ids.size(), std::nullopt);
   if (ids.empty()) return Status::OK();
-  std::vector<std::string> keys, values, counter_keys, counter_values;
-  std::vector<bool> found, counter_found;
-  keys.reserve(ids.size());
+  // One read of every post and its two counters (object cache first, then one MultiGet).
+  constexpr size_t kPerPost = 3;
+  std::vector<PointRead> reads;
+  reads.reserve(kPerPost * ids.size());
   for (uint64_t id : ids) {
-    keys.push_back(IdKey{id}.Encode());
-    counter_keys.push_back(CounterKey{id, CounterKind::kLikes}.Encode());
-    counter_keys.push_back(CounterKey{id, CounterKind::kComments}.Encode());
+    reads.push_back(PointRead{Cf::kPosts, IdKey{id}.Encode()});
+    reads.push_back(PointRead{Cf::kCounters, CounterKey{id, CounterKind::kLikes}.Encode()});
+    reads.push_back(PointRead{Cf::kCounters, CounterKey{id, CounterKind::kComments}.Encode()});
   }
-  PUPPIES_RETURN_IF_ERROR(ctx_.store->MultiGet(Cf::kPosts, keys, &values, &found, snap));
-  PUPPIES_RETURN_IF_ERROR(
-      ctx_.store->MultiGet(Cf::kCounters, counter_keys, &counter_values, &counter_found, snap));
-  auto counter = [&](size_t i) -> uint64_t {
-    return counter_found[i] && counter_values[i].size() == 8
-               ? DecodeFixed64LE(counter_values[i].data())
-               : 0;
-  };
+  PUPPIES_RETURN_IF_ERROR(ctx_.store->Read(reads, snap));
   for (size_t i = 0; i < ids.size(); ++i) {
-    if (!found[i]) continue;
+    const PointRead* r = &reads[kPerPost * i];
+    if (!r[0].found) continue;
     PostRecord rec;
-    if (!DecodePost(values[i], &rec))
+    if (!DecodePost(r[0].value, &rec))
       return Status::Corruption(fmt::format("post {} record", ids[i]));
     if (rec.deleted) continue;
     Post p;
@@ -58,8 +53,8 @@ Status Posts::Load(const std::vector<uint64_t>& ids, std::vector<std::optional<P
     p.media = std::move(rec.media);
     p.reply_to = PostId{rec.reply_to};
     p.created_at_us = CreatedAtOfPostId(ids[i]);
-    p.like_count = counter(2 * i);
-    p.comment_count = counter(2 * i + 1);
+    PUPPIES_RETURN_IF_ERROR(Store::CounterValue(r[1], &p.like_count));
+    PUPPIES_RETURN_IF_ERROR(Store::CounterValue(r[2], &p.comment_count));
     (*out)[i] = std::move(p);
   }
   return Status::OK();

@@ -8,17 +8,17 @@ namespace puppies::internal {
 
 ObjectCache::ObjectCache(size_t capacity_bytes) : shard_capacity_(capacity_bytes / kShards) {}
 
-ObjectCache::Shard& ObjectCache::ShardOf(std::string_view key) {
-  return shards_[Hash64(key) % kShards];
-}
+ObjectCache::HashedKey ObjectCache::Hashed(std::string_view key) { return {key, Hash64(key)}; }
 
 void ObjectCache::Erase(Shard& s, std::list<Entry>::iterator it) {
   s.bytes -= it->key.size() + it->value.size() + kEntryOverhead;
-  s.index.erase(it->key);
+  s.index.erase(HashedKey{it->key, it->hash});
   s.lru.erase(it);
 }
 
-bool ObjectCache::Lookup(std::string_view key, uint64_t read_seq, std::string* value, bool* found) {
+bool ObjectCache::Lookup(std::string_view bytes, uint64_t read_seq, std::string* value,
+                         bool* found) {
+  const HashedKey key = Hashed(bytes);
   Shard& s = ShardOf(key);
   MutexLock lock(&s.mu);
   auto hit = s.index.find(key);
@@ -33,10 +33,11 @@ bool ObjectCache::Lookup(std::string_view key, uint64_t read_seq, std::string* v
   return true;
 }
 
-void ObjectCache::Insert(std::string_view key, uint64_t read_seq, std::string_view value,
+void ObjectCache::Insert(std::string_view bytes, uint64_t read_seq, std::string_view value,
                          bool found) {
-  const size_t charge = key.size() + value.size() + kEntryOverhead;
+  const size_t charge = bytes.size() + value.size() + kEntryOverhead;
   if (charge > shard_capacity_) return;
+  const HashedKey key = Hashed(bytes);
   Shard& s = ShardOf(key);
   MutexLock lock(&s.mu);
   // A write in flight or ended after the read may have changed the key: the value read may be
@@ -48,8 +49,8 @@ void ObjectCache::Insert(std::string_view key, uint64_t read_seq, std::string_vi
     old->second->valid_from = std::min(old->second->valid_from, read_seq);
     return;
   }
-  s.lru.push_front(Entry{std::string(key), std::string(value), found, read_seq});
-  s.index.emplace(s.lru.front().key, s.lru.begin());
+  s.lru.push_front(Entry{std::string(bytes), std::string(value), found, key.hash, read_seq});
+  s.index.emplace(HashedKey{s.lru.front().key, key.hash}, s.lru.begin());
   s.bytes += charge;
   while (s.bytes > shard_capacity_) Erase(s, std::prev(s.lru.end()));
 }
@@ -60,11 +61,14 @@ void ObjectCache::ForEachShard(const std::vector<std::string>& keys, bool all, F
     for (Shard& s : shards_) fn(s, nullptr);
     return;
   }
-  for (const std::string& k : keys) fn(ShardOf(k), &k);
+  for (const std::string& k : keys) {
+    const HashedKey key = Hashed(k);
+    fn(ShardOf(key), &key);
+  }
 }
 
 void ObjectCache::BeginWrite(const std::vector<std::string>& keys, bool all) {
-  ForEachShard(keys, all, [](Shard& s, const std::string* key) {
+  ForEachShard(keys, all, [](Shard& s, const HashedKey* key) {
     MutexLock lock(&s.mu);
     ++s.writing;
     if (!key) {
@@ -79,7 +83,7 @@ void ObjectCache::BeginWrite(const std::vector<std::string>& keys, bool all) {
 }
 
 void ObjectCache::EndWrite(const std::vector<std::string>& keys, bool all, uint64_t end_seq) {
-  ForEachShard(keys, all, [end_seq](Shard& s, const std::string*) {
+  ForEachShard(keys, all, [end_seq](Shard& s, const HashedKey*) {
     MutexLock lock(&s.mu);
     --s.writing;
     s.floor = std::max(s.floor, end_seq);

@@ -65,12 +65,22 @@ class ObjectCache {
     std::string key;
     std::string value;
     bool found;
+    uint64_t hash;        // Hash64(key): picks the shard and the index bucket
     uint64_t valid_from;  // the value is what a read at any later sequence number returns
+  };
+  // A key with its hash, computed once per call for both the shard and the index.
+  struct HashedKey {
+    std::string_view bytes;
+    uint64_t hash;
+    bool operator==(const HashedKey& o) const { return bytes == o.bytes; }
+  };
+  struct KeyHash {
+    size_t operator()(const HashedKey& k) const { return static_cast<size_t>(k.hash); }
   };
   struct Shard {
     Mutex mu;
     std::list<Entry> lru GUARDED_BY(mu);  // most recently used first
-    std::unordered_map<std::string_view, std::list<Entry>::iterator> index GUARDED_BY(mu);
+    std::unordered_map<HashedKey, std::list<Entry>::iterator, KeyHash> index GUARDED_BY(mu);
     size_t bytes GUARDED_BY(mu) = 0;
     uint32_t writing GUARDED_BY(mu) = 0;  // writes of this shard's keys in flight
     uint64_t floor GUARDED_BY(mu) = 0;    // fills read before this sequence number are refused
@@ -79,7 +89,8 @@ class ObjectCache {
   };
   static constexpr size_t kShards = 64;
 
-  Shard& ShardOf(std::string_view key);
+  static HashedKey Hashed(std::string_view key);
+  Shard& ShardOf(const HashedKey& key) { return shards_[key.hash % kShards]; }
   static void Erase(Shard& s, std::list<Entry>::iterator it) REQUIRES(s.mu);
   template <class Fn>
   void ForEachShard(const std::vector<std::string>& keys, bool all, Fn&& fn);

@@ -4,9 +4,11 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/table.h>
 
+#include <boost/container/small_vector.hpp>
 #include <filesystem>
 
 #include "keys/coding.h"
+#include "keys/keys.h"
 #include "util/status_macros.h"
 
 namespace puppies::internal {
@@ -23,7 +25,12 @@ std::string CacheKey(Cf cf, std::string_view key) {
 }  // namespace
 
 void Batch::Touch(Cf cf, std::string_view key) {
-  if (store_->object_cache_ && Store::Cached(cf)) cached_keys_.push_back(CacheKey(cf, key));
+  if (!store_->object_cache_) return;
+  if (Store::Cached(cf)) {
+    cached_keys_.push_back(CacheKey(cf, key));
+  } else if (const std::string range = CachedRangeOf(cf, key); !range.empty()) {
+    cached_keys_.push_back(CacheKey(cf, range));
+  }
 }
 
 void Batch::Put(Cf cf, std::string_view key, std::string_view value) {
@@ -38,7 +45,9 @@ void Batch::Delete(Cf cf, std::string_view key) {
 }
 
 void Batch::DeleteRange(Cf cf, std::string_view begin, std::string_view end) {
-  if (store_->object_cache_ && Store::Cached(cf)) cached_range_ = true;
+  if (store_->object_cache_ && (Store::Cached(cf) || RangeMayCoverCachedRange(cf, begin, end))) {
+    cached_range_ = true;
+  }
   batch_.DeleteRange(store_->handle(cf), rocksdb::Slice(begin.data(), begin.size()),
                      rocksdb::Slice(end.data(), end.size()));
 }
@@ -214,30 +223,93 @@ Status Store::Write(Batch* batch) {
 
 Snapshot Store::GetSnapshot() { return Snapshot(db_, db_->GetSnapshot()); }
 
-ObjectCache* Store::CacheFor(Cf cf, const Snapshot* snap, uint64_t* at) {
-  if (!object_cache_ || !Cached(cf)) return nullptr;
-  *at = snap ? snap->get()->GetSequenceNumber() : ObjectCache::kLatest;
-  return object_cache_.get();
+Status Store::Read(std::span<PointRead> reads, const Snapshot* snap) {
+  // Reads the object cache answers are not sent to RocksDB; `misses` are the others. The
+  // containers stay on the stack for a page's worth of keys: allocations were a third of the
+  // instructions of a like-count read (docs/benchmarks.md, issue 11).
+  constexpr size_t kInline = 16;
+  ObjectCache* cache = object_cache_.get();
+  const uint64_t snap_seq = snap ? snap->get()->GetSequenceNumber() : ObjectCache::kLatest;
+  boost::container::small_vector<PointRead*, kInline> misses;
+  bool cached_miss = false;
+  for (PointRead& r : reads) {
+    r.found = false;
+    r.value.clear();
+    const bool cached = cache && Cached(r.cf);
+    if (cached && cache->Lookup(CacheKey(r.cf, r.key), snap_seq, &r.value, &r.found)) continue;
+    cached_miss |= cached;
+    misses.push_back(&r);
+  }
+  if (misses.empty()) return Status::OK();
+  // A fill is valid from the sequence number its read was at: a latest read sees at least
+  // what was written before this point (store/object_cache.h).
+  const uint64_t fill_seq = cached_miss && !snap ? db_->GetLatestSequenceNumber() : snap_seq;
+  rocksdb::ReadOptions ro;
+  if (snap) ro.snapshot = snap->get();
+  if (misses.size() == 1) {
+    PointRead& r = *misses.front();
+    const rocksdb::Status s = db_->Get(ro, handle(r.cf), rocksdb::Slice(r.key), &r.value);
+    if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "get");
+    r.found = s.ok();
+    if (!r.found) r.value.clear();
+  } else {
+    // The batched MultiGet (PinnableSlice results): it sorts the keys and looks them up
+    // together, file by file, where the vector-of-strings overload looks each key up on its
+    // own. A home page read from table files took 12-14% fewer instructions
+    // (docs/benchmarks.md, issue 11); from the memtable alone it makes no difference.
+    const size_t m = misses.size();
+    boost::container::small_vector<rocksdb::ColumnFamilyHandle*, kInline> cfs;
+    boost::container::small_vector<rocksdb::Slice, kInline> keys;
+    for (PointRead* r : misses) {
+      cfs.push_back(handle(r->cf));
+      keys.emplace_back(r->key);
+    }
+    boost::container::small_vector<rocksdb::PinnableSlice, kInline> values(m);
+    boost::container::small_vector<rocksdb::Status, kInline> statuses(m);
+    db_->MultiGet(ro, m, cfs.data(), keys.data(), values.data(), statuses.data(),
+                  /*sorted_input=*/false);
+    for (size_t j = 0; j < m; ++j) {
+      if (!statuses[j].ok() && !statuses[j].IsNotFound()) return FromRocks(statuses[j], "multiget");
+      misses[j]->found = statuses[j].ok();
+      if (misses[j]->found) misses[j]->value.assign(values[j].data(), values[j].size());
+    }
+  }
+  if (cached_miss) {
+    for (PointRead* r : misses) {
+      if (Cached(r->cf)) cache->Insert(CacheKey(r->cf, r->key), fill_seq, r->value, r->found);
+    }
+  }
+  return Status::OK();
+}
+
+Status Store::ReadCachedRange(Cf cf, std::string_view range, std::string_view end,
+                              std::string* entries, const Snapshot* snap) {
+  entries->clear();
+  ObjectCache* cache = object_cache_.get();
+  const uint64_t snap_seq = snap ? snap->get()->GetSequenceNumber() : ObjectCache::kLatest;
+  const std::string cache_key = cache ? CacheKey(cf, range) : std::string();
+  bool found = false;
+  if (cache && cache->Lookup(cache_key, snap_seq, entries, &found)) return Status::OK();
+  // As in Read: the scan sees at least what was written before this point.
+  const uint64_t fill_seq = snap ? snap_seq : db_->GetLatestSequenceNumber();
+  PUPPIES_RETURN_IF_ERROR(ScanUntil(
+      cf, range, "", end,
+      [&](std::string_view k, std::string_view v) {
+        PutLengthPrefixed(entries, k);
+        PutLengthPrefixed(entries, v);
+        return true;
+      },
+      snap));
+  if (cache) cache->Insert(cache_key, fill_seq, *entries, true);
+  return Status::OK();
 }
 
 Status Store::Get(Cf cf, std::string_view key, std::string* value, bool* found,
                   const Snapshot* snap) {
-  uint64_t at = 0;
-  ObjectCache* cache = CacheFor(cf, snap, &at);
-  std::string cache_key;
-  if (cache) {
-    cache_key = CacheKey(cf, key);
-    if (cache->Lookup(cache_key, at, value, found)) return Status::OK();
-    // A latest read sees at least what was written before it started.
-    if (at == ObjectCache::kLatest) at = db_->GetLatestSequenceNumber();
-  }
-  rocksdb::ReadOptions ro;
-  if (snap) ro.snapshot = snap->get();
-  rocksdb::Status s = db_->Get(ro, handle(cf), rocksdb::Slice(key.data(), key.size()), value);
-  *found = s.ok();
-  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "get");
-  if (!*found) value->clear();
-  if (cache) cache->Insert(cache_key, at, *value, *found);
+  PointRead r{cf, std::string(key)};
+  PUPPIES_RETURN_IF_ERROR(Read({&r, 1}, snap));
+  *value = std::move(r.value);
+  *found = r.found;
   return Status::OK();
 }
 
@@ -246,33 +318,36 @@ Status Store::Exists(Cf cf, std::string_view key, bool* found, const Snapshot* s
   return Get(cf, key, &ignored, found, snap);
 }
 
-namespace {
-// A counter's stored value (8 bytes LE); absent counters are 0.
-Status DecodeCounter(const std::string& raw, bool found, uint64_t* value) {
-  if (found && raw.size() != 8) return Status::Corruption("counter value is not 8 bytes");
-  *value = found ? DecodeFixed64LE(raw.data()) : 0;
+Status Store::CounterValue(const PointRead& read, uint64_t* value) {
+  if (read.found && read.value.size() != 8) {
+    return Status::Corruption("counter value is not 8 bytes");
+  }
+  *value = read.found ? DecodeFixed64LE(read.value.data()) : 0;
   return Status::OK();
+}
+
+Status Store::GetCounter(std::string_view key, uint64_t* value, const Snapshot* snap) {
+  PointRead r{Cf::kCounters, std::string(key)};
+  PUPPIES_RETURN_IF_ERROR(Read({&r, 1}, snap));
+  return CounterValue(r, value);
+}
+
+namespace {
+std::vector<PointRead> ReadsOf(Cf cf, const std::vector<std::string>& keys) {
+  std::vector<PointRead> reads;
+  reads.reserve(keys.size());
+  for (const std::string& k : keys) reads.push_back(PointRead{cf, k});
+  return reads;
 }
 }  // namespace
 
-Status Store::GetCounter(std::string_view key, uint64_t* value, const Snapshot* snap) {
-  std::string raw;
-  bool found;
-  Status s = Get(Cf::kCounters, key, &raw, &found, snap);
-  if (!s.ok()) return s;
-  return DecodeCounter(raw, found, value);
-}
-
 Status Store::MultiGetCounters(const std::vector<std::string>& keys, std::vector<uint64_t>* values,
                                const Snapshot* snap) {
-  std::vector<std::string> raw;
-  std::vector<bool> found;
-  Status s = MultiGet(Cf::kCounters, keys, &raw, &found, snap);
-  if (!s.ok()) return s;
+  std::vector<PointRead> reads = ReadsOf(Cf::kCounters, keys);
+  PUPPIES_RETURN_IF_ERROR(Read(reads, snap));
   values->assign(keys.size(), 0);
   for (size_t i = 0; i < keys.size(); ++i) {
-    s = DecodeCounter(raw[i], found[i], &(*values)[i]);
-    if (!s.ok()) return s;
+    PUPPIES_RETURN_IF_ERROR(CounterValue(reads[i], &(*values)[i]));
   }
   return Status::OK();
 }
@@ -280,56 +355,13 @@ Status Store::MultiGetCounters(const std::vector<std::string>& keys, std::vector
 Status Store::MultiGet(Cf cf, const std::vector<std::string>& keys,
                        std::vector<std::string>* values, std::vector<bool>* found,
                        const Snapshot* snap) {
-  const size_t n = keys.size();
-  values->resize(n);
-  found->assign(n, false);
-  // Keys the object cache answers are not read; `misses` are the indexes of the others.
-  uint64_t at = 0;
-  ObjectCache* cache = CacheFor(cf, snap, &at);
-  std::vector<std::string> cache_keys;
-  std::vector<size_t> misses;
-  misses.reserve(n);
-  if (cache) {
-    cache_keys.reserve(n);
-    for (size_t i = 0; i < n; ++i) {
-      cache_keys.push_back(CacheKey(cf, keys[i]));
-      bool hit_found;
-      if (cache->Lookup(cache_keys[i], at, &(*values)[i], &hit_found)) {
-        (*found)[i] = hit_found;
-      } else {
-        misses.push_back(i);
-      }
-    }
-    if (misses.empty()) return Status::OK();
-    if (at == ObjectCache::kLatest) at = db_->GetLatestSequenceNumber();
-  } else {
-    for (size_t i = 0; i < n; ++i) misses.push_back(i);
-  }
-  rocksdb::ReadOptions ro;
-  if (snap) ro.snapshot = snap->get();
-  // The batched MultiGet (one column family, PinnableSlice results): it sorts the keys and
-  // looks them up together, file by file, where the vector-of-strings overload looks each key
-  // up on its own. A home page read from table files took 12-14% fewer instructions
-  // (docs/benchmarks.md, issue 11); from the memtable alone it makes no difference.
-  const size_t m = misses.size();
-  std::vector<rocksdb::Slice> slices;
-  slices.reserve(m);
-  for (size_t i : misses) slices.emplace_back(keys[i]);
-  std::vector<rocksdb::PinnableSlice> pinned(m);
-  std::vector<rocksdb::Status> statuses(m);
-  db_->MultiGet(ro, handle(cf), m, slices.data(), pinned.data(), statuses.data(),
-                /*sorted_input=*/false);
-  for (size_t j = 0; j < m; ++j) {
-    const size_t i = misses[j];
-    if (statuses[j].ok()) {
-      (*found)[i] = true;
-      (*values)[i].assign(pinned[j].data(), pinned[j].size());
-    } else if (statuses[j].IsNotFound()) {
-      (*values)[i].clear();
-    } else {
-      return FromRocks(statuses[j], "multiget");
-    }
-    if (cache) cache->Insert(cache_keys[i], at, (*values)[i], (*found)[i]);
+  std::vector<PointRead> reads = ReadsOf(cf, keys);
+  PUPPIES_RETURN_IF_ERROR(Read(reads, snap));
+  values->resize(keys.size());
+  found->assign(keys.size(), false);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    (*values)[i] = std::move(reads[i].value);
+    (*found)[i] = reads[i].found;
   }
   return Status::OK();
 }

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -55,6 +56,15 @@ class Batch {
   bool cached_range_ = false;             // a range deletion in a cached column family
 };
 
+// One key of Store::Read, and what was read there.
+struct PointRead {
+  PointRead(Cf c, std::string k) : cf(c), key(std::move(k)) {}
+  Cf cf;
+  std::string key;
+  std::string value;  // empty when absent
+  bool found = false;
+};
+
 // A consistent point-in-time view for a multi-key read. Released on destruction.
 class Snapshot {
  public:
@@ -79,7 +89,11 @@ class Store {
   Status Write(Batch* batch);
   Snapshot GetSnapshot();
 
-  // *found is false (and OK returned) when the key is absent.
+  // Point reads of many keys, of any column families, in one call: the object cache answers
+  // what it can, RocksDB the rest (one Get, or one MultiGet for several). Each read's value and
+  // found are set; an absent key is found = false with an empty value.
+  Status Read(std::span<PointRead> reads, const Snapshot* snap = nullptr);
+  // Read of one key. *found is false (and OK returned) when the key is absent.
   Status Get(Cf cf, std::string_view key, std::string* value, bool* found,
              const Snapshot* snap = nullptr);
   Status Exists(Cf cf, std::string_view key, bool* found, const Snapshot* snap = nullptr);
@@ -88,9 +102,11 @@ class Store {
   // Many counters in one call, 0 for absent ones.
   Status MultiGetCounters(const std::vector<std::string>& keys, std::vector<uint64_t>* values,
                           const Snapshot* snap = nullptr);
-  // Point reads of many keys in one call; values[i] empty + found[i] false when absent.
+  // Point reads of many keys of one column family; values[i] empty + found[i] false when absent.
   Status MultiGet(Cf cf, const std::vector<std::string>& keys, std::vector<std::string>* values,
                   std::vector<bool>* found, const Snapshot* snap = nullptr);
+  // A counter value as Read returns it: 0 when absent, Corruption when not 8 bytes.
+  static Status CounterValue(const PointRead& read, uint64_t* value);
 
   // Visits keys that start with `prefix`, from the first key >= max(prefix, start), in order,
   // until fn(key, value) returns false. The one bounded-scan helper: every iterator gets
@@ -116,6 +132,24 @@ class Store {
       return decoded;
     }));
     if (!decoded) return Status::Corruption(std::string("undecodable ").append(what));
+    return Status::OK();
+  }
+
+  // ScanUntil(cf, range, "", end, fn, snap) for one of the small ranges keys.h names by its
+  // range key (InboxHeaderRange, MuteListRange: each also the prefix of its keys). The object
+  // cache holds the range's entries whole, exact as point values are: every write of a key in
+  // the range goes through Batch::Touch, which invalidates them (CachedRangeOf). A home page
+  // reads two such ranges, the reader's inbox header and mute list, which otherwise cost an
+  // iterator each.
+  template <class Fn>
+  Status ScanCachedRange(Cf cf, std::string_view range, std::string_view end, Fn&& fn,
+                         const Snapshot* snap) {
+    std::string entries;
+    PUPPIES_RETURN_IF_ERROR(ReadCachedRange(cf, range, end, &entries, snap));
+    std::string_view in = entries, k, v;
+    while (GetLengthPrefixed(&in, &k) && GetLengthPrefixed(&in, &v)) {
+      if (!fn(k, v)) break;
+    }
     return Status::OK();
   }
 
@@ -152,9 +186,9 @@ class Store {
   // refuses a non-empty directory that holds no database) and returns its canonical path.
   static Result<std::string> PrepareDirectory(const Options& options, rocksdb::Env* env,
                                               const std::string& path);
-  // The object cache when `cf` is cached, and the sequence number a read at `snap` is at
-  // (ObjectCache::kLatest without one); nullptr otherwise.
-  ObjectCache* CacheFor(Cf cf, const Snapshot* snap, uint64_t* at);
+  // The entries of a ScanCachedRange, length-prefixed key then value, each in order.
+  Status ReadCachedRange(Cf cf, std::string_view range, std::string_view end, std::string* entries,
+                         const Snapshot* snap);
   std::unique_ptr<rocksdb::Iterator> NewIterator(Cf cf, const rocksdb::Slice* upper,
                                                  const Snapshot* snap);
 

@@ -24,6 +24,13 @@ User ToUser(uint64_t id, UserRecord&& rec) {
   u.created_at_us = rec.created_at_us;
   return u;
 }
+
+// A user record as read: NotFound when absent.
+Status DecodeRecord(uint64_t id, const PointRead& read, UserRecord* rec) {
+  if (!read.found) return Status::NotFound(fmt::format("user {} not found", id));
+  if (!DecodeUser(read.value, rec)) return Status::Corruption(fmt::format("user {} record", id));
+  return Status::OK();
+}
 }  // namespace
 
 Result<UserId> Users::Create(std::string_view username, const UserProfile& profile) {
@@ -47,13 +54,19 @@ Result<UserId> Users::Create(std::string_view username, const UserProfile& profi
 }
 
 Result<User> Users::Get(uint64_t id) {
+  // The record and its three counters in one read, at one snapshot so the counts agree.
   Snapshot snap = ctx_.store->GetSnapshot();
+  PointRead reads[] = {{Cf::kUsers, IdKey{id}.Encode()},
+                       {Cf::kCounters, CounterKey{id, CounterKind::kFollowers}.Encode()},
+                       {Cf::kCounters, CounterKey{id, CounterKind::kFollowing}.Encode()},
+                       {Cf::kCounters, CounterKey{id, CounterKind::kPosts}.Encode()}};
+  PUPPIES_RETURN_IF_ERROR(ctx_.store->Read(reads, &snap));
   UserRecord rec;
-  PUPPIES_RETURN_IF_ERROR(Read(id, &rec, &snap));
+  PUPPIES_RETURN_IF_ERROR(DecodeRecord(id, reads[0], &rec));
   User u = ToUser(id, std::move(rec));
-  PUPPIES_RETURN_IF_ERROR(ctx_.Counter(id, CounterKind::kFollowers, &u.follower_count, &snap));
-  PUPPIES_RETURN_IF_ERROR(ctx_.Counter(id, CounterKind::kFollowing, &u.following_count, &snap));
-  PUPPIES_RETURN_IF_ERROR(ctx_.Counter(id, CounterKind::kPosts, &u.post_count, &snap));
+  PUPPIES_RETURN_IF_ERROR(Store::CounterValue(reads[1], &u.follower_count));
+  PUPPIES_RETURN_IF_ERROR(Store::CounterValue(reads[2], &u.following_count));
+  PUPPIES_RETURN_IF_ERROR(Store::CounterValue(reads[3], &u.post_count));
   return u;
 }
 
@@ -105,12 +118,9 @@ Status Users::AllExist(const std::vector<uint64_t>& ids) const {
 }
 
 Status Users::Read(uint64_t id, UserRecord* rec, const Snapshot* snap) const {
-  std::string raw;
-  bool found;
-  PUPPIES_RETURN_IF_ERROR(ctx_.store->Get(Cf::kUsers, IdKey{id}.Encode(), &raw, &found, snap));
-  if (!found) return Status::NotFound(fmt::format("user {} not found", id));
-  if (!DecodeUser(raw, rec)) return Status::Corruption(fmt::format("user {} record", id));
-  return Status::OK();
+  PointRead read{Cf::kUsers, IdKey{id}.Encode()};
+  PUPPIES_RETURN_IF_ERROR(ctx_.store->Read({&read, 1}, snap));
+  return DecodeRecord(id, read, rec);
 }
 
 }  // namespace puppies::internal
