@@ -1,6 +1,8 @@
 #include "store/object_cache.h"
 
 #include <algorithm>
+#include <cstring>
+#include <new>
 
 #include "util/hash.h"
 
@@ -8,12 +10,50 @@ namespace puppies::internal {
 
 ObjectCache::ObjectCache(size_t capacity_bytes) : shard_capacity_(capacity_bytes / kShards) {}
 
+ObjectCache::~ObjectCache() {
+  for (Shard& s : shards_) {
+    MutexLock lock(&s.mu);
+    Clear(s);
+  }
+}
+
 ObjectCache::HashedKey ObjectCache::Hashed(std::string_view key) { return {key, Hash64(key)}; }
 
-void ObjectCache::Erase(Shard& s, std::list<Entry>::iterator it) {
-  s.bytes -= it->key.size() + it->value.size() + kEntryOverhead;
-  s.index.erase(HashedKey{it->key, it->hash});
-  s.lru.erase(it);
+ObjectCache::Entry* ObjectCache::NewEntry(std::string_view key, uint64_t hash,
+                                          std::string_view value, bool found, uint64_t valid_from) {
+  void* mem = ::operator new(sizeof(Entry) + key.size() + value.size());
+  Entry* e = new (mem) Entry{
+      hash,  valid_from, static_cast<uint32_t>(key.size()), static_cast<uint32_t>(value.size()), 0,
+      found, false};
+  char* bytes = reinterpret_cast<char*>(e + 1);
+  std::memcpy(bytes, key.data(), key.size());
+  std::memcpy(bytes + key.size(), value.data(), value.size());
+  return e;
+}
+
+void ObjectCache::FreeEntry(Entry* e) {
+  e->~Entry();
+  ::operator delete(e);
+}
+
+void ObjectCache::Erase(Shard& s, Entry* e) {
+  s.bytes -= e->key_size + e->value_size + kEntryOverhead;
+  s.index.erase(HashedKey{e->key(), e->hash});
+  // Swap-remove from the ring; the hand stays where the moved entry now is.
+  Entry* last = s.ring.back();
+  s.ring[e->ring_pos] = last;
+  last->ring_pos = e->ring_pos;
+  s.ring.pop_back();
+  if (s.hand >= s.ring.size()) s.hand = 0;
+  FreeEntry(e);
+}
+
+void ObjectCache::Clear(Shard& s) {
+  for (Entry* e : s.ring) FreeEntry(e);
+  s.ring.clear();
+  s.index.clear();
+  s.hand = 0;
+  s.bytes = 0;
 }
 
 bool ObjectCache::Lookup(std::string_view bytes, uint64_t read_seq, std::string* value,
@@ -27,16 +67,17 @@ bool ObjectCache::Lookup(std::string_view bytes, uint64_t read_seq, std::string*
     return false;
   }
   ++s.hits;
-  s.lru.splice(s.lru.begin(), s.lru, hit->second);
-  value->assign(hit->second->value);
-  *found = hit->second->found;
+  Entry* e = hit->second;
+  e->referenced = true;
+  value->assign(e->value());
+  *found = e->found;
   return true;
 }
 
 void ObjectCache::Insert(std::string_view bytes, uint64_t read_seq, std::string_view value,
                          bool found) {
   const size_t charge = bytes.size() + value.size() + kEntryOverhead;
-  if (charge > shard_capacity_) return;
+  if (charge > shard_capacity_ || bytes.size() > UINT32_MAX || value.size() > UINT32_MAX) return;
   const HashedKey key = Hashed(bytes);
   Shard& s = ShardOf(key);
   MutexLock lock(&s.mu);
@@ -49,10 +90,20 @@ void ObjectCache::Insert(std::string_view bytes, uint64_t read_seq, std::string_
     old->second->valid_from = std::min(old->second->valid_from, read_seq);
     return;
   }
-  s.lru.push_front(Entry{std::string(bytes), std::string(value), found, key.hash, read_seq});
-  s.index.emplace(HashedKey{s.lru.front().key, key.hash}, s.lru.begin());
+  while (s.bytes + charge > shard_capacity_ && !s.ring.empty()) {
+    Entry* e = s.ring[s.hand];
+    if (e->referenced) {
+      e->referenced = false;
+      s.hand = (s.hand + 1) % s.ring.size();
+    } else {
+      Erase(s, e);
+    }
+  }
+  Entry* e = NewEntry(bytes, key.hash, value, found, read_seq);
+  e->ring_pos = static_cast<uint32_t>(s.ring.size());
+  s.ring.push_back(e);
+  s.index.emplace(HashedKey{e->key(), e->hash}, e);
   s.bytes += charge;
-  while (s.bytes > shard_capacity_) Erase(s, std::prev(s.lru.end()));
 }
 
 template <class Fn>
@@ -72,9 +123,7 @@ void ObjectCache::BeginWrite(const std::vector<std::string>& keys, bool all) {
     MutexLock lock(&s.mu);
     ++s.writing;
     if (!key) {
-      s.index.clear();
-      s.lru.clear();
-      s.bytes = 0;
+      Clear(s);
       return;
     }
     auto it = s.index.find(*key);
@@ -97,7 +146,7 @@ ObjectCache::Counts ObjectCache::GetCounts() {
     c.hits += s.hits;
     c.misses += s.misses;
     c.bytes += s.bytes;
-    c.entries += s.lru.size();
+    c.entries += s.ring.size();
   }
   return c;
 }
