@@ -14,6 +14,9 @@
 #              shared_buffers); default 2048 for --full, 256 for --smoke
 #   PEERS      comma list of peers to run (default: all seven)
 #   after --, flags for peers_bench itself, e.g. -- --workloads W1,W2,W4 --reps 1
+#              (W6, 1 then 2 client threads sharing one store, runs by default after W5;
+#              -- --w6-seconds S sets the length of each of its runs, -- --workloads W2,W6
+#              runs it alone on the loaded graph)
 #
 # Exit status: the driver's (non-zero on any error or divergence between a peer and the
 # expected answers); timings never fail the run.

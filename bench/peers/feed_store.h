@@ -16,6 +16,8 @@
 //   author's own inbox). Push peers keep an inbox of `inbox_cap` entries per user; a page
 //   beyond it is the peer's own business (puppies pulls; Redis/PG-push return what the inbox
 //   holds).
+// * Threads: the driver calls a store from one thread, except W6, which shares one store
+//   between client threads when thread_safe() says it may.
 
 #include <cstdint>
 #include <memory>
@@ -33,14 +35,14 @@ enum class Durability {
 };
 
 struct PeerConfig {
-  std::string dir;                    // per-run data directory (embedded peers store here)
+  std::string dir;  // per-run data directory (embedded peers store here)
   Durability durability = Durability::kNoSync;
-  uint32_t inbox_cap = 800;           // push inbox length (Redis/PG push trim to it)
-  uint64_t fanout_threshold = 10'000; // authors with >= this many followers are pulled at read
-                                      // time (puppies, raw RocksDB, Redis hybrid); kNoPull = max
+  uint32_t inbox_cap = 800;            // push inbox length (Redis/PG push trim to it)
+  uint64_t fanout_threshold = 10'000;  // authors with >= this many followers are pulled at read
+                                       // time (puppies, raw RocksDB, Redis hybrid); kNoPull = max
   size_t cache_bytes = size_t{256} << 20;  // block cache / shared_buffers / cache_size budget
-  std::string host = "127.0.0.1";     // server peers
-  int port = 0;                       // server peers; 0 = the peer's default from the script
+  std::string host = "127.0.0.1";          // server peers
+  int port = 0;                            // server peers; 0 = the peer's default from the script
 };
 
 struct FeedItem {
@@ -55,9 +57,9 @@ struct FeedPage {
 
 // Figures an adapter can report after a phase (0 / empty when not applicable).
 struct PeerFigures {
-  uint64_t bytes_on_disk = 0;      // data directory size (after Compact)
-  uint64_t memory_bytes = 0;       // Redis used_memory, PG shared_buffers use, embedded: 0
-  double server_cpu_seconds = 0;   // utime+stime of the server processes (server peers)
+  uint64_t bytes_on_disk = 0;         // data directory size (after Compact)
+  uint64_t memory_bytes = 0;          // Redis used_memory, PG shared_buffers use, embedded: 0
+  double server_cpu_seconds = 0;      // utime+stime of the server processes (server peers)
   uint64_t engine_bytes_written = 0;  // RocksDB: wal + flush + compaction bytes written
 };
 
@@ -68,6 +70,12 @@ class FeedStore {
   // Short stable name used in reports: "puppies", "rocksdb", "redis", "pg_pull", "pg_push",
   // "sqlite".
   virtual std::string name() const = 0;
+
+  // True when any number of threads may call Follow, Unfollow, Post, Home, Like, LikeCount,
+  // Followers and FollowerCount on this one store at once: the handle is shared (puppies'
+  // Engine, rocksdb::DB) or each call leases its own connection (Redis, PostgreSQL).
+  // CreateUsers, BulkFollow, Settle and Figures are still called with no other call running.
+  virtual bool thread_safe() const { return false; }
 
   // Creates users 1..n (empty store before). Bulk path, untimed or timed as W1 bulk.
   virtual void CreateUsers(uint64_t n) = 0;

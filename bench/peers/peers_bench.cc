@@ -1,7 +1,8 @@
 // peers_bench: the workload driver of BENCHMARKS.md. It sends one seeded operation stream
-// (W1-W5) to puppies and to the peers a user would pick instead, in repetitions interleaved
-// across peers, checks every peer's answers against the stream's, and writes JSON that
-// bench/peers/report.py turns into docs/benchmarks.md.
+// (W1-W5, then W6: 1 and 2 client threads sharing one store) to puppies and to the peers a
+// user would pick instead, in repetitions interleaved across peers, checks every peer's
+// answers against the stream's, and writes JSON that bench/peers/report.py turns into
+// docs/benchmarks.md.
 //
 // A plain program rather than Google Benchmark: every workload is a fixed stream executed
 // once per (repetition, peer) with state carried from one workload to the next (W3 reads
@@ -142,7 +143,7 @@ struct Settings {
   std::string sweep = "0,1000,inf";
   std::string sweep_peers = "puppies,rocksdb";
   int sweep_reps = 1;
-  std::string workloads = "W1,W2,W3,W4,W5";
+  std::string workloads = "W1,W2,W3,W4,W5,W6";
   std::string durability = "nosync";
   std::string threshold = "10000";
   uint32_t inbox_cap = 800;
@@ -170,6 +171,7 @@ void ApplySmoke(CLI::App& app, Settings* s) {
   if (unset("--reps")) s->reps = 1;
   if (unset("--cache-mb")) s->cache_mb = 256;
   if (unset("--posts-per-user")) s->counts.posts_per_user = 1;
+  if (unset("--w6-seconds")) s->counts.w6_seconds = 0.5;
   Counts& c = s->counts;
   c.celeb_posts = 5;
   c.w1_one = 5'000;
@@ -203,7 +205,7 @@ int Main(int argc, char** argv) {
   app.add_option("--sweep", s.sweep, "fanout thresholds for the hybrid sweep ('' = none)");
   app.add_option("--sweep-peers", s.sweep_peers, "peers the sweep runs on");
   app.add_option("--sweep-reps", s.sweep_reps, "repetitions of the sweep points (first ones)");
-  app.add_option("--workloads", s.workloads, "comma list of W1..W5");
+  app.add_option("--workloads", s.workloads, "comma list of W1..W6 (W6: 1 and 2 threads)");
   app.add_option("--durability", s.durability, "nosync (class A) or durable (class B)")
       ->check(CLI::IsMember({"nosync", "durable"}));
   app.add_option("--fanout-threshold", s.threshold, "followers from which authors are pulled");
@@ -212,9 +214,13 @@ int Main(int argc, char** argv) {
   app.add_option("--reps", s.reps, "repetitions, interleaved across peers");
   app.add_option("--seed", s.seed, "seed of the graph and the operation stream");
   app.add_option("--scale", s.scale, "multiplies every workload's operation count");
-  app.add_option("--posts-per-user", s.counts.posts_per_user, "mean W2 fill posts per posting user");
+  app.add_option("--posts-per-user", s.counts.posts_per_user,
+                 "mean W2 fill posts per posting user");
   app.add_option("--post-share", s.counts.post_share, "share of users who post in the W2 fill")
       ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--w6-seconds", s.counts.w6_seconds,
+                 "W6: seconds per run of 1 and of 2 threads (default 1; smoke 0.5)")
+      ->check(CLI::PositiveNumber);
   app.add_option("--json", s.json_path, "write results here");
   app.add_option("--note", s.note, "free text kept in the JSON (e.g. the source revision)");
   app.add_option("--work-dir", s.work_dir, "data directories of the embedded peers");
@@ -299,7 +305,9 @@ int Main(int argc, char** argv) {
                     {"w4", s.counts.w4},
                     {"w4_distinct", plan.distinct_likers},
                     {"w5", s.counts.w5},
+                    {"w6_seconds", s.counts.w6_seconds},
                     {"check_users", plan.check_users.size()}};
+  meta["workloads"] = s.workloads;
   meta["durability"] = s.durability;
   meta["fanout_threshold"] = ThresholdName(main_threshold);
   meta["inbox_cap"] = s.inbox_cap;

@@ -293,6 +293,8 @@ class PgStore final : public FeedStore {
   }
 
   std::string name() const override { return db_; }
+  // Each call leases its own connection (ConnectionPool).
+  bool thread_safe() const override { return true; }
 
   // The schema has no user rows (BENCHMARKS.md): users exist through their edges and posts.
   void CreateUsers(uint64_t) override {}

@@ -305,6 +305,7 @@ Plan MakePlan(const Graph& g, const Counts& counts, uint64_t seed) {
   std::vector<PostOp> all = plan.fill;
   for (const auto* list : {&plan.w2a, &plan.w2b, &plan.w2c})
     all.insert(all.end(), list->begin(), list->end());
+  for (const PostOp& p : all) plan.w2_posts.push_back(p.id);
   MakeW5(g, all, counts.w5, rng, &plan);
 
   const uint32_t third = std::max<uint32_t>(3, counts.check_users / 3);

@@ -30,6 +30,7 @@ struct Counts {
   uint64_t w4 = 100'000;        // likes on one post (10 % repeats)
   uint64_t w5 = 50'000;         // operations per W5 mix
   uint32_t check_users = 60;    // users whose first page is checked against the expected one
+  double w6_seconds = 1;        // W6: length of each run (1 and 2 threads; not scaled)
 
   void Scale(double s);
 };
@@ -80,6 +81,11 @@ struct Plan {
 
   std::array<std::vector<W5Op>, 2> w5;  // [0] LinkBench-like, [1] with the home share (50:1)
   std::vector<PostOp> w5_posts;         // kPost ops, in order
+
+  // W6 runs for a time, not a count: each client thread draws its operations as it goes, from
+  // its own generator seeded by (seed, run, thread), uniformly from these (readers as W3a
+  // uniform draws them: the real users; likers: every user; posts: every W2 post).
+  std::vector<uint64_t> w2_posts;  // ids of the fill and W2a-c posts
 
   // Right answers, computed from the stream: first page (20 items) of each check user after
   // W2, and follower counts after the load.

@@ -1,6 +1,8 @@
 // The puppies peer, through the public API only. puppies mints its own post ids (from the
 // explicit creation time the driver's snowflake carries, so both orders agree) and opaque
-// cursors, so this adapter keeps the two id maps and the last cursor of each reader.
+// cursors, so this adapter keeps the two id maps and the last cursor of each reader. The
+// Engine is thread-safe; the maps are the adapter's own, under its own locks (W6 shares the
+// store between threads).
 //
 // Options::synchronous_fanout makes every call return once the background work it queued
 // (fan-out, follow backfill, unfollow clean-up) is done: the FeedStore contract says a post
@@ -10,6 +12,8 @@
 
 #include <chrono>
 #include <filesystem>
+#include <mutex>
+#include <shared_mutex>
 #include <thread>
 #include <unordered_map>
 
@@ -50,6 +54,7 @@ class PuppiesStore final : public FeedStore {
   }
 
   std::string name() const override { return kName; }
+  bool thread_safe() const override { return true; }
 
   void CreateUsers(uint64_t n) override {
     for (uint64_t i = 1; i <= n; ++i) {
@@ -85,6 +90,7 @@ class PuppiesStore final : public FeedStore {
     p.text = std::string(body);
     p.created_at_us = static_cast<int64_t>(PostMillis(post_id)) * 1000;
     const puppies::PostId id = Must(engine_->CreatePost(puppies::UserId{author}, p), "post");
+    std::unique_lock lock(ids_mu_);
     to_engine_[post_id] = puppies::ToInt(id);
     from_engine_[puppies::ToInt(id)] = post_id;
   }
@@ -92,6 +98,7 @@ class PuppiesStore final : public FeedStore {
   FeedPage Home(uint64_t user, uint32_t limit, uint64_t cursor) override {
     puppies::PageRequest req{.limit = limit, .cursor = {}};
     if (cursor != 0) {
+      std::lock_guard lock(cursors_mu_);
       auto it = cursors_.find(user);
       if (it == cursors_.end() || it->second.first != cursor) {
         Fail(kName, "home: cursor was not returned by the previous page");
@@ -101,11 +108,15 @@ class PuppiesStore final : public FeedStore {
     puppies::PostPage page = Must(engine_->HomeFeed(puppies::UserId{user}, req), "home");
     FeedPage out;
     out.items.reserve(page.items.size());
-    for (const puppies::Post& p : page.items) {
-      out.items.push_back({FromEngine(puppies::ToInt(p.id)), puppies::ToInt(p.author)});
+    {
+      std::shared_lock lock(ids_mu_);
+      for (const puppies::Post& p : page.items) {
+        out.items.push_back({FromEngine(puppies::ToInt(p.id)), puppies::ToInt(p.author)});
+      }
     }
     if (page.has_more) {
       out.next_cursor = out.items.back().post_id;
+      std::lock_guard lock(cursors_mu_);
       cursors_[user] = {out.next_cursor, std::move(page.next_cursor)};
     }
     return out;
@@ -164,10 +175,12 @@ class PuppiesStore final : public FeedStore {
 
  private:
   uint64_t ToEngine(uint64_t post_id) const {
+    std::shared_lock lock(ids_mu_);
     auto it = to_engine_.find(post_id);
     if (it == to_engine_.end()) Fail(kName, "unknown driver post id");
     return it->second;
   }
+  // REQUIRES: ids_mu_ held (shared is enough).
   uint64_t FromEngine(uint64_t id) const {
     auto it = from_engine_.find(id);
     if (it == from_engine_.end()) Fail(kName, "engine returned a post the driver never made");
@@ -177,9 +190,13 @@ class PuppiesStore final : public FeedStore {
   const std::string path_;
   puppies::Options options_;
   std::unique_ptr<puppies::Engine> engine_;
-  std::unordered_map<uint64_t, uint64_t> to_engine_;
-  std::unordered_map<uint64_t, uint64_t> from_engine_;
+  // Written by Post only; a shared_mutex so concurrent readers do not serialise on it.
+  mutable std::shared_mutex ids_mu_;
+  std::unordered_map<uint64_t, uint64_t> to_engine_;    // Guarded by ids_mu_.
+  std::unordered_map<uint64_t, uint64_t> from_engine_;  // Guarded by ids_mu_.
+  std::mutex cursors_mu_;
   // Per reader: the driver cursor last handed out and the engine cursor behind it.
+  // Guarded by cursors_mu_.
   std::unordered_map<uint64_t, std::pair<uint64_t, std::string>> cursors_;
 };
 

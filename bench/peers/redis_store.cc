@@ -207,6 +207,8 @@ class RedisStore final : public FeedStore {
   }
 
   std::string name() const override { return std::string(kPeer); }
+  // Each call leases its own connection (ConnectionPool); a like is one Lua script.
+  bool thread_safe() const override { return true; }
 
   // Users are implicit in this layout: they exist through their keys.
   void CreateUsers(uint64_t) override {}

@@ -60,6 +60,14 @@ HEADLINE = [
 ABSOLUTE = ["W1one", "W1bulk", "W2fill", "W2a", "W2b", "W2c", "W3a_uniform", "W3a_heavy",
             "W3b_p2", "W3b_p10", "W3b_p20", "W3b_p41", "W3c_k0", "W3c_k1", "W3c_k5", "W4like",
             "W4count", "W5a", "W5b"]
+# W6: (workload prefix, column title); its results are <prefix>_t1 and <prefix>_t2.
+SCALING = [("W6_home", "first page, uniform user"), ("W6_like", "like, random post and user")]
+# Why a peer's adapter cannot be shared between threads (W6 skips it).
+NOT_SHARED = {
+    "sqlite": "one connection whose prepared statements are bound, stepped and reset in place",
+    "sqlite_push": "one connection whose prepared statements are bound, stepped and reset in place",
+}
+
 CDF_CHARTS = [("W3a_uniform", "first page, uniform users"), ("W3a_heavy", "first page, heavy users"),
               ("W2fill", "post, random author"), ("W4like", "like storm"),
               ("W5b", "mix with home feeds (50:1)")]
@@ -207,7 +215,9 @@ def header(d, title):
         f"{c['fill_posts']:,} posts by random authors, then {c['w2a']} / {c['w2b']} / {c['w2c']} "
         f"posts for W2a/b/c; {c['w3a']:,} first pages per W3a reader group, "
         f"{c['w3b_readers']} readers x {c['w3b_pages']} pages for W3b, {c['w3c']:,} per W3c "
-        f"cohort; {c['w4']:,} likes ({c['w4_distinct']:,} distinct); {c['w5']:,} operations per W5 mix",
+        f"cohort; {c['w4']:,} likes ({c['w4_distinct']:,} distinct); {c['w5']:,} operations "
+        "per W5 mix"
+        + (f"; W6 runs of {c['w6_seconds']} s with 1 and 2 threads" if "w6_seconds" in c else ""),
         f"* Durability class: {meta['durability']}; fan-out threshold {meta['fanout_threshold']} "
         f"followers; inbox cap {meta['inbox_cap']}; cache budget {meta['cache_mb']} MiB per peer",
         "",
@@ -220,6 +230,24 @@ def header(d, title):
                 "counts and like counts that the driver computes from the stream."]
     out.append("")
     return out
+
+
+def ratio_cell(g, lo, hi, reps):
+    """A geometric-mean ratio, with its range across repetitions when they differ."""
+    if g is None:
+        return "—"
+    if hi > lo * 1.0001 and reps > 1:
+        return f"{g:.2f} ({lo:.2f}–{hi:.2f})"
+    return f"{g:.2f}"
+
+
+def ops_cell(d, variant, workload):
+    """Median ops/s, then p50 / p99 of one operation."""
+    ops = d.median(variant, workload, "ops_per_s")
+    if ops is None:
+        return "—"
+    return (f"{fmt(ops)}/s<br>{fmt_us(d.median(variant, workload, 'p50'))} / "
+            f"{fmt_us(d.median(variant, workload, 'p99'))}")
 
 
 def table(first, columns, rows):
@@ -236,15 +264,7 @@ def headline(d):
         return []
     rows = []
     for label, w, name, kind in HEADLINE:
-        cells = []
-        for p in peers:
-            g, lo, hi = d.ratio(p, w, name, kind)
-            if g is None:
-                cells.append("—")
-            elif hi > lo * 1.0001 and d.meta["reps"] > 1:
-                cells.append(f"{g:.2f} ({lo:.2f}–{hi:.2f})")
-            else:
-                cells.append(f"{g:.2f}")
+        cells = [ratio_cell(*d.ratio(p, w, name, kind), d.meta["reps"]) for p in peers]
         rows.append((label, cells))
     return (["## Headline: puppies against each peer", "",
              "Ratio > 1: puppies is better (throughput puppies ÷ peer; latency and bytes "
@@ -257,18 +277,11 @@ def absolute(d):
     peers = d.peers
     titles = [PEER_TITLES[p] for p in peers]
 
-    def ops_cell(p, w):
-        ops = d.median(p, w, "ops_per_s")
-        if ops is None:
-            return "—"
-        return (f"{fmt(ops)}/s<br>{fmt_us(d.median(p, w, 'p50'))} / "
-                f"{fmt_us(d.median(p, w, 'p99'))}")
-
     out = ["## Absolute figures (median over repetitions)", "",
            "Operations per second, then p50 / p99 latency of one operation. W1bulk counts edges; "
            "W3b rows are single pages of a reader paging down (page 41 = items 801–820, past an "
            "800-entry inbox).", ""]
-    out += table("workload", titles, [(w, [ops_cell(p, w) for p in peers]) for w in ABSOLUTE])
+    out += table("workload", titles, [(w, [ops_cell(d, p, w) for p in peers]) for w in ABSOLUTE])
     resources = [
         ("bytes on disk per follow edge", "disk_load", "bytes_per_edge", fmt),
         ("bytes on disk per post incl. fan-out", "disk_w2", "bytes_per_post", fmt),
@@ -297,6 +310,49 @@ def absolute(d):
             for k in kinds]
     if rows:
         out += ["W5a per operation (p50 / p99):", ""] + table("operation", titles, rows)
+    return out
+
+
+def scaling(d):
+    """W6: each peer's throughput with 1 and with 2 client threads sharing its one store."""
+    ran = [p for p in d.peers if any((p, f"{w}_t1") in d.by for w, _ in SCALING)]
+    if not ran and "W6" not in d.meta.get("workloads", "").split(","):
+        return []
+    columns, rows = [], []
+    for _, what in SCALING:
+        columns += [f"{what}: 1 thread", "2 threads", "2 ÷ 1"]
+    for p in ran:
+        cells = []
+        for w, _ in SCALING:
+            ratios = [x for x in d.values(p, f"{w}_t2", "speedup").values() if x]
+            g = geomean(ratios)
+            ratio = ratio_cell(g, min(ratios, default=0), max(ratios, default=0), d.meta["reps"])
+            cpus = [d.median(p, f"{w}_t{n}", "driver_cpus") for n in (1, 2)]
+            if None not in cpus:
+                ratio += f"<br>CPUs {cpus[0]:.2f} → {cpus[1]:.2f}"
+            cells += [ops_cell(d, p, f"{w}_t1"), ops_cell(d, p, f"{w}_t2"), ratio]
+        rows.append((PEER_TITLES[p], cells))
+    seconds = d.meta["counts"].get("w6_seconds")
+    vcpus = d.meta.get("machine", {}).get("vcpus", "?")
+    out = ["## W6: scaling from 1 to 2 client threads", "",
+           f"One store shared by 1, then 2 client threads, each calling it in a loop for "
+           f"{seconds} s with its own seeded generator (after an untimed 1-thread run as long, "
+           "to warm caches): first pages (20 items) of uniform random real users, then likes of "
+           "random W2 posts by random users. Operations per second "
+           "over the run's wall time, then p50 / p99 of one operation (median over repetitions); "
+           "2 ÷ 1 is the 2-thread throughput over the 1-thread one in the same repetition "
+           "(geometric mean, range across repetitions in brackets); below it, the CPUs the "
+           "driver process used during each run (client threads plus, for the embedded peers, "
+           f"the engine's own threads; median). The machine has {vcpus} vCPUs, shared by the "
+           "client threads, the engines' background threads and the servers, so 2.0 is a "
+           "ceiling, not an expectation; a 2-thread run well under 2 CPUs waited (on a lock, "
+           "I/O, a server, or a core another process had).", ""]
+    out += table("peer", columns, rows)
+    skipped = [p for p in d.peers if p not in ran]
+    if skipped:
+        why = [f"{PEER_TITLES[p]} ({NOT_SHARED.get(p, 'no W6 results: see the problems')})"
+               for p in skipped]
+        out += ["Not run: " + "; ".join(why) + ".", ""]
     return out
 
 
@@ -425,7 +481,7 @@ def main():
             docs.append(json.load(f))
     d = Data(docs)
     os.makedirs(args.out, exist_ok=True)
-    lines = header(d, args.title) + headline(d) + absolute(d) + sweep(d)
+    lines = header(d, args.title) + headline(d) + absolute(d) + scaling(d) + sweep(d)
     if args.charts:
         img_dir = args.img_dir or args.out
         lines += charts(d, img_dir, args.img_link or os.path.relpath(img_dir, args.out))

@@ -19,6 +19,11 @@
 // job records, cursors with checksums, like counts in feed pages, the inbox floor (a page past
 // the trimmed inbox end returns nothing more), and returning an author to push mode (once
 // pulled, always pulled).
+//
+// Threads (W6): rocksdb::DB is thread-safe; the adapter's own state is the edge sequence
+// (atomic) and the pulled set (a shared_mutex). Like, Follow and Unfollow read, then write
+// what they read: they hold a striped mutex keyed by that pair, as puppies serialises its
+// read-then-write checks (HOUSE-STYLE rule 11), so two threads never both count one like.
 
 #include <rocksdb/cache.h>
 #include <rocksdb/convenience.h>
@@ -31,8 +36,12 @@
 #include <rocksdb/utilities/object_registry.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
+#include <shared_mutex>
 #include <unordered_set>
 
 #include "adapters.h"
@@ -119,6 +128,7 @@ class RocksDbStore final : public FeedStore {
   }
 
   std::string name() const override { return kName; }
+  bool thread_safe() const override { return true; }
 
   void CreateUsers(uint64_t) override {}  // a user is implicit in its keys
 
@@ -132,23 +142,27 @@ class RocksDbStore final : public FeedStore {
   }
 
   void Follow(uint64_t follower, uint64_t followee) override {
-    if (Exists(kFollow, Key2(follower, followee))) return;
-    rocksdb::WriteBatch b;
-    AddEdge(&b, follower, followee, +1);
-    // Backfill: the followee's recent posts join the follower's inbox, as puppies does.
     size_t added = 0;
-    if (!pulled_.contains(followee)) {
-      const std::string value = Key1(followee);
-      Scan(kAuthorPosts, Key1(followee), Key1(followee), [&](const rocksdb::Slice& k) {
-        b.Put(cf_[kTimeline], Key2(follower, LastBE64(k)), value);  // LastBE64 = ~post
-        return ++added < inbox_cap_;
-      });
+    {
+      std::lock_guard lock(StripeOf(follower, followee));
+      if (Exists(kFollow, Key2(follower, followee))) return;
+      rocksdb::WriteBatch b;
+      AddEdge(&b, follower, followee, +1);
+      // Backfill: the followee's recent posts join the follower's inbox, as puppies does.
+      if (!IsPulled(followee)) {
+        const std::string value = Key1(followee);
+        Scan(kAuthorPosts, Key1(followee), Key1(followee), [&](const rocksdb::Slice& k) {
+          b.Put(cf_[kTimeline], Key2(follower, LastBE64(k)), value);  // LastBE64 = ~post
+          return ++added < inbox_cap_;
+        });
+      }
+      Commit(&b);
     }
-    Commit(&b);
     if (added > 0) Trim(follower);
   }
 
   void Unfollow(uint64_t follower, uint64_t followee) override {
+    std::lock_guard lock(StripeOf(follower, followee));
     if (!Exists(kFollow, Key2(follower, followee))) return;
     rocksdb::WriteBatch b;
     AddEdge(&b, follower, followee, -1);
@@ -167,11 +181,14 @@ class RocksDbStore final : public FeedStore {
     b.Put(cf_[kAuthorPosts], Key2(author, ~post_id), "");
     const std::string value = Key1(author);
     b.Put(cf_[kTimeline], Key2(author, ~post_id), value);
-    if (!pulled_.contains(author) && Counter(author, kFollowers) >= threshold_) {
+    bool pulled = IsPulled(author);
+    if (!pulled && Counter(author, kFollowers) >= threshold_) {
+      std::unique_lock lock(pulled_mu_);
       pulled_.insert(author);
+      pulled = true;
     }
     std::vector<uint64_t> trim;
-    if (!pulled_.contains(author)) {
+    if (!pulled) {
       const uint64_t period = std::max<uint64_t>(1, inbox_cap_ / 4);
       ForEachEntry(kFollower, Key1(author), [&](const rocksdb::Slice& k, const rocksdb::Slice&) {
         const uint64_t f = LastBE64(k);
@@ -221,6 +238,7 @@ class RocksDbStore final : public FeedStore {
 
   bool Like(uint64_t post_id, uint64_t user) override {
     const std::string key = Key2(post_id, user);
+    std::lock_guard lock(StripeOf(post_id, user));
     if (Exists(kLikes, key)) return false;
     rocksdb::WriteBatch b;
     b.Put(cf_[kLikes], key, "");
@@ -292,7 +310,7 @@ class RocksDbStore final : public FeedStore {
 
   void AddEdge(rocksdb::WriteBatch* b, uint64_t follower, uint64_t followee, int delta) {
     if (delta > 0) {
-      const std::string seq = Key1(++edge_seq_);
+      const std::string seq = Key1(edge_seq_.fetch_add(1, std::memory_order_relaxed) + 1);
       b->Put(cf_[kFollow], Key2(follower, followee), seq);
       b->Put(cf_[kFollower], Key2(followee, follower), seq);
     } else {
@@ -354,6 +372,7 @@ class RocksDbStore final : public FeedStore {
   // pulled set is larger than it (as puppies' reader does).
   std::vector<uint64_t> FollowedPulled(uint64_t user) {
     std::vector<uint64_t> out;
+    std::shared_lock lock(pulled_mu_);
     if (pulled_.size() <= 256) {
       for (uint64_t a : pulled_) {
         if (a != user && Exists(kFollow, Key2(user, a))) out.push_back(a);
@@ -380,6 +399,13 @@ class RocksDbStore final : public FeedStore {
     for (const auto& s : statuses) Check(s, "hydrate");
   }
 
+  bool IsPulled(uint64_t author) const {
+    std::shared_lock lock(pulled_mu_);
+    return pulled_.contains(author);
+  }
+
+  std::mutex& StripeOf(uint64_t a, uint64_t b) { return stripes_[Mix(a, b) % kStripes].mu; }
+
   // Keeps the newest inbox_cap entries of `owner`'s inbox.
   void Trim(uint64_t owner) {
     rocksdb::WriteBatch b;
@@ -403,9 +429,17 @@ class RocksDbStore final : public FeedStore {
   rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* cf_[kNumCfs] = {};
   rocksdb::WriteOptions write_;
-  uint64_t edge_seq_ = 0;
+  std::atomic<uint64_t> edge_seq_{0};
   // Authors pulled at read time; kept in memory only (the benchmark never reopens this peer).
-  std::unordered_set<uint64_t> pulled_;
+  // Written once per author, read by every post, follow and home page.
+  mutable std::shared_mutex pulled_mu_;
+  std::unordered_set<uint64_t> pulled_;  // Guarded by pulled_mu_.
+  // One cache line each, so two threads on different stripes do not share a line.
+  struct alignas(64) Stripe {
+    std::mutex mu;
+  };
+  static constexpr size_t kStripes = 64;
+  std::array<Stripe, kStripes> stripes_;
 };
 
 }  // namespace

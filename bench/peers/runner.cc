@@ -1,6 +1,12 @@
 #include "runner.h"
 
+#include <unistd.h>
+
+#include <barrier>
 #include <chrono>
+#include <exception>
+#include <random>
+#include <thread>
 #include <unordered_map>
 
 #include "peer_util.h"
@@ -22,6 +28,43 @@ uint64_t TimeNs(Fn&& fn) {
   return NsSince(t);
 }
 
+// Runs body(t, latency) for t = 0..n-1, each on its own thread (on this one when n is 1), all
+// released together once every thread exists, and adds their latencies to *latency. Returns
+// the release time. An exception in a thread is rethrown here once every thread has ended.
+template <class Body>
+Clock::time_point RunThreads(size_t n, Histogram* latency, Body&& body) {
+  std::vector<Histogram> per_thread(n);
+  Clock::time_point start;
+  if (n == 1) {
+    start = Clock::now();
+    body(size_t{0}, &per_thread[0]);
+  } else {
+    std::vector<std::exception_ptr> errors(n);
+    std::barrier release(static_cast<std::ptrdiff_t>(n),
+                         [&start]() noexcept { start = Clock::now(); });
+    std::vector<std::jthread> threads;
+    for (size_t t = 0; t < n; ++t) {
+      threads.emplace_back([&, t] {
+        release.arrive_and_wait();
+        // On this thread's stack while timing: no cache line shared with another thread's.
+        Histogram mine;
+        try {
+          body(t, &mine);
+        } catch (...) {
+          errors[t] = std::current_exception();
+        }
+        per_thread[t] = mine;
+      });
+    }
+    threads.clear();  // joins
+    for (const std::exception_ptr& e : errors) {
+      if (e) std::rethrow_exception(e);
+    }
+  }
+  for (const Histogram& h : per_thread) latency->Merge(h);
+  return start;
+}
+
 std::string Describe(const std::vector<FeedItem>& items) {
   std::string s;
   for (const FeedItem& i : items)
@@ -38,7 +81,7 @@ class Runner {
   }
 
   PeerRun Run(const std::set<std::string>& w) {
-    const bool reads = w.contains("W3") || w.contains("W4") || w.contains("W5");
+    const bool reads = w.contains("W3") || w.contains("W4") || w.contains("W5") || w.contains("W6");
     Load(w.contains("W1"));
     if (w.contains("W2") || reads) W2();
     if (w.contains("W3")) W3();
@@ -47,6 +90,7 @@ class Runner {
       W5(0);
       W5(1);
     }
+    if (w.contains("W6")) W6();
     return std::move(run_);
   }
 
@@ -65,6 +109,12 @@ class Runner {
     template <class Fn>
     void Op(Fn&& fn) {
       result_.latency.Add(TimeNs(fn));
+    }
+    // The phase is body(t, latency) on `threads` client threads (RunThreads); its wall time
+    // starts when they are released.
+    template <class Body>
+    void Parallel(size_t threads, Body&& body) {
+      start_ = RunThreads(threads, &result_.latency, std::forward<Body>(body));
     }
     Result& result() { return result_; }
     // `logical_bytes`: the data the phase stored (BENCHMARKS.md "Write amplification").
@@ -341,6 +391,67 @@ class Runner {
         break;
       case W5Kind::kCount:
         break;
+    }
+  }
+
+  // Scaling from 1 to 2 client threads sharing the one store: first pages of uniform random
+  // real users (as W3a uniform), then likes of random W2 posts by random users.
+  void W6() {
+    if (!store_.thread_safe()) {
+      progress_(store_.name() + ": W6 skipped (the adapter is not safe to share between threads)");
+      return;
+    }
+    Scaling("W6_home", 1, 0, [&](std::mt19937_64& rng) {
+      const uint64_t u = std::uniform_int_distribution<uint64_t>(1, graph_.base_users)(rng);
+      return [this, u] { (void)store_.Home(u, 20, 0); };
+    });
+    const std::vector<uint64_t>& posts = plan_.w2_posts;
+    Scaling("W6_like", 2, 16, [&](std::mt19937_64& rng) {
+      const uint64_t post = posts[std::uniform_int_distribution<size_t>(0, posts.size() - 1)(rng)];
+      const uint64_t u = std::uniform_int_distribution<uint64_t>(1, graph_.users)(rng);
+      return [this, post, u] { (void)store_.Like(post, u); };
+    });
+  }
+
+  // Runs `draw` on 1 thread, then on 2, for counts.w6_seconds each, after an untimed run as
+  // long on one thread: the store may come straight from Settle (puppies reopens, so its
+  // block cache is empty), and a shorter warm-up left the 1-thread run slower per operation
+  // than the 2-thread one. draw(rng) picks an operation's arguments, untimed,
+  // and returns the call to time. Thread t of the run with n threads draws from a generator
+  // seeded by (plan seed, workload, n, t), so no two threads or runs repeat one stream (a
+  // repeated like would only read). The 2-thread result carries its throughput over the
+  // 1-thread one as "speedup"; both carry the CPUs this process used during the run
+  // ("driver_cpus": client threads and, for embedded peers, the engine's own): well under 2
+  // with 2 threads, they waited (a lock, I/O, a server, or a core another process had).
+  template <class Draw>
+  void Scaling(const std::string& name, uint32_t workload, double logical_bytes_per_op,
+               Draw&& draw) {
+    auto loop = [&](uint32_t threads, double seconds) {
+      return [&, threads, seconds](size_t t, Histogram* latency) {
+        std::seed_seq seq{static_cast<uint32_t>(plan_.seed),
+                          static_cast<uint32_t>(plan_.seed >> 32), workload, threads,
+                          static_cast<uint32_t>(t)};
+        std::mt19937_64 rng(seq);
+        const auto end = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                            std::chrono::duration<double>(seconds));
+        while (Clock::now() < end) latency->Add(TimeNs(draw(rng)));
+      };
+    };
+    const double seconds = plan_.counts.w6_seconds;
+    Histogram warm;
+    RunThreads(1, &warm, loop(0, seconds));
+    double one_thread = 0;
+    for (uint32_t threads : {1u, 2u}) {
+      Phase p(this, name + "_t" + std::to_string(threads));
+      const double cpu = ProcessCpuSeconds(::getpid());
+      p.Parallel(threads, loop(threads, seconds));
+      const double cpu_used = ProcessCpuSeconds(::getpid()) - cpu;
+      Result& r = p.Finish(logical_bytes_per_op * p.result().latency.count());
+      if (r.seconds > 0) r.extra["driver_cpus"] = cpu_used / r.seconds;
+      const double ops_per_s = r.seconds > 0 ? r.ops / r.seconds : 0;
+      if (threads == 1) one_thread = ops_per_s;
+      r.extra["threads"] = threads;
+      if (one_thread > 0) r.extra["speedup"] = ops_per_s / one_thread;
     }
   }
 

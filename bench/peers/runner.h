@@ -28,8 +28,9 @@ struct PeerRun {
   std::vector<std::string> divergences;  // a failed check: a bug in an adapter (or the engine)
 };
 
-// `workloads` holds any of W1..W5; W2 runs whenever W3, W4 or W5 does (they read its posts).
-// Without W1, the graph is loaded through BulkFollow alone.
+// `workloads` holds any of W1..W6; W2 runs whenever W3, W4, W5 or W6 does (they read its
+// posts). Without W1, the graph is loaded through BulkFollow alone. W6 shares `store` between
+// client threads, so it runs only when store.thread_safe().
 PeerRun RunWorkloads(FeedStore& store, const Plan& plan, const std::set<std::string>& workloads,
                      void (*progress)(const std::string&));
 

@@ -119,6 +119,9 @@ class SqliteStore final : public FeedStore {
   ~SqliteStore() override { sqlite3_close_v2(db_); }
 
   std::string name() const override { return push_ ? "sqlite_push" : "sqlite"; }
+  // One connection whose statements are prepared once and bound, stepped and reset in place:
+  // not shareable between threads, so W6 skips this peer.
+  bool thread_safe() const override { return false; }
 
   void CreateUsers(uint64_t) override {}  // no users table: ids live in follows and posts
 
