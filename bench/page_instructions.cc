@@ -17,6 +17,15 @@
 // `likes` is peers_bench's W4 on a fresh database: 20,000 users like one post in a storm of
 // 20,000 likes (a tenth repeats), reading its like count after every 100; callgrind_annotate
 // --inclusive=yes gives OneLike's and LikeCount's totals (/ 20,000 and / 200).
+//
+//   valgrind --tool=callgrind --separate-threads=yes --toggle-collect='*OneFollow*'
+//     --toggle-collect='*OneUnfollow*' page_instructions NEWDIR follows
+//
+// `follows` is W5a's follow and unfollow with Options::synchronous_fanout, as peers_bench
+// drives them: 200 readers each follow 20 of 60 authors of 40 posts (800 inbox entries, the
+// cap), then each follows one more author and unfollows one (/ 200 each). The backfill and
+// unmerge jobs run on the job runner's thread, so sum that thread's file too
+// (--separate-threads=yes: one file per thread).
 
 #include <cstdio>
 #include <cstdlib>
@@ -61,6 +70,42 @@ __attribute__((noinline)) uint64_t LikeCount(puppies::Engine& db, puppies::PostI
   return Must(db.GetPost(post)).like_count;
 }
 
+// The measured calls of `follows`.
+__attribute__((noinline)) void OneFollow(puppies::Engine& db, puppies::UserId a,
+                                         puppies::UserId b) {
+  (void)Must(db.Follow(a, b));
+}
+__attribute__((noinline)) void OneUnfollow(puppies::Engine& db, puppies::UserId a,
+                                           puppies::UserId b) {
+  (void)Must(db.Unfollow(a, b));
+}
+
+int Follows(puppies::Engine& db) {
+  constexpr int kAuthors = 60, kPosts = 40, kReaders = 200, kFollowing = 20;
+  std::vector<puppies::UserId> authors, readers;
+  for (int a = 0; a < kAuthors; ++a) {
+    authors.push_back(Must(db.CreateUser("a" + std::to_string(a))));
+    for (int k = 0; k < kPosts; ++k) {
+      puppies::NewPost p;
+      p.text = "post " + std::to_string(k);
+      (void)Must(db.CreatePost(authors.back(), p));
+    }
+  }
+  for (int r = 0; r < kReaders; ++r) {
+    readers.push_back(Must(db.CreateUser("r" + std::to_string(r))));
+    for (int f = 0; f < kFollowing; ++f) {
+      (void)Must(db.Follow(readers.back(), authors[static_cast<size_t>((r + f) % kAuthors)]));
+    }
+  }
+  for (int r = 0; r < kReaders; ++r) {
+    const auto i = static_cast<size_t>(r);
+    OneFollow(db, readers[i], authors[static_cast<size_t>((r + kFollowing) % kAuthors)]);
+    OneUnfollow(db, readers[i], authors[static_cast<size_t>(r % kAuthors)]);
+  }
+  Must(db.Close());
+  return 0;
+}
+
 int Likes(puppies::Engine& db) {
   std::vector<puppies::UserId> users;
   for (int i = 0; i < 20'000; ++i) users.push_back(Must(db.CreateUser("l" + std::to_string(i))));
@@ -82,14 +127,17 @@ int Likes(puppies::Engine& db) {
 
 int main(int argc, char** argv) {
   const std::string mode = argc == 3 ? argv[2] : "";
-  if (mode != "build" && mode != "run" && mode != "run-uncached" && mode != "likes") {
-    std::fprintf(stderr, "usage: %s DIR build|run|run-uncached|likes\n", argv[0]);
+  if (mode != "build" && mode != "run" && mode != "run-uncached" && mode != "likes" &&
+      mode != "follows") {
+    std::fprintf(stderr, "usage: %s DIR build|run|run-uncached|likes|follows\n", argv[0]);
     return 2;
   }
   puppies::Options options;
   if (mode == "run-uncached") options.object_cache_bytes = 0;
+  if (mode == "follows") options.synchronous_fanout = true;
   auto db = Must(puppies::Engine::Open(options, argv[1]));
   if (mode == "likes") return Likes(*db);
+  if (mode == "follows") return Follows(*db);
   if (mode == "build") {
     const puppies::UserId reader = Must(db->CreateUser("reader"));
     std::vector<puppies::UserId> authors;
