@@ -23,9 +23,17 @@
 //
 // `follows` is W5a's follow and unfollow with Options::synchronous_fanout, as peers_bench
 // drives them: 200 readers each follow 20 of 60 authors of 40 posts (800 inbox entries, the
-// cap), then each follows one more author and unfollows one (/ 200 each). The backfill and
-// unmerge jobs run on the job runner's thread, so sum that thread's file too
-// (--separate-threads=yes: one file per thread).
+// cap); the database is reopened, then each reader follows one more author and unfollows one
+// (/ 200 each). The backfill and the inbox clean-up are done in the calls' own batches.
+// `follows-jobs` is the same with Options::inline_follow_updates false: they are jobs, on the
+// job runner's thread, so add --toggle-collect='*StepBackfill*' --toggle-collect='*StepUnmerge*'
+// and sum that thread's file too (--separate-threads=yes: one file per thread).
+//
+//   valgrind --tool=callgrind --toggle-collect='*OnePost*' page_instructions NEWDIR posts
+//
+// `posts` is W2a's post by an author with 10 followers: 1,000 readers each follow one of 100
+// authors, who post 20 times each; the database is reopened, then every author posts 5 more
+// times (/ 500). The followers' entries are written in the post's batch (inline fan-out).
 
 #include <cstdio>
 #include <cstdlib>
@@ -70,6 +78,38 @@ __attribute__((noinline)) uint64_t LikeCount(puppies::Engine& db, puppies::PostI
   return Must(db.GetPost(post)).like_count;
 }
 
+// The measured call of `posts`.
+__attribute__((noinline)) void OnePost(puppies::Engine& db, puppies::UserId author, int k) {
+  puppies::NewPost p;
+  p.text = "measured post " + std::to_string(k);
+  (void)Must(db.CreatePost(author, p));
+}
+
+int Posts(const char* dir) {
+  constexpr int kAuthors = 100, kReaders = 1'000, kSetupPosts = 20, kMeasuredPosts = 5;
+  std::vector<puppies::UserId> authors;
+  auto owned = Must(puppies::Engine::Open(puppies::Options{}, dir));
+  for (int a = 0; a < kAuthors; ++a) {
+    authors.push_back(Must(owned->CreateUser("a" + std::to_string(a))));
+  }
+  for (int r = 0; r < kReaders; ++r) {
+    const puppies::UserId reader = Must(owned->CreateUser("r" + std::to_string(r)));
+    (void)Must(owned->Follow(reader, authors[static_cast<size_t>(r % kAuthors)]));
+  }
+  puppies::NewPost setup;
+  setup.text = "setup post";
+  for (int k = 0; k < kSetupPosts; ++k) {
+    for (puppies::UserId a : authors) (void)Must(owned->CreatePost(a, setup));
+  }
+  Must(owned->Close());
+  owned = Must(puppies::Engine::Open(puppies::Options{}, dir));
+  for (int k = 0; k < kMeasuredPosts; ++k) {
+    for (puppies::UserId a : authors) OnePost(*owned, a, k);
+  }
+  Must(owned->Close());
+  return 0;
+}
+
 // The measured calls of `follows`.
 __attribute__((noinline)) void OneFollow(puppies::Engine& db, puppies::UserId a,
                                          puppies::UserId b) {
@@ -80,9 +120,13 @@ __attribute__((noinline)) void OneUnfollow(puppies::Engine& db, puppies::UserId 
   (void)Must(db.Unfollow(a, b));
 }
 
-int Follows(puppies::Engine& db) {
+int Follows(const char* dir, const puppies::Options& measured) {
   constexpr int kAuthors = 60, kPosts = 40, kReaders = 200, kFollowing = 20;
   std::vector<puppies::UserId> authors, readers;
+  puppies::Options setup;
+  setup.synchronous_fanout = true;
+  auto owned = Must(puppies::Engine::Open(setup, dir));
+  puppies::Engine& db = *owned;
   for (int a = 0; a < kAuthors; ++a) {
     authors.push_back(Must(db.CreateUser("a" + std::to_string(a))));
     for (int k = 0; k < kPosts; ++k) {
@@ -97,12 +141,14 @@ int Follows(puppies::Engine& db) {
       (void)Must(db.Follow(readers.back(), authors[static_cast<size_t>((r + f) % kAuthors)]));
     }
   }
+  Must(db.Close());
+  owned = Must(puppies::Engine::Open(measured, dir));
   for (int r = 0; r < kReaders; ++r) {
     const auto i = static_cast<size_t>(r);
-    OneFollow(db, readers[i], authors[static_cast<size_t>((r + kFollowing) % kAuthors)]);
-    OneUnfollow(db, readers[i], authors[static_cast<size_t>(r % kAuthors)]);
+    OneFollow(*owned, readers[i], authors[static_cast<size_t>((r + kFollowing) % kAuthors)]);
+    OneUnfollow(*owned, readers[i], authors[static_cast<size_t>(r % kAuthors)]);
   }
-  Must(db.Close());
+  Must(owned->Close());
   return 0;
 }
 
@@ -128,16 +174,21 @@ int Likes(puppies::Engine& db) {
 int main(int argc, char** argv) {
   const std::string mode = argc == 3 ? argv[2] : "";
   if (mode != "build" && mode != "run" && mode != "run-uncached" && mode != "likes" &&
-      mode != "follows") {
-    std::fprintf(stderr, "usage: %s DIR build|run|run-uncached|likes|follows\n", argv[0]);
+      mode != "follows" && mode != "follows-jobs" && mode != "posts") {
+    std::fprintf(stderr, "usage: %s DIR build|run|run-uncached|likes|follows|follows-jobs|posts\n",
+                 argv[0]);
     return 2;
   }
+  if (mode == "posts") return Posts(argv[1]);
   puppies::Options options;
   if (mode == "run-uncached") options.object_cache_bytes = 0;
-  if (mode == "follows") options.synchronous_fanout = true;
+  if (mode.starts_with("follows")) {
+    options.synchronous_fanout = true;
+    options.inline_follow_updates = mode == "follows";
+    return Follows(argv[1], options);
+  }
   auto db = Must(puppies::Engine::Open(options, argv[1]));
   if (mode == "likes") return Likes(*db);
-  if (mode == "follows") return Follows(*db);
   if (mode == "build") {
     const puppies::UserId reader = Must(db->CreateUser("reader"));
     std::vector<puppies::UserId> authors;

@@ -55,6 +55,8 @@ pp::Options ParseOptions(const py::kwargs& kwargs) {
       o.fanout_batch_size = OptionInt<uint32_t>(value, k);
     else if (k == "inline_fanout_followers")
       o.inline_fanout_followers = OptionInt<uint32_t>(value, k);
+    else if (k == "inline_follow_updates")
+      o.inline_follow_updates = OptionBool(value, k);
     else if (k == "block_cache_bytes")
       o.block_cache_bytes = OptionInt<size_t>(value, k);
     else if (k == "object_cache_bytes")
@@ -96,9 +98,10 @@ void BindOpen(py::module_& m) {
         "create_if_missing=True, error_if_exists=False, fanout_threshold=10000 (NO_PULL: never\n"
         "pull), fanout_hysteresis_percent=10, inbox_cap=800, synchronous_fanout=False,\n"
         "sync=False, background_threads=2, fanout_batch_size=1000,\n"
-        "inline_fanout_followers=100, block_cache_bytes=64 MiB, object_cache_bytes=32 MiB,\n"
-        "write_buffer_bytes=64 MiB, max_post_bytes=5000, max_display_name_bytes=64,\n"
-        "max_bio_bytes=500, max_media_items=10. An unknown option raises TypeError; a value\n"
+        "inline_fanout_followers=100, inline_follow_updates=True, block_cache_bytes=64 MiB,\n"
+        "object_cache_bytes=32 MiB, write_buffer_bytes=64 MiB, max_post_bytes=5000,\n"
+        "max_display_name_bytes=64,"
+        " max_bio_bytes=500, max_media_items=10. An unknown option raises TypeError; a value\n"
         "out of range raises InvalidArgumentError. See docs/python.md.");
 }
 

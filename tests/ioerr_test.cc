@@ -135,11 +135,11 @@ Options SweepOptions() {
 
 class Template {
  public:
-  explicit Template(uint32_t inline_fanout = Options().inline_fanout_followers)
-      : inline_fanout_(inline_fanout) {
+  explicit Template(uint32_t inline_fanout = Options().inline_fanout_followers,
+                    bool inline_follow = Options().inline_follow_updates)
+      : inline_fanout_(inline_fanout), inline_follow_(inline_follow) {
     auto clock = std::make_shared<ManualClock>(testing::kStartMicros);
-    Options o = SweepOptions();
-    o.inline_fanout_followers = inline_fanout_;
+    Options o = Base();
     o.clock = clock;
     o.env = quiet_.env.get();
     auto e = MUST(Engine::Open(o, dir_.db()));
@@ -168,8 +168,7 @@ class Template {
   // Every run starts its clock here, so the operation mints the same ids each time. Without
   // `env`: FaultFS with no rule, i.e. the real files minus the physical flush (see FaultFS).
   Options RunOptions(rocksdb::Env* env = nullptr) const {
-    Options o = SweepOptions();
-    o.inline_fanout_followers = inline_fanout_;
+    Options o = Base();
     o.clock = std::make_shared<ManualClock>(now_us_);
     o.env = env ? env : quiet_.env.get();
     return o;
@@ -194,11 +193,19 @@ class Template {
   static constexpr uint64_t kMaxUser = 12;
 
  protected:
+  Options Base() const {
+    Options o = SweepOptions();
+    o.inline_fanout_followers = inline_fanout_;
+    o.inline_follow_updates = inline_follow_;
+    return o;
+  }
+
   FaultEnv quiet_;
   TempDir dir_;
   World world_;
   int64_t now_us_ = 0;
   uint32_t inline_fanout_;
+  bool inline_follow_;
 };
 
 struct Variant {
@@ -332,18 +339,30 @@ TEST_CASE("ioerr_sweep_create_user") {
       t, [](Engine& e, const World&) { return e.CreateUser("newbie").status(); }, kWriteFaults);
 }
 
+// Follows and unfollows do their inbox work in their own batch, or (inline_follow_updates
+// false) queue a job for it: both ways are swept.
+constexpr bool kFollowWork[] = {true, false};
+
 TEST_CASE("ioerr_sweep_follow") {
-  Template t;  // w7 follows the pusher: a pending marker and a backfill job
-  Sweep(
-      t, [](Engine& e, const World& w) { return e.Follow(w.users[7], w.pusher()).status(); },
-      kWriteFaults);
+  for (bool inline_follow : kFollowWork) {
+    CAPTURE(inline_follow);
+    // w7 follows the pusher: its posts into w7's inbox, or a pending marker and a backfill job
+    Template t(Options().inline_fanout_followers, inline_follow);
+    Sweep(
+        t, [](Engine& e, const World& w) { return e.Follow(w.users[7], w.pusher()).status(); },
+        kWriteFaults);
+  }
 }
 
 TEST_CASE("ioerr_sweep_unfollow") {
-  Template t;  // an unmerge job clears w1's inbox of the pusher's posts
-  Sweep(
-      t, [](Engine& e, const World& w) { return e.Unfollow(w.users[1], w.pusher()).status(); },
-      kWriteFaults);
+  for (bool inline_follow : kFollowWork) {
+    CAPTURE(inline_follow);
+    // the pusher's posts leave w1's inbox, in the unfollow's batch or by an unmerge job
+    Template t(Options().inline_fanout_followers, inline_follow);
+    Sweep(
+        t, [](Engine& e, const World& w) { return e.Unfollow(w.users[1], w.pusher()).status(); },
+        kWriteFaults);
+  }
 }
 
 TEST_CASE("ioerr_sweep_post_push") {
@@ -410,10 +429,14 @@ TEST_CASE("ioerr_sweep_update_user") {
 }
 
 TEST_CASE("ioerr_sweep_block") {
-  Template t;  // removes w1's follow of the pusher: unmerge of its inbox
-  Sweep(
-      t, [](Engine& e, const World& w) { return e.Block(w.pusher(), w.users[1]).status(); },
-      kWriteFaults);
+  for (bool inline_follow : kFollowWork) {
+    CAPTURE(inline_follow);
+    // removes w1's follow of the pusher: the pusher's posts leave w1's inbox
+    Template t(Options().inline_fanout_followers, inline_follow);
+    Sweep(
+        t, [](Engine& e, const World& w) { return e.Block(w.pusher(), w.users[1]).status(); },
+        kWriteFaults);
+  }
 }
 
 TEST_CASE("ioerr_sweep_unblock") {

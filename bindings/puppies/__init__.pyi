@@ -240,6 +240,7 @@ def open(
     background_threads: int = 2,
     fanout_batch_size: int = 1_000,
     inline_fanout_followers: int = 100,
+    inline_follow_updates: bool = True,
     block_cache_bytes: int = 67108864,
     object_cache_bytes: int = 33554432,
     write_buffer_bytes: int = 67108864,

@@ -22,6 +22,7 @@ OPTIONS = dict(
     background_threads=1,
     fanout_batch_size=10,
     inline_fanout_followers=2,
+    inline_follow_updates=False,
     block_cache_bytes=1 << 20,
     object_cache_bytes=1 << 16,
     write_buffer_bytes=4 << 20,

@@ -62,6 +62,13 @@ struct Options {
   /// 0..100'000. Default: 100.
   uint32_t inline_fanout_followers = 100;
 
+  /// A follow puts the followee's newest posts (at most inbox_cap) into the follower's home
+  /// feed, and an unfollow or block takes them out. With true, that is done in the call's own
+  /// atomic batch whenever the followee has no fan-out of its own still queued or running; the
+  /// call then queues no job. Otherwise, and with false, a background job does it (readers see
+  /// the same feed meanwhile, at some cost to their reads). Default: true.
+  bool inline_follow_updates = true;
+
   /// Block cache shared by all column families, in up to 64 shards of at least 16 MiB (one
   /// shard below 32 MiB), so that a table's bloom filter stays cached. Default: 64 MiB.
   size_t block_cache_bytes = size_t{64} << 20;

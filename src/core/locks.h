@@ -7,8 +7,9 @@
 //   1     usernames      username uniqueness (CreateUser, username repair)
 //   2     pair stripe    the edges between an unordered pair of users (follow, block, mute,
 //                        their jobs' per-reader steps)
-//   3     author stripe  an author's posting and push/pull mode, and follows and unfollows of
-//                        the author (a post's inline fan-out reads the follower list under it)
+//   3     author stripe  an author's posting, deleting and push/pull mode, and follows and
+//                        unfollows of the author (a post's inline fan-out reads the follower
+//                        list under it, a follow's inline backfill the author's posts)
 //   4     post stripe    likes and deletion of one post
 //
 // Below these sit short leaf locks that are never held while taking another: the id minting

@@ -378,12 +378,14 @@ struct Side {
   std::string OrderKey() const { return EdgeOrderKey{owner, kind, time, other}.Encode(); }
 };
 
-// Likes change under the post's lock, user-to-user edges under the pair lock.
+// Likes change under the post's lock, user-to-user edges under the pair lock; a follow also
+// under its followee's author lock (HomeFeed::RemoveFollow may clean the inbox inline).
 void LockRelation(WriteOp& op, const Relation& r) {
   if (r.kind == EdgeKind::kLiked) {
     op.LockPost(r.b);
   } else {
     op.LockPair(r.a, r.b);
+    if (r.kind == EdgeKind::kFollowing) op.LockAuthor(r.b);
   }
 }
 
@@ -448,7 +450,7 @@ Status MendRelation(Fixer& fx, const Finding& f) {
     if (p.found && r.kind == EdgeKind::kFollowing) {
       // As Unfollow: the counters, the pending backfill and the inbox entries go too.
       Graph::AddFollowCounters(&b, r.a, r.b, -1);
-      fx.home_feed().RemoveFollow(op, r.a, r.b);
+      PUPPIES_RETURN_IF_ERROR(fx.home_feed().RemoveFollow(op, r.a, r.b));
     }
     if (m.found && r.kind == EdgeKind::kLiked) {
       b.AddCounter(CounterKey{r.b, CounterKind::kLikes}.Encode(), -1);

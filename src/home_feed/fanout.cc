@@ -155,11 +155,12 @@ Status HomeFeed::Open() {
     return
         [this, fn](uint64_t seq, FeedJob* job, bool* done) { return (this->*fn)(seq, job, done); };
   };
-  RegisterFeedJob(jobs, JobType::kFanout, "fanout", step(&HomeFeed::StepFanout));
+  auto track_author = [this](const FeedJob& job, bool queued) { TrackAuthorWork(job, queued); };
+  RegisterFeedJob(jobs, JobType::kFanout, "fanout", step(&HomeFeed::StepFanout), track_author);
   RegisterFeedJob(jobs, JobType::kBackfill, "backfill", step(&HomeFeed::StepBackfill));
   RegisterFeedJob(jobs, JobType::kUnmerge, "unmerge", step(&HomeFeed::StepUnmerge),
                   [this](const FeedJob& job, bool queued) { TrackUnmerge(job, queued); });
-  RegisterFeedJob(jobs, JobType::kRepush, "repush", step(&HomeFeed::StepRepush));
+  RegisterFeedJob(jobs, JobType::kRepush, "repush", step(&HomeFeed::StepRepush), track_author);
   return Status::OK();
 }
 
@@ -176,15 +177,71 @@ Status HomeFeed::NeedsBackfill(uint64_t followee, bool* needed) const {
   return Status::OK();
 }
 
-void HomeFeed::AddFollow(WriteOp& op, uint64_t follower, uint64_t followee, bool backfill) const {
-  if (!backfill) return;
+bool HomeFeed::FollowWorkInline(uint64_t follower, uint64_t followee) const {
+  if (!ctx_.options.inline_follow_updates) return false;
+  {
+    MutexLock lock(&author_work_mu_);
+    if (author_work_.contains(followee)) return false;
+  }
+  ReaderLock lock(&mirror_mu_);
+  return !unmerging_.contains({follower, followee});
+}
+
+Status HomeFeed::AddFollow(WriteOp& op, uint64_t follower, uint64_t followee, bool backfill,
+                           uint64_t* entries) const {
+  *entries = 0;
+  if (!backfill) return Status::OK();
+  if (!FollowWorkInline(follower, followee)) {
+    QueueBackfill(op, follower, followee);
+    return Status::OK();
+  }
+  // The author lock keeps the followee's posts as they are (posting and deleting take it), so
+  // these entries are exactly what a backfill job would write.
+  return PutBackfill(&op.batch(), follower, followee, entries);
+}
+
+void HomeFeed::QueueBackfill(WriteOp& op, uint64_t follower, uint64_t followee) const {
   const uint64_t seq = op.Enqueue(FeedJob{JobType::kBackfill, followee, 0, follower}.Record());
   op.batch().Put(Cf::kInbox, InboxPendingKey{follower, followee}.Encode(), EncodeBE64(seq));
 }
 
-void HomeFeed::RemoveFollow(WriteOp& op, uint64_t follower, uint64_t followee) const {
+void HomeFeed::AfterFollow(uint64_t follower, uint64_t entries) {
+  if (entries == 0) return;
+  fanout_entries_.fetch_add(entries, std::memory_order_relaxed);
+  // As after a post: the follow is written, so a failed trim does not fail it.
+  (void)TrimInbox(follower);
+}
+
+Status HomeFeed::RemoveFollow(WriteOp& op, uint64_t follower, uint64_t followee) const {
   op.batch().Delete(Cf::kInbox, InboxPendingKey{follower, followee}.Encode());
+  if (FollowWorkInline(follower, followee)) {
+    return DeleteAuthorEntries(&op.batch(), follower, followee);
+  }
   op.Enqueue(FeedJob{JobType::kUnmerge, followee, 0, follower}.Record());
+  return Status::OK();
+}
+
+Status HomeFeed::PutBackfill(Batch* b, uint64_t reader, uint64_t author, uint64_t* entries) const {
+  uint64_t floor;
+  bool truncated;
+  std::vector<uint64_t> posts;
+  PUPPIES_RETURN_IF_ERROR(ReadFloor(ctx_.store.get(), reader, &floor));
+  PUPPIES_RETURN_IF_ERROR(
+      RecentPosts(ctx_.store.get(), author, floor, ctx_.options.inbox_cap, &posts, &truncated));
+  AddEntries(b, reader, author, posts, truncated);
+  *entries = posts.size();
+  return Status::OK();
+}
+
+Status HomeFeed::DeleteAuthorEntries(Batch* b, uint64_t reader, uint64_t author) const {
+  // The whole inbox, not the author's timeline: entries of posts deleted since the follow
+  // began are in no timeline (their purge skipped a reader who no longer followed).
+  const std::string value = EncodeBE64(author);
+  return ctx_.store->Scan(Cf::kInbox, InboxKey::Prefix(reader), "",
+                          [&](std::string_view k, std::string_view v) {
+                            if (v == value) b->Delete(Cf::kInbox, k);
+                            return true;
+                          });
 }
 
 Status HomeFeed::AddPost(WriteOp& op, uint64_t author, uint64_t post, PostFanout* out) const {
@@ -295,15 +352,8 @@ Status HomeFeed::StepBackfill(uint64_t seq, FeedJob* job, bool* done) {
   Status s;
   const bool follows = graph_.HasEdge(job->reader, EdgeKind::kFollowing, job->author, nullptr, &s);
   PUPPIES_RETURN_IF_ERROR(s);
-  std::vector<uint64_t> posts;
-  if (follows) {
-    uint64_t floor;
-    bool truncated;
-    PUPPIES_RETURN_IF_ERROR(ReadFloor(ctx_.store.get(), job->reader, &floor));
-    PUPPIES_RETURN_IF_ERROR(RecentPosts(ctx_.store.get(), job->author, floor,
-                                        ctx_.options.inbox_cap, &posts, &truncated));
-    AddEntries(&b, job->reader, job->author, posts, truncated);
-  }
+  uint64_t entries = 0;
+  if (follows) PUPPIES_RETURN_IF_ERROR(PutBackfill(&b, job->reader, job->author, &entries));
   // The marker goes in the same batch as the entries: readers pull the author until then.
   const std::string marker = InboxPendingKey{job->reader, job->author}.Encode();
   std::string waiting_for;
@@ -312,8 +362,8 @@ Status HomeFeed::StepBackfill(uint64_t seq, FeedJob* job, bool* done) {
   if (found && waiting_for == EncodeBE64(seq)) b.Delete(Cf::kInbox, marker);
   PUPPIES_RETURN_IF_ERROR(ctx_.store->Write(&b));
   PUPPIES_KILL_POINT("Backfill:AfterCommit");
-  fanout_entries_.fetch_add(posts.size(), std::memory_order_relaxed);
-  return posts.empty() ? Status::OK() : TrimInbox(job->reader);
+  fanout_entries_.fetch_add(entries, std::memory_order_relaxed);
+  return entries == 0 ? Status::OK() : TrimInbox(job->reader);
 }
 
 Status HomeFeed::StepUnmerge(uint64_t seq, FeedJob* job, bool* done) {
@@ -323,12 +373,7 @@ Status HomeFeed::StepUnmerge(uint64_t seq, FeedJob* job, bool* done) {
   *done = true;
   Batch b = ctx_.store->NewBatch();
   b.Delete(Cf::kJobs, JobKey{seq}.Encode());
-  const std::string author = EncodeBE64(job->author);
-  PUPPIES_RETURN_IF_ERROR(ctx_.store->Scan(Cf::kInbox, InboxKey::Prefix(job->reader), "",
-                                           [&](std::string_view k, std::string_view v) {
-                                             if (v == author) b.Delete(Cf::kInbox, k);
-                                             return true;
-                                           }));
+  PUPPIES_RETURN_IF_ERROR(DeleteAuthorEntries(&b, job->reader, job->author));
   PUPPIES_RETURN_IF_ERROR(ctx_.store->Write(&b));
   PUPPIES_KILL_POINT("Unmerge:AfterCommit");
   return Status::OK();

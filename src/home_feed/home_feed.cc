@@ -308,6 +308,16 @@ void HomeFeed::TrackUnmerge(const FeedJob& job, bool queued) {
   }
 }
 
+void HomeFeed::TrackAuthorWork(const FeedJob& job, bool queued) {
+  MutexLock lock(&author_work_mu_);
+  if (queued) {
+    ++author_work_[job.author];
+  } else if (auto it = author_work_.find(job.author);
+             it != author_work_.end() && --it->second == 0) {
+    author_work_.erase(it);
+  }
+}
+
 void HomeFeed::AddStats(Stats* st) const {
   st->fanout_entries = fanout_entries_.load(std::memory_order_relaxed);
   st->feed_inbox_pages = inbox_pages_.load(std::memory_order_relaxed);

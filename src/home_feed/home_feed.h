@@ -65,13 +65,27 @@ class HomeFeed final : public Component {
   // author is merged at read time anyway). REQUIRES: the followee's author lock.
   bool BackfillNeeded(uint64_t followee, uint64_t posts) const;
   Status NeedsBackfill(uint64_t followee, bool* needed) const;
-  // A new follow's share: with `backfill`, a durable backfill job plus the pending marker that
-  // makes readers pull the followee until it has run. REQUIRES: the pair and author locks.
-  void AddFollow(WriteOp& op, uint64_t follower, uint64_t followee, bool backfill) const;
-  // A removed follow's share: the pending marker goes, an unmerge job drops the followee's
-  // entries from the follower's inbox (until it has run, readers check the follow edge of
-  // those entries). REQUIRES: the pair lock.
-  void RemoveFollow(WriteOp& op, uint64_t follower, uint64_t followee) const;
+  // A new follow's share, when `backfill`. The followee's newest posts above the follower's
+  // floor go into the follower's inbox in this batch when FollowWorkInline allows; otherwise
+  // (QueueBackfill) a durable backfill job plus the pending marker that makes readers pull the
+  // followee until it has run. *entries: the inbox entries written in the batch (AfterFollow).
+  // REQUIRES: the pair and author locks.
+  Status AddFollow(WriteOp& op, uint64_t follower, uint64_t followee, bool backfill,
+                   uint64_t* entries) const;
+  void QueueBackfill(WriteOp& op, uint64_t follower, uint64_t followee) const;
+  // After a follow's write, unlocked: counts the entries AddFollow wrote and trims the inbox.
+  void AfterFollow(uint64_t follower, uint64_t entries);
+  // A removed follow's share: the pending marker goes, and so do the followee's entries in
+  // the follower's inbox: in this batch when FollowWorkInline allows, else by an unmerge job
+  // (until it has run, readers check the follow edge of those entries).
+  // REQUIRES: the pair and author locks.
+  Status RemoveFollow(WriteOp& op, uint64_t follower, uint64_t followee) const;
+  // Whether a follow's or unfollow's inbox work may be done in its own batch: with
+  // inline_follow_updates, when the followee has no fan-out or repush queued or running (they
+  // write entries from a follower list read before the change, so an unmerge must come after
+  // them) and no unmerge of this pair is queued (it would delete a backfill's entries).
+  // REQUIRES: the author lock, under which neither kind of job can be newly queued.
+  bool FollowWorkInline(uint64_t follower, uint64_t followee) const;
   // What AddPost decided, for Commit (the mode change) and AfterPost.
   struct PostFanout {
     std::optional<AuthorModeRecord> mode_change;  // the author's next mode, when it changes
@@ -113,6 +127,12 @@ class HomeFeed final : public Component {
   // (reader, author), from Enqueue (before the unfollow's batch is written) until the job's
   // last batch is written, or its cancellation.
   void TrackUnmerge(const FeedJob& job, bool queued);
+  // The fan-out and repush jobs' tracker: counts them per author while queued or running.
+  void TrackAuthorWork(const FeedJob& job, bool queued);
+  // The followee's entries in `reader`'s inbox: the newest posts above the floor, at most
+  // inbox_cap (a backfill), and all of them, whichever post they are of (an unmerge).
+  Status PutBackfill(Batch* b, uint64_t reader, uint64_t author, uint64_t* entries) const;
+  Status DeleteAuthorEntries(Batch* b, uint64_t reader, uint64_t author) const;
 
   Context& ctx_;
   const Users& users_;
@@ -127,6 +147,9 @@ class HomeFeed final : public Component {
   Modes modes_ GUARDED_BY(mirror_mu_);
   // Queued unmerge jobs per (reader, author), mirroring their job rows (rebuilt by Recover).
   std::map<std::pair<uint64_t, uint64_t>, uint32_t> unmerging_ GUARDED_BY(mirror_mu_);
+  // Queued or running fan-out and repush jobs per author (TrackAuthorWork).
+  mutable Mutex author_work_mu_;
+  boost::container::flat_map<uint64_t, uint32_t> author_work_ GUARDED_BY(author_work_mu_);
 
   std::atomic<uint64_t> fanout_entries_{0};
   std::atomic<uint64_t> inbox_pages_{0};

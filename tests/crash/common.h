@@ -52,6 +52,8 @@ struct EngineConfig {
   uint32_t fanout_batch_size = 4;
   // Authors with few followers fan out in the post's batch, the rest (the celebrity) by a job.
   uint32_t inline_fanout = 8;
+  // Follows backfill, and unfollows clean up, in their own batch when the followee is idle.
+  bool inline_follow = true;
   uint32_t background_threads = 2;
   // Small, so that trimming and the inbox floor are part of every run.
   uint32_t inbox_cap = 30;
@@ -65,6 +67,7 @@ inline Options EngineOptions(const EngineConfig& c, std::shared_ptr<Clock> clock
   o.fanout_threshold = c.fanout_threshold;
   o.fanout_batch_size = c.fanout_batch_size;
   o.inline_fanout_followers = c.inline_fanout;
+  o.inline_follow_updates = c.inline_follow;
   o.background_threads = c.background_threads;
   o.inbox_cap = c.inbox_cap;
   o.clock = std::move(clock);

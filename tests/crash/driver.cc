@@ -211,6 +211,7 @@ class Harness {
       config_.fanout_threshold = Options::kNoPull;
       config_.fanout_batch_size = 1;
       config_.inline_fanout = 0;
+      config_.inline_follow = false;
       config_.background_threads = 1;
     }
   }
@@ -238,14 +239,16 @@ class Harness {
     c.fanout_threshold = thresholds[rng_() % 4];
     const uint32_t inlines[] = {0, 8, 100};
     c.inline_fanout = inlines[rng_() % 3];
+    c.inline_follow = rng_() % 2 == 0;
     c.background_threads = 1 + static_cast<uint32_t>(rng_() % 2);
     return c;
   }
 
   static std::string Describe(const EngineConfig& c) {
     return "batch " + std::to_string(c.fanout_batch_size) + " inline " +
-           std::to_string(c.inline_fanout) + " cap " + std::to_string(c.inbox_cap) + " threshold " +
-           std::to_string(c.fanout_threshold) + " threads " + std::to_string(c.background_threads);
+           std::to_string(c.inline_fanout) + (c.inline_follow ? "" : " follow-jobs") + " cap " +
+           std::to_string(c.inbox_cap) + " threshold " + std::to_string(c.fanout_threshold) +
+           " threads " + std::to_string(c.background_threads);
   }
 
   // How worker i runs and dies, by mode.

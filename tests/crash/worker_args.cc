@@ -12,6 +12,7 @@ std::vector<std::string> WorkerArgs::ToArgs() const {
       {"--threshold", std::to_string(config.fanout_threshold)},
       {"--batch", std::to_string(config.fanout_batch_size)},
       {"--inline", std::to_string(config.inline_fanout)},
+      {"--inline-follow", config.inline_follow ? "1" : "0"},
       {"--bg", std::to_string(config.background_threads)},
       {"--inbox-cap", std::to_string(config.inbox_cap)},
       {"--clock-base-us", std::to_string(config.clock_base_us)},
@@ -44,6 +45,8 @@ std::optional<WorkerArgs> WorkerArgs::Parse(const std::vector<std::string>& args
       w.config.fanout_batch_size = static_cast<uint32_t>(num());
     } else if (k == "--inline") {
       w.config.inline_fanout = static_cast<uint32_t>(num());
+    } else if (k == "--inline-follow") {
+      w.config.inline_follow = v == "1";
     } else if (k == "--bg") {
       w.config.background_threads = static_cast<uint32_t>(num());
     } else if (k == "--inbox-cap") {

@@ -37,10 +37,13 @@ Result<bool> Engine::Impl::Follow(uint64_t follower, uint64_t followee) {
   Graph::AddFollowing(&b, follower, followee, now);
   Graph::AddFollower(&b, follower, followee, now);
   Graph::AddFollowCounters(&b, follower, followee, 1);
-  home_feed_.AddFollow(op, follower, followee, backfill);
+  uint64_t entries;
+  PUPPIES_RETURN_IF_ERROR(home_feed_.AddFollow(op, follower, followee, backfill, &entries));
   PUPPIES_RETURN_IF_ERROR(op.Commit());
   PUPPIES_KILL_POINT("Follow:AfterCommit");
-  PUPPIES_RETURN_IF_ERROR(op.Finish());
+  const Status finished = op.Finish();
+  home_feed_.AfterFollow(follower, entries);  // the follow is written, whatever Finish reports
+  PUPPIES_RETURN_IF_ERROR(finished);
   return true;
 }
 
@@ -56,7 +59,7 @@ Result<bool> Engine::Impl::Unfollow(uint64_t follower, uint64_t followee) {
   bool removed;
   PUPPIES_RETURN_IF_ERROR(graph_.RemoveFollow(&op.batch(), follower, followee, &removed));
   if (!removed) return false;
-  home_feed_.RemoveFollow(op, follower, followee);
+  PUPPIES_RETURN_IF_ERROR(home_feed_.RemoveFollow(op, follower, followee));
   PUPPIES_RETURN_IF_ERROR(op.Commit());
   PUPPIES_KILL_POINT("Unfollow:AfterCommit");
   PUPPIES_RETURN_IF_ERROR(op.Finish());
@@ -78,7 +81,7 @@ Result<bool> Engine::Impl::Block(uint64_t blocker, uint64_t blocked) {
   for (auto [a, b] : {std::pair{blocker, blocked}, std::pair{blocked, blocker}}) {
     bool removed;
     PUPPIES_RETURN_IF_ERROR(graph_.RemoveFollow(&op.batch(), a, b, &removed));
-    if (removed) home_feed_.RemoveFollow(op, a, b);
+    if (removed) PUPPIES_RETURN_IF_ERROR(home_feed_.RemoveFollow(op, a, b));
   }
   PUPPIES_RETURN_IF_ERROR(op.Commit());
   PUPPIES_KILL_POINT("Block:AfterCommit");
@@ -166,7 +169,8 @@ Result<uint64_t> Engine::Impl::ImportFollows(std::span<const FollowEdge> edges) 
     for (auto [a, c] : fresh) {
       while (followees[f] != c) ++f;
       Graph::AddFollower(&b, a, c, now);
-      home_feed_.AddFollow(op, a, c, home_feed_.BackfillNeeded(c, posts[f]));
+      // Always by job: a chunk's backfills would make one very large batch.
+      if (home_feed_.BackfillNeeded(c, posts[f])) home_feed_.QueueBackfill(op, a, c);
       ++followers_delta[c];
     }
     for (auto [user, n] : following_delta) {

@@ -66,9 +66,13 @@ Result<PostId> Engine::Impl::CreatePost(uint64_t author, const NewPost& post, st
 
 Status Engine::Impl::DeletePost(uint64_t actor, uint64_t id) {
   PUPPIES_RETURN_IF_ERROR(users_.Exists(actor));
-  WriteOp op(ctx_);
-  op.LockPost(id);
+  // A post's author never changes, so it can be read before locking. The author lock orders
+  // the deletion against the author's follows, whose backfill reads the author's posts.
   PostRecord rec;
+  PUPPIES_RETURN_IF_ERROR(posts_.ReadLive(id, &rec));
+  WriteOp op(ctx_);
+  op.LockAuthor(rec.author);
+  op.LockPost(id);
   PUPPIES_RETURN_IF_ERROR(posts_.ReadLive(id, &rec));
   if (rec.author != actor) {
     return Status::PermissionDenied(fmt::format("user {} is not the author of post {}", actor, id));
