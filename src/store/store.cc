@@ -378,6 +378,14 @@ std::unique_ptr<rocksdb::Iterator> Store::NewIterator(Cf cf, const rocksdb::Slic
   return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(ro, handle(cf)));
 }
 
+Status Store::LastKey(Cf cf, std::string* key, bool* found) {
+  std::unique_ptr<rocksdb::Iterator> it = NewIterator(cf, nullptr, nullptr);
+  it->SeekToLast();
+  *found = it->Valid();
+  if (*found) key->assign(it->key().data(), it->key().size());
+  return FromRocks(it->status(), "seek to last");
+}
+
 uint64_t Store::IntProperty(std::string_view name) {
   uint64_t v = 0;
   uint64_t total = 0;

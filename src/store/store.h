@@ -153,6 +153,9 @@ class Store {
     return Status::OK();
   }
 
+  // The largest key of `cf` (*found false when it is empty).
+  Status LastKey(Cf cf, std::string* key, bool* found);
+
   // A forward iterator over the whole of `cf` at `snap`, for the merge-joins of Check that
   // advance two sorted streams side by side. The caller checks its status() when done.
   std::unique_ptr<rocksdb::Iterator> Iterate(Cf cf, const Snapshot& snap) {
