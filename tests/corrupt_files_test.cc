@@ -162,10 +162,11 @@ void Apply(const std::string& path, const Damage& d) {
 
 // What must happen to Open, and after it.
 enum class Want {
-  kOpensClean,    // Open succeeds, WaitIdle and Check() find nothing wrong
-  kOpensDamaged,  // Open succeeds; Check() reports the damage (a violation or an error)
-  kFails,         // Open fails with Corruption or IOError (or NotFound for a lost CURRENT)
-  kAny,           // any of these: it depends on which bytes were hit (e.g. padding)
+  kOpensClean,      // Open succeeds, WaitIdle and Check() find nothing wrong
+  kOpensDamaged,    // Open succeeds; Check() reports the damage (a violation or an error)
+  kFails,           // Open fails with Corruption or IOError (or NotFound for a lost CURRENT)
+  kFailsOrDamaged,  // kFails, or kOpensDamaged; never a clean open
+  kAny,             // any of these: it depends on which bytes were hit (e.g. padding)
 };
 
 struct Case {
@@ -202,7 +203,10 @@ const std::vector<Case> kCases = {
     {"manifest first byte flipped", "MANIFEST-", {Damage::kFlip, 0}, Want::kFails},
     {"manifest byte flipped at half", "MANIFEST-", {Damage::kFlip, 0, 0.5}, Want::kFails},
     {"manifest last byte flipped", "MANIFEST-", {Damage::kFlip, -1}, Want::kFails},
-    {"manifest truncated at half", "MANIFEST-", {Damage::kTruncate, 0, 0.5}, Want::kFails},
+    // A cut that lands on a record boundary leaves a valid older MANIFEST: RocksDB opens that
+    // version (whether its files still exist depends on when compactions ran), and Check()
+    // must then report what the newer versions held. Seen both ways on the same commit.
+    {"manifest truncated at half", "MANIFEST-", {Damage::kTruncate, 0, 0.5}, Want::kFailsOrDamaged},
     {"manifest truncated to 0", "MANIFEST-", {Damage::kTruncate, 0}, Want::kFails},
     {"manifest deleted", "MANIFEST-", {Damage::kDelete}, Want::kFails},
     // CURRENT names the MANIFEST.
@@ -248,8 +252,9 @@ TEST_CASE("corrupt_files_open") {
       outcome = "open fails: " + s.ToString();
       const bool lost_current = std::string(c.file) == "CURRENT" && s.IsNotFound();
       CHECK_MESSAGE((s.IsCorruption() || s.IsIOError() || lost_current), s.ToString());
-      CHECK_MESSAGE((c.want == Want::kFails || c.want == Want::kAny),
-                    "expected Open to succeed: " << s.ToString());
+      CHECK_MESSAGE(
+          (c.want == Want::kFails || c.want == Want::kFailsOrDamaged || c.want == Want::kAny),
+          "expected Open to succeed: " << s.ToString());
     } else {
       std::unique_ptr<Engine> e = std::move(opened).value();
       CHECK_MESSAGE(c.want != Want::kFails, "expected Open to fail");
@@ -257,7 +262,8 @@ TEST_CASE("corrupt_files_open") {
       Result<std::vector<std::string>> check = e->Check();
       if (check.ok() && check->empty() && idle.ok()) {
         ++opened_clean;
-        CHECK_MESSAGE(c.want != Want::kOpensDamaged, "Check() did not notice the damage");
+        CHECK_MESSAGE((c.want != Want::kOpensDamaged && c.want != Want::kFailsOrDamaged),
+                      "Check() did not notice the damage");
         outcome = "opens; Check() clean";
         if (std::string(c.file) == ".log") {
           // Only the WAL was hit: the state is that of a prefix of its operations.
