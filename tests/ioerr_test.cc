@@ -340,29 +340,25 @@ TEST_CASE("ioerr_sweep_create_user") {
 }
 
 // Follows and unfollows do their inbox work in their own batch, or (inline_follow_updates
-// false) queue a job for it: both ways are swept.
-constexpr bool kFollowWork[] = {true, false};
-
-TEST_CASE("ioerr_sweep_follow") {
-  for (bool inline_follow : kFollowWork) {
+// false) queue a job for it: `op` is swept both ways.
+void SweepFollowWork(const OpFn& op) {
+  for (bool inline_follow : {true, false}) {
     CAPTURE(inline_follow);
-    // w7 follows the pusher: its posts into w7's inbox, or a pending marker and a backfill job
     Template t(Options().inline_fanout_followers, inline_follow);
-    Sweep(
-        t, [](Engine& e, const World& w) { return e.Follow(w.users[7], w.pusher()).status(); },
-        kWriteFaults);
+    Sweep(t, op, kWriteFaults);
   }
 }
 
+TEST_CASE("ioerr_sweep_follow") {
+  // w7 follows the pusher: its posts into w7's inbox, or a pending marker and a backfill job
+  SweepFollowWork(
+      [](Engine& e, const World& w) { return e.Follow(w.users[7], w.pusher()).status(); });
+}
+
 TEST_CASE("ioerr_sweep_unfollow") {
-  for (bool inline_follow : kFollowWork) {
-    CAPTURE(inline_follow);
-    // the pusher's posts leave w1's inbox, in the unfollow's batch or by an unmerge job
-    Template t(Options().inline_fanout_followers, inline_follow);
-    Sweep(
-        t, [](Engine& e, const World& w) { return e.Unfollow(w.users[1], w.pusher()).status(); },
-        kWriteFaults);
-  }
+  // the pusher's posts leave w1's inbox, in the unfollow's batch or by an unmerge job
+  SweepFollowWork(
+      [](Engine& e, const World& w) { return e.Unfollow(w.users[1], w.pusher()).status(); });
 }
 
 TEST_CASE("ioerr_sweep_post_push") {
@@ -429,14 +425,9 @@ TEST_CASE("ioerr_sweep_update_user") {
 }
 
 TEST_CASE("ioerr_sweep_block") {
-  for (bool inline_follow : kFollowWork) {
-    CAPTURE(inline_follow);
-    // removes w1's follow of the pusher: the pusher's posts leave w1's inbox
-    Template t(Options().inline_fanout_followers, inline_follow);
-    Sweep(
-        t, [](Engine& e, const World& w) { return e.Block(w.pusher(), w.users[1]).status(); },
-        kWriteFaults);
-  }
+  // removes w1's follow of the pusher: the pusher's posts leave w1's inbox
+  SweepFollowWork(
+      [](Engine& e, const World& w) { return e.Block(w.pusher(), w.users[1]).status(); });
 }
 
 TEST_CASE("ioerr_sweep_unblock") {

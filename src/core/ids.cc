@@ -71,14 +71,14 @@ Result<IdMint::Reservation> IdMint::ReserveExplicitPost(int64_t created_at_us) {
     {
       MutexLock lock(&mu_);
       if (hints_.size() > kMaxHints) {
+        for (const auto& [hint_ms, next] : hints_)
+          probe_upto_ms_ = std::max(probe_upto_ms_, hint_ms);
         hints_.clear();
-        probe_upto_ms_ = std::max(probe_upto_ms_, max_explicit_ms_);
       }
       const uint64_t seq = hints_[ms]++;
       if (seq >= kExplicitBit) break;
       id = (ms << kPostSeqBits) | kExplicitBit | seq;
       if (!in_flight_.insert(id).second) continue;
-      max_explicit_ms_ = std::max(max_explicit_ms_, ms);
       probe = ms <= probe_upto_ms_;
     }
     Reservation reservation(this, id);

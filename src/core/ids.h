@@ -70,9 +70,8 @@ class IdMint {
   std::unordered_map<uint64_t, uint64_t> hints_ GUARDED_BY(mu_);
   // Explicit-time ids of a millisecond above this one need no existence probe: no stored post
   // has one (Load sets it to the largest stored post id's millisecond), and the hints know
-  // every one minted since, until they are cleared, which raises it past them.
+  // every one minted since, until they are cleared, which raises it past the hints' own.
   uint64_t probe_upto_ms_ GUARDED_BY(mu_) = 0;
-  uint64_t max_explicit_ms_ GUARDED_BY(mu_) = 0;  // of the explicit ids minted since Load
   // Explicit-time ids handed out whose batch is not written yet. The existence probe cannot
   // see them, so after the hints are cleared this set alone keeps a second caller off them.
   std::unordered_set<uint64_t> in_flight_ GUARDED_BY(mu_);

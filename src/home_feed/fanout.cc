@@ -205,11 +205,10 @@ void HomeFeed::QueueBackfill(WriteOp& op, uint64_t follower, uint64_t followee) 
   op.batch().Put(Cf::kInbox, InboxPendingKey{follower, followee}.Encode(), EncodeBE64(seq));
 }
 
-void HomeFeed::AfterFollow(uint64_t follower, uint64_t entries) {
-  if (entries == 0) return;
+Status HomeFeed::AfterBackfill(uint64_t reader, uint64_t entries) {
+  if (entries == 0) return Status::OK();
   fanout_entries_.fetch_add(entries, std::memory_order_relaxed);
-  // As after a post: the follow is written, so a failed trim does not fail it.
-  (void)TrimInbox(follower);
+  return TrimInbox(reader);
 }
 
 Status HomeFeed::RemoveFollow(WriteOp& op, uint64_t follower, uint64_t followee) const {
@@ -362,8 +361,7 @@ Status HomeFeed::StepBackfill(uint64_t seq, FeedJob* job, bool* done) {
   if (found && waiting_for == EncodeBE64(seq)) b.Delete(Cf::kInbox, marker);
   PUPPIES_RETURN_IF_ERROR(ctx_.store->Write(&b));
   PUPPIES_KILL_POINT("Backfill:AfterCommit");
-  fanout_entries_.fetch_add(entries, std::memory_order_relaxed);
-  return entries == 0 ? Status::OK() : TrimInbox(job->reader);
+  return AfterBackfill(job->reader, entries);
 }
 
 Status HomeFeed::StepUnmerge(uint64_t seq, FeedJob* job, bool* done) {

@@ -68,13 +68,14 @@ class HomeFeed final : public Component {
   // A new follow's share, when `backfill`. The followee's newest posts above the follower's
   // floor go into the follower's inbox in this batch when FollowWorkInline allows; otherwise
   // (QueueBackfill) a durable backfill job plus the pending marker that makes readers pull the
-  // followee until it has run. *entries: the inbox entries written in the batch (AfterFollow).
+  // followee until it has run. *entries: the inbox entries written in the batch (AfterBackfill).
   // REQUIRES: the pair and author locks.
   Status AddFollow(WriteOp& op, uint64_t follower, uint64_t followee, bool backfill,
                    uint64_t* entries) const;
   void QueueBackfill(WriteOp& op, uint64_t follower, uint64_t followee) const;
-  // After a follow's write, unlocked: counts the entries AddFollow wrote and trims the inbox.
-  void AfterFollow(uint64_t follower, uint64_t entries);
+  // After a backfill's write (a follow's or the job's), unlocked: counts its entries and, when
+  // there were any, trims the reader's inbox.
+  Status AfterBackfill(uint64_t reader, uint64_t entries);
   // A removed follow's share: the pending marker goes, and so do the followee's entries in
   // the follower's inbox: in this batch when FollowWorkInline allows, else by an unmerge job
   // (until it has run, readers check the follow edge of those entries).
