@@ -49,6 +49,11 @@ void BindMaintenance(py::class_<PyEngine>& engine) {
           "Fixes what check() finds where the database allows it; one line per fix, empty when\n"
           "nothing needed fixing. Raises CorruptionError, changing nothing, on damaged storage.")
       .def(
+          "compact", [](PyEngine& self) { self.Run([](pp::Engine& e) { return e.Compact(); }); },
+          Guard(),
+          "Writes the memtables out and compacts all data into one sorted run per column\n"
+          "family (after a bulk load or a mass delete); returns when done.")
+      .def(
           "stats",
           [](PyEngine& self) {
             pp::Stats stats;

@@ -612,6 +612,64 @@ TEST_CASE("feed: many pulled authors give the same pages as pushing them") {
   CHECK(pages_by_config[0] == pages_by_config[1]);
 }
 
+TEST_CASE("feed: pulled authors are matched alike by edge probes and by the follow list") {
+  // A reader following few accounts next to the pulled set has its follow list scanned; one
+  // following many has each pulled author's edge probed. Both must give the model's pages,
+  // also where a pulled author's cached newest posts do not cover a page.
+  auto clock = std::make_shared<ManualClock>(kStartMicros);
+  Options o;
+  o.clock = clock;
+  o.fanout_threshold = 2;
+  TempEngine e(o);
+  Driver d(e.get(), clock);
+  UserId few = d.AddUser("few");
+  UserId many = d.AddUser("many");
+  UserId other = d.AddUser("other");
+  std::vector<UserId> celebs;
+  for (int i = 0; i < 3; ++i) {
+    celebs.push_back(d.AddUser("celeb" + std::to_string(i)));
+    d.Follow(other, celebs.back());
+  }
+  // celeb0 and celeb1 get 3 followers (pulled), celeb2 is followed by `other` only.
+  for (UserId reader : {few, many}) {
+    d.Follow(reader, celebs[0]);
+    d.Follow(reader, celebs[1]);
+  }
+  std::vector<UserId> small;
+  for (int i = 0; i < 30; ++i) {
+    small.push_back(d.AddUser("s" + std::to_string(i)));
+    d.Follow(many, small.back());
+  }
+  for (int round = 0; round < 3; ++round) {
+    for (UserId c : celebs) d.Post(c);
+    for (size_t i = 0; i < small.size(); i += 5) d.Post(small[i]);
+    d.Post(few);
+    d.Post(many);
+  }
+  // More posts than the cached head of a post list holds (keys.h kTimelineHeadPosts): a page
+  // of 100 reads past it.
+  for (int i = 0; i < 70; ++i) d.Post(celebs[1]);
+  d.CheckNow(few, 100);
+  d.CheckNow(many, 100);
+  d.Mute(few, celebs[1]);
+  d.Mute(many, celebs[1]);
+  d.CheckNow(few);
+  d.CheckNow(many);
+  d.Unfollow(few, celebs[0]);  // its unmerge may still be queued: the edge decides
+  d.Unfollow(many, celebs[0]);
+  d.CheckNow(few);
+  d.CheckNow(many);
+  d.Unmute(few, celebs[1]);
+  d.Unmute(many, celebs[1]);
+  d.WaitIdle();
+  for (uint32_t limit : {1u, 4u, 100u}) {
+    CAPTURE(limit);
+    d.CheckExact(few, limit);
+    d.CheckExact(many, limit);
+  }
+  d.CheckAll();
+}
+
 TEST_CASE("feed: errors") {
   auto clock = std::make_shared<ManualClock>(kStartMicros);
   TempEngine e(testing::ClockOptions(clock));

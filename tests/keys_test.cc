@@ -112,14 +112,34 @@ TEST_CASE("keys: the cached ranges hold exactly their keys") {
   CHECK(CachedRangeOf(Cf::kEdges, EdgeKey{u, EdgeKind::kMuting, other}.Encode()) == mutes);
   CHECK(CachedRangeOf(Cf::kEdges, EdgeOrderKey{u, EdgeKind::kMuting, 5, other}.Encode()) == mutes);
   CHECK(EdgeKey{u, EdgeKind::kMuting, other}.Encode().starts_with(mutes));
+  // A follow list's plain edges only: its order keys lie outside the range.
+  const std::string following = FollowingListRange(u);
+  CHECK(CachedRangeOf(Cf::kEdges, EdgeKey{u, EdgeKind::kFollowing, other}.Encode()) == following);
+  CHECK(EdgeKey{u, EdgeKind::kFollowing, other}.Encode().starts_with(following));
+  CHECK_FALSE(EdgeOrderKey{u, EdgeKind::kFollowing, 5, other}.Encode().starts_with(following));
+  CHECK(
+      CachedRangeOf(Cf::kEdges, EdgeOrderKey{u, EdgeKind::kFollowing, 5, other}.Encode()).empty());
   for (uint8_t kind = 1; kind <= static_cast<uint8_t>(kMaxEdgeKind); ++kind) {
     const auto k = static_cast<EdgeKind>(kind);
-    if (k == EdgeKind::kMuting) continue;
+    if (k == EdgeKind::kMuting || k == EdgeKind::kFollowing) continue;
     CHECK(CachedRangeOf(Cf::kEdges, EdgeKey{u, k, other}.Encode()).empty());
     CHECK(CachedRangeOf(Cf::kEdges, EdgeOrderKey{u, k, 5, other}.Encode()).empty());
   }
-  CHECK(CachedRangeOf(Cf::kEdges, AuthoredKey{u, 3}.Encode()).empty());
+  const std::string head = TimelineHeadRange(u);
+  CHECK(CachedRangeOf(Cf::kEdges, AuthoredKey{u, 3}.Encode()) == head);
+  CHECK(AuthoredKey{u, 3}.Encode().starts_with(head));
   CHECK(CachedRangeOf(Cf::kCounters, CounterKey{u, CounterKind::kLikes}.Encode()).empty());
+
+  // A post's record and its like and comment counters form its group; nothing else does.
+  const std::string group = CachedGroupOf(Cf::kPosts, IdKey{u}.Encode());
+  CHECK_FALSE(group.empty());
+  CHECK(CachedGroupOf(Cf::kCounters, CounterKey{u, CounterKind::kLikes}.Encode()) == group);
+  CHECK(CachedGroupOf(Cf::kCounters, CounterKey{u, CounterKind::kComments}.Encode()) == group);
+  CHECK(CachedGroupOf(Cf::kPosts, IdKey{u + 1}.Encode()) != group);
+  for (CounterKind k : {CounterKind::kFollowers, CounterKind::kFollowing, CounterKind::kPosts}) {
+    CHECK(CachedGroupOf(Cf::kCounters, CounterKey{u, k}.Encode()).empty());
+  }
+  CHECK(CachedGroupOf(Cf::kUsers, IdKey{u}.Encode()).empty());
 
   // The trim's range deletion of entries below a floor leaves the header alone; anything else
   // may cover a cached range.

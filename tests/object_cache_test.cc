@@ -2,8 +2,8 @@
 // RocksDB returns for the same read. The unit cases pin its rules (validity from the fill's
 // sequence number, no fills while a write is in flight or from before a write ended, the byte
 // budget); the concurrency case compares reads through the cache, of point keys and of cached
-// ranges (Store::ScanCachedRange), with RocksDB's own answers while writers change the same
-// keys.
+// ranges (Store::ScanCachedRange) and of groups (Store::ReadGrouped), with RocksDB's own
+// answers while writers change the same keys.
 
 #include "store/object_cache.h"
 
@@ -28,6 +28,15 @@ using internal::Batch;
 using internal::Cf;
 using internal::ObjectCache;
 using internal::Store;
+
+// A post's record and its two counters: the members of its post-view group.
+std::vector<internal::PointRead> PostView(uint64_t post) {
+  using internal::CounterKey;
+  using internal::CounterKind;
+  return {{Cf::kPosts, internal::IdKey{post}.Encode()},
+          {Cf::kCounters, CounterKey{post, CounterKind::kLikes}.Encode()},
+          {Cf::kCounters, CounterKey{post, CounterKind::kComments}.Encode()}};
+}
 
 std::string Lookup(ObjectCache& c, std::string_view key, uint64_t at) {
   std::string v;
@@ -82,6 +91,48 @@ TEST_CASE("object_cache: a write erases its keys and refuses fills until after i
   CHECK_EQ(c.GetCounts().bytes, 0);
 }
 
+TEST_CASE("object_cache: a group is one entry, dropped by a write of any of its members") {
+  testing::TempDir dir;
+  Options o;
+  o.object_cache_bytes = 1 << 20;
+  auto store = MUST(Store::Open(o, dir.db()));
+  auto write = [&](auto&& fill) {
+    Batch b = store->NewBatch();
+    fill(b);
+    REQUIRE_OK(store->Write(&b));
+  };
+  auto read = [&] {
+    std::vector<internal::PointRead> view = PostView(7);
+    REQUIRE_OK(store->ReadGrouped(view, 3, nullptr));
+    uint64_t likes = 0, comments = 0;
+    REQUIRE_OK(Store::CounterValue(view[1], &likes));
+    REQUIRE_OK(Store::CounterValue(view[2], &comments));
+    return (view[0].found ? view[0].value : "<absent>") + " " + std::to_string(likes) + " " +
+           std::to_string(comments);
+  };
+  const std::string post = internal::IdKey{7}.Encode();
+  const std::string likes = internal::CounterKey{7, internal::CounterKind::kLikes}.Encode();
+  const std::string comments = internal::CounterKey{7, internal::CounterKind::kComments}.Encode();
+  write([&](Batch& b) { b.Put(Cf::kPosts, post, "p"); });
+  CHECK_EQ(read(), "p 0 0");
+  const uint64_t hits = store->ObjectCacheCounts().hits;
+  CHECK_EQ(read(), "p 0 0");
+  CHECK_EQ(store->ObjectCacheCounts().hits, hits + 1);  // the group: one lookup
+  write([&](Batch& b) { b.AddCounter(likes, 2); });
+  CHECK_EQ(read(), "p 2 0");
+  write([&](Batch& b) { b.AddCounter(comments, 1); });
+  CHECK_EQ(read(), "p 2 1");
+  write([&](Batch& b) { b.Put(Cf::kPosts, post, "edited"); });
+  CHECK_EQ(read(), "edited 2 1");
+  write([&](Batch& b) { b.Delete(Cf::kPosts, post); });
+  CHECK_EQ(read(), "<absent> 2 1");
+  // A user's counter is no member of any group.
+  CHECK(internal::CachedGroupOf(Cf::kCounters,
+                                internal::CounterKey{7, internal::CounterKind::kFollowers}.Encode())
+            .empty());
+  REQUIRE_OK(store->Close());
+}
+
 TEST_CASE("object_cache: stays within its byte budget, evicting entries not read since") {
   const size_t capacity = 64 * 4 * (ObjectCache::kEntryOverhead + 64);
   ObjectCache c(capacity);
@@ -125,7 +176,7 @@ TEST_CASE("concurrency: object cache reads equal RocksDB's, at snapshots and aft
   o.object_cache_bytes = 1 << 20;
   auto store = MUST(Store::Open(o, dir.db()));
   constexpr int kShared = 24, kWriters = 2, kOwned = 4, kOps = 4'000;
-  constexpr uint64_t kRangeOwners = 3, kMineBase = 1000;
+  constexpr uint64_t kRangeOwners = 3, kMineBase = 1000, kGroupPosts = 4;
   auto shared_key = [](int i) { return "shared-key-" + std::to_string(i); };
   auto owned_key = [](int w, int i) {
     return "owned-key-" + std::to_string(w) + "-" + std::to_string(i);
@@ -144,6 +195,17 @@ TEST_CASE("concurrency: object cache reads equal RocksDB's, at snapshots and aft
         // headers, shared between the writers.
         const uint64_t owner = 1 + rng() % kRangeOwners;
         const uint64_t other = rng() % 8;
+        // And the owners' post lists and follow lists, whose heads are cached (keys.h
+        // TimelineHeadRange, FollowingListRange).
+        const std::string listed =
+            rng() % 2
+                ? internal::AuthoredKey{owner, 1 + rng() % 8}.Encode()
+                : internal::EdgeKey{owner, internal::EdgeKind::kFollowing, rng() % 8}.Encode();
+        if (rng() % 2) {
+          b.Put(Cf::kEdges, listed, "");
+        } else {
+          b.Delete(Cf::kEdges, listed);
+        }
         switch (rng() % 4) {
           case 0:
             b.Put(Cf::kEdges, internal::EdgeKey{owner, internal::EdgeKind::kMuting, other}.Encode(),
@@ -177,9 +239,36 @@ TEST_CASE("concurrency: object cache reads equal RocksDB's, at snapshots and aft
             b.AddCounter(shared_key(k), 1);
             break;
         }
+        // Members of post-view groups (keys.h CachedGroupOf): a few posts' records and their
+        // like and comment counters, shared between the writers; and one post only this
+        // writer likes, read back below.
+        const uint64_t post = 1 + rng() % kGroupPosts;
+        switch (rng() % 4) {
+          case 0:
+            b.Put(Cf::kPosts, internal::IdKey{post}.Encode(), std::to_string(rng()));
+            break;
+          case 1:
+            b.Delete(Cf::kPosts, internal::IdKey{post}.Encode());
+            break;
+          case 2:
+            b.AddCounter(internal::CounterKey{post, internal::CounterKind::kLikes}.Encode(), 1);
+            break;
+          default:
+            b.AddCounter(internal::CounterKey{post, internal::CounterKind::kComments}.Encode(), 1);
+            break;
+        }
+        b.AddCounter(internal::CounterKey{kMineBase + w, internal::CounterKind::kLikes}.Encode(),
+                     1);
         const int m = static_cast<int>(rng() % kOwned);
         b.AddCounter(owned_key(w, m), 1);
         REQUIRE_OK(store->Write(&b));
+        {
+          std::vector<internal::PointRead> view = PostView(kMineBase + w);
+          REQUIRE_OK(store->ReadGrouped(view, view.size(), nullptr));
+          uint64_t likes = 0;
+          REQUIRE_OK(Store::CounterValue(view[1], &likes));
+          REQUIRE_EQ(likes, static_cast<uint64_t>(op + 1));
+        }
         ++mine[m];
         uint64_t now = 0;
         REQUIRE_OK(store->GetCounter(owned_key(w, m), &now));
@@ -239,6 +328,43 @@ TEST_CASE("concurrency: object cache reads equal RocksDB's, at snapshots and aft
             &snap));
         REQUIRE(cached == direct);
         compared.fetch_add(1);
+        // A cached head of a post or follow list: its first 3 entries, complete only if there
+        // are no more.
+        const std::string head =
+            rng() % 2 ? internal::TimelineHeadRange(owner) : internal::FollowingListRange(owner);
+        const std::string head_end = internal::PrefixSuccessor(head);
+        bool complete = false;
+        cached.clear();
+        direct.clear();
+        REQUIRE_OK(store->ScanCachedHead(
+            Cf::kEdges, head, head_end, 3,
+            [&](std::string_view k, std::string_view) {
+              cached.emplace_back(k);
+              return true;
+            },
+            &complete, &snap));
+        REQUIRE_OK(store->ScanUntil(
+            Cf::kEdges, head, "", head_end,
+            [&](std::string_view k, std::string_view) {
+              direct.emplace_back(k);
+              return true;
+            },
+            &snap));
+        REQUIRE_EQ(complete, direct.size() <= 3);
+        direct.resize(std::min<size_t>(direct.size(), 3));
+        REQUIRE(cached == direct);
+        // Two post-view groups, read as groups, equal RocksDB's reads of their members.
+        std::vector<internal::PointRead> views = PostView(1 + rng() % kGroupPosts);
+        for (internal::PointRead& r : PostView(1 + rng() % kGroupPosts)) views.push_back(r);
+        REQUIRE_OK(store->ReadGrouped(views, 3, &snap));
+        for (const internal::PointRead& r : views) {
+          std::string raw;
+          const rocksdb::Status s = store->db()->Get(ro, store->handle(r.cf), r.key, &raw);
+          REQUIRE((s.ok() || s.IsNotFound()));
+          REQUIRE_EQ(r.found, s.ok());
+          if (s.ok()) REQUIRE_EQ(r.value, raw);
+          compared.fetch_add(1);
+        }
       }
     });
   }

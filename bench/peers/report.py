@@ -45,6 +45,8 @@ HEADLINE = [
     ("W3a first page, uniform user (p99)", "W3a_uniform", "p99", "lat"),
     ("W3a first page, heavy user (p50)", "W3a_heavy", "p50", "lat"),
     ("W3a first page, heavy user (p99)", "W3a_heavy", "p99", "lat"),
+    ("W3a first page again, uniform user (p50)", "W3a_uniform_again", "p50", "lat"),
+    ("W3a first page again, heavy user (p50)", "W3a_heavy_again", "p50", "lat"),
     ("W3b page 10, heavy user (p50)", "W3b_p10", "p50", "lat"),
     ("W3b page 20, heavy user (p50)", "W3b_p20", "p50", "lat"),
     ("W3c follows 5 pulled celebrities (p99)", "W3c_k5", "p99", "lat"),
@@ -58,8 +60,8 @@ HEADLINE = [
 ]
 
 ABSOLUTE = ["W1one", "W1bulk", "W2fill", "W2a", "W2b", "W2c", "W3a_uniform", "W3a_heavy",
-            "W3b_p2", "W3b_p10", "W3b_p20", "W3b_p41", "W3c_k0", "W3c_k1", "W3c_k5", "W4like",
-            "W4count", "W5a", "W5b"]
+            "W3a_uniform_again", "W3a_heavy_again", "W3b_p2", "W3b_p10", "W3b_p20", "W3b_p41",
+            "W3c_k0", "W3c_k1", "W3c_k5", "W4like", "W4count", "W5a", "W5b"]
 # W6: (workload prefix, column title); its results are <prefix>_t1 and <prefix>_t2.
 SCALING = [("W6_home", "first page, uniform user"), ("W6_like", "like, random post and user")]
 # Why a peer's adapter cannot be shared between threads (W6 skips it).

@@ -392,6 +392,18 @@ def test_stats_and_check(engine: puppies.Engine, users: list[int]) -> None:
     assert isinstance(engine.check(), list)
 
 
+def test_compact(engine: puppies.Engine, users: list[int]) -> None:
+    post = engine.post(users[0], "kept through compaction")
+    engine.like(users[1], post)
+    engine.wait_idle()
+    assert engine.stats()["rocksdb"]["rocksdb.total-sst-files-size"] == 0
+    assert engine.compact() is None
+    assert engine.stats()["rocksdb"]["rocksdb.total-sst-files-size"] > 0
+    assert engine.get_post(post).like_count == 1
+    assert engine.stats()["operations"]["compact"] == 1
+    assert engine.check() == []
+
+
 # ---- Module ------------------------------------------------------------------------------------------
 
 

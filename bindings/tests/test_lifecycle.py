@@ -158,6 +158,7 @@ CALLS = {
     "wait_idle": (),
     "check": (),
     "repair": (),
+    "compact": (),
     "stats": (),
 }
 

@@ -55,8 +55,9 @@ struct Stats {
   /// mode is decided when it posts, so one that crossed the threshold without posting since
   /// is not counted.
   uint64_t pulled_authors = 0;
-  /// Point reads of user, post and counter records answered by the object cache
-  /// (Options::object_cache_bytes) / read from RocksDB, since Open; and the bytes it holds.
+  /// Lookups in the object cache (Options::object_cache_bytes) answered by it / sent on to
+  /// RocksDB, since Open: of user, post and counter records (a post with its counters counts
+  /// once) and of the small lists a home page reads; and the bytes it holds.
   uint64_t object_cache_hits = 0;
   uint64_t object_cache_misses = 0;
   uint64_t object_cache_bytes = 0;
@@ -233,6 +234,12 @@ class PUPPIES_EXPORT Engine final {
   /// decoded: nothing is changed; restore from a backup), IOError, or the error that stopped
   /// background work.
   Result<std::vector<std::string>> Repair();
+  /// Writes the memtables to table files and compacts every column family into its bottom
+  /// level, dropping deleted and overwritten data. For after a bulk load or a mass delete:
+  /// reads then touch one sorted run per column family. RocksDB compacts in the background
+  /// anyway; this does it all now, and returns when done. Other calls, from other threads,
+  /// carry on meanwhile. Errors: FailedPrecondition (closed), IOError.
+  Status Compact();
   /// Operation counts, queue depth and RocksDB figures.
   Result<Stats> GetStats();
 

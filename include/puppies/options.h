@@ -73,8 +73,9 @@ struct Options {
   /// shard below 32 MiB), so that a table's bloom filter stays cached. Default: 64 MiB.
   size_t block_cache_bytes = size_t{64} << 20;
 
-  /// The object cache: recently read user, post and counter records kept above RocksDB, so
-  /// that hydrating a page of posts or a profile mostly skips RocksDB's read path. Exact:
+  /// The object cache: recently read user, post and counter records, and the small lists every
+  /// home page reads (a reader's inbox header and mutes, a pulled author's newest posts), kept
+  /// above RocksDB, so that a page or a profile mostly skips RocksDB's read path. Exact:
   /// every write invalidates what it changes before it returns, and a read at a snapshot never
   /// sees a newer value. 0 turns it off. Stats::object_cache_* report its hit rate.
   /// Default: 32 MiB.

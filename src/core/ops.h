@@ -36,7 +36,8 @@ namespace puppies::internal {
   X(kWaitIdle, "wait_idle")           \
   X(kCheck, "check")                  \
   X(kIsMuting, "is_muting")           \
-  X(kRepair, "repair")
+  X(kRepair, "repair")                \
+  X(kCompact, "compact")
 
 enum class Op : int {
 #define PUPPIES_OP_ENUM(name, str) name,

@@ -301,6 +301,11 @@ Result<std::vector<std::string>> Engine::Repair() {
   return impl_->Repair();
 }
 
+Status Engine::Compact() {
+  PUPPIES_CALL(kCompact);
+  return impl_->Compact();
+}
+
 Result<Stats> Engine::GetStats() {
   Call call_guard(impl_.get(), Op::kCount);
   PUPPIES_RETURN_IF_ERROR(call_guard.status());

@@ -54,6 +54,8 @@ Engine::Impl::Call::~Call() {
 
 Status Engine::Impl::WaitIdle() { return ctx_.jobs->WaitIdle(); }
 
+Status Engine::Impl::Compact() { return ctx_.store->CompactAll(); }
+
 Result<Stats> Engine::Impl::GetStats() {
   Stats st;
   for (size_t i = 0; i < static_cast<size_t>(Op::kCount); ++i) {

@@ -95,6 +95,7 @@ struct Engine::Impl {
 
   // ---- maintenance (fsck/check.cc, fsck/repair.cc, engine_impl.cc) ----
   Status WaitIdle();
+  Status Compact();
   // Every invariant violation on one snapshot, with what Repair may do about it.
   Status Analyze(bool verify_checksums, std::vector<internal::Finding>* out);
   Result<std::vector<std::string>> Check();

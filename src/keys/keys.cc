@@ -156,12 +156,33 @@ std::string InboxHeaderRange(uint64_t owner) { return InboxOwnerPrefix(owner); }
 
 std::string MuteListRange(uint64_t user) { return EdgeKey::Prefix(user, EdgeKind::kMuting); }
 
+std::string FollowingListRange(uint64_t user) {
+  return EdgeKey::Prefix(user, EdgeKind::kFollowing);
+}
+
+std::string TimelineHeadRange(uint64_t author) { return AuthoredKey::Prefix(author); }
+
 std::string CachedRangeOf(Cf cf, std::string_view key) {
   if (key.size() < 9) return {};
   const auto tag = static_cast<uint8_t>(key[8]);
   if (cf == Cf::kInbox && tag < kInboxEntryTag) return std::string(key.substr(0, 8));
   if (cf == Cf::kEdges && (tag & ~kEdgeOrderBit) == static_cast<uint8_t>(EdgeKind::kMuting)) {
     return std::string(key.substr(0, 8)).append(1, static_cast<char>(EdgeKind::kMuting));
+  }
+  if (cf == Cf::kEdges &&
+      (tag == kAuthoredTag || tag == static_cast<uint8_t>(EdgeKind::kFollowing))) {
+    return std::string(key.substr(0, 9));
+  }
+  return {};
+}
+
+std::string CachedGroupOf(Cf cf, std::string_view key) {
+  if (cf == Cf::kPosts && key.size() == 8) return std::string(key);  // IdKey: the post record
+  if (cf == Cf::kCounters && key.size() == 9) {
+    const auto kind = static_cast<CounterKind>(key[8]);
+    if (kind == CounterKind::kLikes || kind == CounterKind::kComments) {
+      return std::string(key.substr(0, 8));
+    }
   }
   return {};
 }

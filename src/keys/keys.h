@@ -120,13 +120,34 @@ struct CounterKey {
 // named by a range key:
 //   inbox  BE(owner)              the owner's inbox header: its floor and pending keys
 //   edges  BE(user) u8(kMuting)   the user's mute list: its muting edges and their order keys
+//   edges  BE(user) u8(kFollowing)
+//                                 the user's follow list, its plain edges (not their order
+//                                 keys), when it holds at most kCachedFollowing; a home page
+//                                 intersects it with the pulled authors
+//   edges  BE(author) u8(kAuthoredTag)
+//                                 the author's post list: only its first kTimelineHeadPosts
+//                                 entries, the newest posts (Store::ScanCachedHead), which
+//                                 every home page of the author's followers merges while the
+//                                 author is pulled
 // Every write of a key in such a range must invalidate the range's cached scan: Batch::Touch
 // asks CachedRangeOf which range a written key belongs to (empty: none), and a range deletion
 // that RangeMayCoverCachedRange cannot rule out empties the cache.
 std::string InboxHeaderRange(uint64_t owner);
 std::string MuteListRange(uint64_t user);
+std::string FollowingListRange(uint64_t user);
+inline constexpr size_t kCachedFollowing = 256;
+std::string TimelineHeadRange(uint64_t author);
+inline constexpr size_t kTimelineHeadPosts = 64;
 std::string CachedRangeOf(Cf cf, std::string_view key);
 bool RangeMayCoverCachedRange(Cf cf, std::string_view begin, std::string_view end);
+
+// Point reads the object cache may hold together, as one entry (Store::ReadGrouped), each group
+// named by a group key:
+//   post view  BE(post)   the post's record (posts) and its like and comment counters
+// A page hydrates 20 posts with 20 lookups instead of 60. Every write of a member key must
+// invalidate its group: Batch::Touch asks CachedGroupOf which group a key belongs to (empty:
+// none); a range deletion in a point-read column family empties the cache anyway.
+std::string CachedGroupOf(Cf cf, std::string_view key);
 
 struct JobKey {
   uint64_t seq = 0;

@@ -29,7 +29,8 @@ Status Posts::Load(const std::vector<uint64_t>& ids, std::vector<std::optional<P
                    const Snapshot* snap) const {
   out->assign(ids.size(), std::nullopt);
   if (ids.empty()) return Status::OK();
-  // One read of every post and its two counters (object cache first, then one MultiGet).
+  // One read of every post and its two counters: the object cache holds each post's three
+  // keys as one group (keys.h CachedGroupOf), and RocksDB answers the rest in one MultiGet.
   constexpr size_t kPerPost = 3;
   std::vector<PointRead> reads;
   reads.reserve(kPerPost * ids.size());
@@ -38,7 +39,7 @@ Status Posts::Load(const std::vector<uint64_t>& ids, std::vector<std::optional<P
     reads.push_back(PointRead{Cf::kCounters, CounterKey{id, CounterKind::kLikes}.Encode()});
     reads.push_back(PointRead{Cf::kCounters, CounterKey{id, CounterKind::kComments}.Encode()});
   }
-  PUPPIES_RETURN_IF_ERROR(ctx_.store->Read(reads, snap));
+  PUPPIES_RETURN_IF_ERROR(ctx_.store->ReadGrouped(reads, kPerPost, snap));
   for (size_t i = 0; i < ids.size(); ++i) {
     const PointRead* r = &reads[kPerPost * i];
     if (!r[0].found) continue;

@@ -6,6 +6,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <atomic>
+#include <boost/container/small_vector.hpp>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -93,6 +94,10 @@ class Store {
   // what it can, RocksDB the rest (one Get, or one MultiGet for several). Each read's value and
   // found are set; an absent key is found = false with an empty value.
   Status Read(std::span<PointRead> reads, const Snapshot* snap = nullptr);
+  // Read, where each run of `per_group` reads from the start is one group of keys.h
+  // CachedGroupOf (its first read names the group; every member must belong to it): the
+  // object cache holds a group as one entry, so a group it holds costs one lookup.
+  Status ReadGrouped(std::span<PointRead> reads, size_t per_group, const Snapshot* snap);
   // Read of one key. *found is false (and OK returned) when the key is absent.
   Status Get(Cf cf, std::string_view key, std::string* value, bool* found,
              const Snapshot* snap = nullptr);
@@ -144,8 +149,17 @@ class Store {
   template <class Fn>
   Status ScanCachedRange(Cf cf, std::string_view range, std::string_view end, Fn&& fn,
                          const Snapshot* snap) {
+    bool complete;
+    return ScanCachedHead(cf, range, end, SIZE_MAX, std::forward<Fn>(fn), &complete, snap);
+  }
+  // ScanCachedRange of a range's first `limit` entries only, for a range read from its start
+  // far more often than past it (an author's newest posts). *complete is false when the range
+  // holds more than `limit`: the caller then scans on past them itself.
+  template <class Fn>
+  Status ScanCachedHead(Cf cf, std::string_view range, std::string_view end, size_t limit, Fn&& fn,
+                        bool* complete, const Snapshot* snap) {
     std::string entries;
-    PUPPIES_RETURN_IF_ERROR(ReadCachedRange(cf, range, end, &entries, snap));
+    PUPPIES_RETURN_IF_ERROR(ReadCachedRange(cf, range, end, limit, &entries, complete, snap));
     std::string_view in = entries, k, v;
     while (GetLengthPrefixed(&in, &k) && GetLengthPrefixed(&in, &v)) {
       if (!fn(k, v)) break;
@@ -170,6 +184,8 @@ class Store {
   // Compacts the keys in [begin, end) of `cf` down the levels (RocksDB flushes the memtable
   // first when it overlaps), which drops their tombstones. Other compactions carry on.
   Status CompactRange(Cf cf, std::string_view begin, std::string_view end);
+  // Flushes every memtable, then compacts every column family into its bottom level.
+  Status CompactAll();
   uint64_t BlockCacheUsage() const;
   // Hits, misses and size of the object cache; all 0 without one.
   ObjectCache::Counts ObjectCacheCounts();
@@ -189,9 +205,17 @@ class Store {
   // refuses a non-empty directory that holds no database) and returns its canonical path.
   static Result<std::string> PrepareDirectory(const Options& options, rocksdb::Env* env,
                                               const std::string& path);
-  // The entries of a ScanCachedRange, length-prefixed key then value, each in order.
-  Status ReadCachedRange(Cf cf, std::string_view range, std::string_view end, std::string* entries,
-                         const Snapshot* snap);
+  // Read of scattered reads; Read and ReadGrouped share it. Inline capacity: a page's worth.
+  static constexpr size_t kReadInline = 16;
+  using ReadPointers = boost::container::small_vector<PointRead*, kReadInline>;
+  Status ReadEach(std::span<PointRead* const> reads, const Snapshot* snap, bool use_cache = true);
+  // Fills `members` from a group's cache entry: per member, found (one byte) and the
+  // length-prefixed value. False if the entry does not decode into exactly that many.
+  static bool DecodeGroup(std::string_view entry, std::span<PointRead> members);
+  // The first `limit` entries of a ScanCachedHead, length-prefixed key then value, each in
+  // order; *complete: there are no more.
+  Status ReadCachedRange(Cf cf, std::string_view range, std::string_view end, size_t limit,
+                         std::string* entries, bool* complete, const Snapshot* snap);
   std::unique_ptr<rocksdb::Iterator> NewIterator(Cf cf, const rocksdb::Slice* upper,
                                                  const Snapshot* snap);
 

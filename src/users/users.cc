@@ -101,6 +101,14 @@ Status Users::Exists(uint64_t id, const Snapshot* snap) const {
   return found ? Status::OK() : Status::NotFound(fmt::format("user {} not found", id));
 }
 
+Status Users::ExistsFollowing(uint64_t id, uint64_t* following, const Snapshot* snap) const {
+  PointRead reads[] = {{Cf::kUsers, IdKey{id}.Encode()},
+                       {Cf::kCounters, CounterKey{id, CounterKind::kFollowing}.Encode()}};
+  PUPPIES_RETURN_IF_ERROR(ctx_.store->Read(reads, snap));
+  if (!reads[0].found) return Status::NotFound(fmt::format("user {} not found", id));
+  return Store::CounterValue(reads[1], following);
+}
+
 Status Users::AllExist(const std::vector<uint64_t>& ids) const {
   constexpr size_t kBatch = 4096;
   std::vector<std::string> keys, values;

@@ -28,6 +28,8 @@ class Users final : public Component {
   // ---- reads for other components ----
   // OK, or NotFound naming the user.
   Status Exists(uint64_t id, const Snapshot* snap = nullptr) const;
+  // Exists, and how many accounts the user follows, in one read.
+  Status ExistsFollowing(uint64_t id, uint64_t* following, const Snapshot* snap) const;
   // Exists for many ids at once (MultiGet); NotFound names the first missing id.
   Status AllExist(const std::vector<uint64_t>& ids) const;
   Status Read(uint64_t id, UserRecord* rec, const Snapshot* snap = nullptr) const;
