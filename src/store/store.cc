@@ -14,24 +14,19 @@
 namespace puppies::internal {
 
 namespace {
-// The object cache's key: the column family, then the RocksDB key.
-std::string CacheKey(Cf cf, std::string_view key) {
+// The object cache's key: a tag byte, then the key. The tag is the column family for a
+// RocksDB key or range, or kGroupTag for a group (keys.h CachedGroupOf).
+constexpr char kGroupTag = '\xff';
+static_assert(static_cast<size_t>(Cf::kCount) < 0xff);
+std::string TaggedKey(char tag, std::string_view key) {
   std::string k;
   k.reserve(key.size() + 1);
-  k.push_back(static_cast<char>(cf));
+  k.push_back(tag);
   k.append(key);
   return k;
 }
-// A group's key (keys.h CachedGroupOf), after a byte no column family uses.
-constexpr char kGroupTag = '\xff';
-static_assert(static_cast<size_t>(Cf::kCount) < 0xff);
-std::string GroupCacheKey(std::string_view group) {
-  std::string k;
-  k.reserve(group.size() + 1);
-  k.push_back(kGroupTag);
-  k.append(group);
-  return k;
-}
+std::string CacheKey(Cf cf, std::string_view key) { return TaggedKey(static_cast<char>(cf), key); }
+std::string GroupCacheKey(std::string_view group) { return TaggedKey(kGroupTag, group); }
 }  // namespace
 
 void Batch::Touch(Cf cf, std::string_view key) {
@@ -247,10 +242,6 @@ Status Store::ReadGrouped(std::span<PointRead> reads, size_t per_group, const Sn
   if (!cache || per_group == 0) return Read(reads, snap);
   const size_t groups = reads.size() / per_group;
   const uint64_t snap_seq = snap ? snap->get()->GetSequenceNumber() : ObjectCache::kLatest;
-  // A group's fill is valid from before any of its members is read, from the cache or from
-  // RocksDB: every write of a member also writes the group's key in the cache's eyes (Touch),
-  // so a member written since makes the cache refuse the fill (object_cache.h).
-  const uint64_t fill_seq = snap ? snap_seq : db_->GetLatestSequenceNumber();
   std::vector<std::string> keys(groups);
   boost::container::small_vector<size_t, kReadInline> missed;
   ReadPointers pending;
@@ -265,6 +256,11 @@ Status Store::ReadGrouped(std::span<PointRead> reads, size_t per_group, const Sn
   }
   for (size_t i = groups * per_group; i < reads.size(); ++i) pending.push_back(&reads[i]);
   if (pending.empty()) return Status::OK();
+  // A group's fill is valid from before any of its members is read, from the cache or from
+  // RocksDB: every write of a member also writes the group's key in the cache's eyes (Touch),
+  // so a member written since makes the cache refuse the fill (object_cache.h). A page whose
+  // groups all hit never asks for the sequence number.
+  const uint64_t fill_seq = snap ? snap_seq : db_->GetLatestSequenceNumber();
   // The members of a page's missed groups skip their own entries: they are cold reads, each
   // lookup would cost a page ~0.15 us, and a post would be cached twice. A single group (a
   // post read alone, e.g. a like count during a storm of likes) uses them: there one member
