@@ -145,7 +145,7 @@ bool LoadText(py::handle src, std::string* out);
 
 namespace pybind11::detail {
 
-// An id type (UserId, PostId) as a Python int; `kName` names it in range errors.
+// An id type (UserId, PostId, CommentId) as a Python int; `kName` names it in range errors.
 template <class Id, puppies_python::FieldName kName>
 struct IdCaster {
   PYBIND11_TYPE_CASTER(Id, const_name("int"));
@@ -166,6 +166,8 @@ template <>
 struct type_caster<puppies::UserId> : IdCaster<puppies::UserId, "user id"> {};
 template <>
 struct type_caster<puppies::PostId> : IdCaster<puppies::PostId, "post id"> {};
+template <>
+struct type_caster<puppies::CommentId> : IdCaster<puppies::CommentId, "comment id"> {};
 
 template <>
 struct type_caster<puppies_python::Text> {
@@ -245,7 +247,7 @@ class PyEngine {
   std::atomic<bool> closed_{false};
 };
 
-// A page as Python sees it: items are ints (user ids) or Post objects.
+// A page as Python sees it: items are ints (user ids), Post or Comment objects.
 struct PyPage {
   py::list items;
   std::optional<std::string> next_cursor;

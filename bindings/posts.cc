@@ -1,4 +1,5 @@
-// Engine methods: posts, timelines and likes (engine.h, "Posts" and "Likes").
+// Engine methods: posts, timelines, likes and comments (engine.h, "Posts", "Likes" and
+// "Comments").
 
 #include "common.h"
 
@@ -92,7 +93,46 @@ void BindPosts(py::class_<PyEngine>& engine) {
                 [u](pp::Engine& e, const pp::PageRequest& r) { return e.LikedPosts(u, r); });
           },
           "user_id"_a, py::kw_only(), "limit"_a = Limit{20}, "cursor"_a = py::none(),
-          "Posts the user liked, newest like first.");
+          "Posts the user liked, newest like first.")
+
+      // ---- Comments ----
+      .def(
+          "add_comment",
+          [](PyEngine& self, pp::UserId author, pp::PostId post, Text text,
+             std::optional<pp::CommentId> reply_to) {
+            pp::NewComment c;
+            c.text = std::move(text.value);
+            if (reply_to) {
+              if (pp::ToInt(*reply_to) == 0) ThrowInvalid("reply_to is 0, not a comment id");
+              c.reply_to = *reply_to;
+            }
+            py::gil_scoped_release release;
+            return self.Run([&](pp::Engine& e) { return e.AddComment(author, post, c); });
+          },
+          "author"_a, "post_id"_a, "text"_a, py::kw_only(), "reply_to"_a = py::none(),
+          "Adds a comment to a post and returns its id.")
+      .def(
+          "get_comment",
+          [](PyEngine& self, pp::CommentId id) {
+            return self.Run([&](pp::Engine& e) { return e.GetComment(id); });
+          },
+          "comment_id"_a, Guard())
+      .def(
+          "delete_comment",
+          [](PyEngine& self, pp::UserId actor, pp::CommentId id) {
+            self.Run([&](pp::Engine& e) { return e.DeleteComment(actor, id); });
+          },
+          "actor"_a, "comment_id"_a, Guard(),
+          "Deletes a comment, by its author or by the post's author.")
+      .def(
+          "comments",
+          [](PyEngine& self, pp::PostId p, Limit limit, std::optional<Text> cursor) {
+            return ReadPage(
+                self, limit, std::move(cursor),
+                [p](pp::Engine& e, const pp::PageRequest& r) { return e.Comments(p, r); });
+          },
+          "post_id"_a, py::kw_only(), "limit"_a = Limit{20}, "cursor"_a = py::none(),
+          "The post's comments, oldest first.");
 }
 
 }  // namespace puppies_python

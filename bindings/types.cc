@@ -22,10 +22,14 @@ std::string UserRepr(const pp::User& u) {
       .cast<std::string>();
 }
 
-py::object ReplyTo(const pp::Post& p) {
-  if (pp::ToInt(p.reply_to) == 0) return py::none();
-  return py::int_(pp::ToInt(p.reply_to));
+// An optional id (reply_to): None for 0.
+py::object IdOrNone(uint64_t id) {
+  if (id == 0) return py::none();
+  return py::int_(id);
 }
+
+py::object ReplyTo(const pp::Post& p) { return IdOrNone(pp::ToInt(p.reply_to)); }
+py::object CommentReplyTo(const pp::Comment& c) { return IdOrNone(pp::ToInt(c.reply_to)); }
 
 std::string PostRepr(const pp::Post& p) {
   return py::str(
@@ -33,6 +37,13 @@ std::string PostRepr(const pp::Post& p) {
              "like_count={}, comment_count={})")
       .format(pp::ToInt(p.id), pp::ToInt(p.author), p.text, py::cast(p.media), ReplyTo(p),
               p.created_at_us, p.like_count, p.comment_count)
+      .cast<std::string>();
+}
+
+std::string CommentRepr(const pp::Comment& c) {
+  return py::str("Comment(id={}, post={}, author={}, text={!r}, reply_to={!r}, created_at={})")
+      .format(pp::ToInt(c.id), pp::ToInt(c.post), pp::ToInt(c.author), c.text, CommentReplyTo(c),
+              c.created_at_us)
       .cast<std::string>();
 }
 
@@ -86,7 +97,21 @@ void BindTypes(py::module_& m) {
       .def(py::self == py::self)
       .def("__repr__", &PostRepr);
 
-  py::class_<PyPage> page(m, "Page", "One page of a list, newest first.");
+  py::class_<pp::Comment> comment(m, "Comment", "A comment on a post.");
+  ShowAsPublic(comment);
+  comment.def_readonly("id", &pp::Comment::id)
+      .def_readonly("post", &pp::Comment::post)
+      .def_readonly("author", &pp::Comment::author)
+      .def_readonly("text", &pp::Comment::text)
+      .def_property_readonly("reply_to", &CommentReplyTo,
+                             "The id of the comment this one answers, or None.")
+      .def_readonly("created_at", &pp::Comment::created_at_us,
+                    "Creation time in microseconds since the Unix epoch.")
+      .def(py::self == py::self)
+      .def("__repr__", &CommentRepr);
+
+  py::class_<PyPage> page(m, "Page",
+                          "One page of a list, newest first (a post's comments: oldest first).");
   ShowAsPublic(page);
   page.def_readonly("items", &PyPage::items)
       .def_readonly("next_cursor", &PyPage::next_cursor,

@@ -149,6 +149,73 @@ TEST_CASE("concurrency: many users like and unlike the same posts") {
   ExpectConsistent(*e);
 }
 
+TEST_CASE("concurrency: comments race with each other, their deletion and the post's") {
+  auto clock = std::make_shared<ManualClock>(kStartMicros);
+  TempEngine e(testing::ClockOptions(clock));
+  UserId author = MUST(e->CreateUser("author"));
+  std::vector<UserId> users;
+  for (int i = 0; i < 8; ++i) users.push_back(MUST(e->CreateUser("u" + std::to_string(i))));
+  PostId kept = MUST(e->CreatePost(author, Text("kept")));
+  PostId doomed = MUST(e->CreatePost(author, Text("doomed")));
+  Errors errors;
+  std::atomic<int> on_kept{0}, deleted_on_kept{0};
+  // Threads 0-5 comment on both posts and delete every other comment they made on `kept`
+  // (some by the post's author, who may delete any); thread 6 deletes `doomed` midway; thread
+  // 7 deletes comments of others on `kept` as the post's author, racing their authors.
+  std::vector<std::vector<CommentId>> made(8);
+  RunThreads(8, [&](int t) {
+    if (t == 6) {
+      std::this_thread::yield();
+      if (Status s = e->DeletePost(author, doomed); !s.ok()) errors.Add("delete post", s);
+      return;
+    }
+    if (t == 7) {
+      for (int round = 0; round < 200; ++round) {
+        Result<CommentPage> page = e->Comments(kept, {5, ""});
+        if (!page.ok()) {
+          errors.Add("comments", page.status());
+          return;
+        }
+        for (const Comment& c : page->items) {
+          const Status s = e->DeleteComment(author, c.id);
+          if (s.ok()) {
+            ++deleted_on_kept;
+          } else if (!s.IsNotFound()) {
+            errors.Add("delete as the post's author", s);
+          }
+        }
+      }
+      return;
+    }
+    for (int i = 0; i < 40; ++i) {
+      Result<CommentId> c = e->AddComment(users[t], kept, {"on kept"});
+      if (!c.ok()) {
+        errors.Add("comment on kept", c.status());
+        continue;
+      }
+      ++on_kept;
+      if (i % 2) {
+        const Status s = e->DeleteComment(users[t], *c);
+        if (s.ok()) {
+          ++deleted_on_kept;
+        } else if (!s.IsNotFound()) {  // the post's author may have been first
+          errors.Add("delete own comment", s);
+        }
+      }
+      Result<CommentId> d = e->AddComment(users[t], doomed, {"on doomed"});
+      if (!d.ok() && !d.status().IsNotFound()) errors.Add("comment on doomed", d.status());
+    }
+  });
+  errors.Report();
+  const uint64_t left = static_cast<uint64_t>(on_kept - deleted_on_kept);
+  CHECK_EQ(MUST(e->GetPost(kept)).comment_count, left);
+  CHECK_EQ(testing::ReadAll<Comment>([&](const PageRequest& r) { return e->Comments(kept, r); }, 7)
+               .size(),
+           left);
+  CHECK_CODE(e->Comments(doomed), kNotFound);
+  ExpectConsistent(*e);
+}
+
 TEST_CASE("concurrency: follow/unfollow storm on the same pairs while posting") {
   for (uint64_t threshold : {Options::kNoPull, uint64_t{2}}) {
     CAPTURE(threshold);

@@ -118,6 +118,7 @@ TEST_CASE("fault_fs: rules fail the nth matching call, once or from then on") {
 struct World {
   std::vector<UserId> users;
   std::vector<PostId> posts;
+  std::vector<CommentId> comments;  // two on posts[0], one on posts[1]
   UserId pusher() const { return users[0]; }
   UserId puller() const { return users[4]; }
 };
@@ -157,6 +158,10 @@ class Template {
     MUST(e->CreatePost(world_.puller(), testing::Text("pulled")));
     MUST(e->Like(u[2], world_.posts[0]));
     MUST(e->Like(u[3], world_.posts[0]));
+    world_.comments.push_back(MUST(e->AddComment(u[2], world_.posts[0], {"c0"})));
+    world_.comments.push_back(
+        MUST(e->AddComment(u[3], world_.posts[0], {"c1", world_.comments[0]})));
+    world_.comments.push_back(MUST(e->AddComment(u[5], world_.posts[1], {"c2"})));
     MUST(e->Block(u[6], u[7]));  // for the unblock and unmute sweeps
     MUST(e->Mute(u[3], world_.puller()));
     REQUIRE_OK(e->WaitIdle());
@@ -394,7 +399,7 @@ TEST_CASE("ioerr_sweep_post_pull") {
 }
 
 TEST_CASE("ioerr_sweep_delete_post") {
-  Template t;  // the unpush job removes two likes and three inbox entries
+  Template t;  // the purge job removes two likes, three inbox entries and two comments
   Sweep(
       t, [](Engine& e, const World& w) { return e.DeletePost(w.pusher(), w.posts[0]); },
       kWriteFaults);
@@ -411,6 +416,23 @@ TEST_CASE("ioerr_sweep_unlike") {
   Template t;
   Sweep(
       t, [](Engine& e, const World& w) { return e.Unlike(w.users[2], w.posts[0]).status(); },
+      kWriteFaults);
+}
+
+TEST_CASE("ioerr_sweep_add_comment") {
+  Template t;
+  Sweep(
+      t,
+      [](Engine& e, const World& w) {
+        return e.AddComment(w.users[6], w.posts[0], {"swept", w.comments[1]}).status();
+      },
+      kWriteFaults);
+}
+
+TEST_CASE("ioerr_sweep_delete_comment") {
+  Template t;  // by the post's author, not the comment's
+  Sweep(
+      t, [](Engine& e, const World& w) { return e.DeleteComment(w.pusher(), w.comments[0]); },
       kWriteFaults);
 }
 

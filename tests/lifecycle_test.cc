@@ -139,6 +139,10 @@ TEST_CASE("lifecycle: after Close every method is FailedPrecondition") {
   CHECK_CODE(e->HasLiked(a, p), kFailedPrecondition);
   CHECK_CODE(e->Likers(p), kFailedPrecondition);
   CHECK_CODE(e->LikedPosts(a), kFailedPrecondition);
+  CHECK_CODE(e->AddComment(a, p, {"x"}), kFailedPrecondition);
+  CHECK_CODE(e->GetComment(CommentId{1}), kFailedPrecondition);
+  CHECK_CODE(e->DeleteComment(a, CommentId{1}), kFailedPrecondition);
+  CHECK_CODE(e->Comments(p), kFailedPrecondition);
   CHECK_CODE(e->HomeFeed(a), kFailedPrecondition);
   CHECK_CODE(e->WaitIdle(), kFailedPrecondition);
   CHECK_CODE(e->Check(), kFailedPrecondition);

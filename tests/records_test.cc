@@ -10,7 +10,13 @@ namespace {
 TEST_CASE("records: user record golden bytes and round trip") {
   UserRecord u{"Al", "A", "", 3};
   const std::string enc = EncodeUser(u);
-  CHECK(enc == std::string("\x01\x02" "Al" "\x01" "A" "\x00" "\x06", 8));
+  CHECK(enc == std::string("\x01\x02"
+                           "Al"
+                           "\x01"
+                           "A"
+                           "\x00"
+                           "\x06",
+                           8));
   UserRecord back;
   REQUIRE(DecodeUser(enc, &back));
   CHECK((back.username == "Al" && back.display_name == "A" && back.bio.empty() &&
@@ -111,7 +117,8 @@ TEST_CASE("records: each feed job type carries its own payload") {
   FeedJob back;
   CHECK_FALSE(FeedJob::FromRecord(JobRecord{static_cast<JobType>(9), 1, "\x01"}, &back));
   // A purge stage past kDone is not one.
-  CHECK_FALSE(FeedJob::FromRecord(JobRecord{JobType::kPurgePost, 1, std::string("\x01\x03\x00", 3)}, &back));
+  CHECK_FALSE(FeedJob::FromRecord(JobRecord{JobType::kPurgePost, 1, std::string("\x01\x04\x00", 3)},
+                                  &back));
 }
 
 }  // namespace

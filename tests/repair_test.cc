@@ -190,6 +190,59 @@ TEST_CASE("repair: C13 fsck_detects_injected_drift, Repair fixes exactly it") {
   ExpectConsistent(*e);
 }
 
+TEST_CASE("repair: comment drift (I11, I7, I2) is found and mended") {
+  World w;
+  auto& e = w.e;
+  const CommentId c1 = MUST(e->AddComment(w.carol, w.a1, {"one"}));
+  const CommentId c2 = MUST(e->AddComment(w.dave, w.a1, {"two", c1}));
+  const CommentId c3 = MUST(e->AddComment(w.eve, w.b1, {"three"}));
+  REQUIRE_EQ(ToInt(c3), 3u);
+  const uint64_t ghost_post = P(w.a3) + 7, ghost = 9001, stale = 9002;
+  using internal::CommentListKey;
+  w.Behind([&](Batch& b) {
+    // c1 lost its place in the post's list (its counter still counts it).
+    b.Delete(Cf::kEdges, CommentListKey::OfPost(P(w.a1), ToInt(c1)).Encode());
+    // A comment on a post that never existed, above the comment id mark.
+    b.Put(Cf::kComments, internal::IdKey{ghost}.Encode(),
+          internal::EncodeComment({ghost_post, U(w.carol), 0, kStartMicros, "lost"}));
+    // A user list key whose comment is gone.
+    b.Put(Cf::kEdges, CommentListKey::OfUser(U(w.eve), stale).Encode(), EncodeBE64(P(w.b1)));
+    // A comment counter off on a post without comments.
+    b.AddCounter(CounterKey{P(w.a2), CounterKind::kComments}.Encode(), 2);
+  });
+  const std::vector<std::string> want_check = {
+      fmt::format("I11: comment {} missing from a list", ToInt(c1)),
+      fmt::format("I11: comment {} on missing post {}", ghost, ghost_post),
+      fmt::format("I7: comment id {} above high-water mark 3", ghost),
+      fmt::format("I11: user list key ({}, comment {}) without a matching comment", U(w.eve),
+                  stale),
+      fmt::format("I2: counter 17 of {} is 2, expected 0", P(w.a2)),
+  };
+  CHECK_LINES(MUST(e->Check()), want_check);
+  const std::vector<std::string> want_fixes = {
+      fmt::format("I11: restored the list keys of comment {}", ToInt(c1)),
+      fmt::format("I11: removed comment {} of post {}", ghost, ghost_post),
+      fmt::format("I11: removed stale list keys of comment {}", stale),
+      fmt::format("I2: comment count of post {} corrected by -2", P(w.a2)),
+      fmt::format("I7: raised comment_id_hwm from 3 to {}", ghost),
+  };
+  CHECK_LINES(MUST(e->Repair()), want_fixes);
+  testing::ExpectCheckClean(*e);
+  CHECK(MUST(e->Repair()).empty());
+  CHECK_EQ(MUST(e->GetPost(w.a1)).comment_count, 2);
+  CHECK_EQ(MUST(e->GetPost(w.a2)).comment_count, 0);
+  CHECK_EQ(MUST(e->GetPost(w.b1)).comment_count, 1);
+  const CommentPage page = MUST(e->Comments(w.a1));
+  REQUIRE_EQ(page.items.size(), 2u);
+  CHECK_EQ(page.items[0].id, c1);
+  CHECK_EQ(page.items[1].id, c2);
+  CHECK_CODE(e->GetComment(CommentId{ghost}), kNotFound);
+  // The raised mark keeps the next comment id clear of the one found above it.
+  CHECK_GT(ToInt(MUST(e->AddComment(w.bob, w.b1, {"after"}))), ghost);
+  e.Reopen();
+  ExpectConsistent(*e);
+}
+
 TEST_CASE("repair: mirrors are re-timed, order keys restored, and a lost post body cleaned up") {
   World w;
   auto& e = w.e;

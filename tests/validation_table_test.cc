@@ -74,8 +74,9 @@ struct Fixture {
   PostId post, post2, carols_post, deleted;
   UserId unknown_user{999'999};
   PostId unknown_post{(uint64_t{1} << 60) + 3};
+  CommentId comment, comment2, unknown_comment{999'999};
   std::string followers_cursor, following_cursor, timeline_cursor, likers_cursor, liked_cursor,
-      feed_cursor;
+      feed_cursor, comments_cursor;
 
   Fixture() {
     alice = MUST(e->CreateUser("alice"));
@@ -94,6 +95,9 @@ struct Fixture {
     MUST(e->Like(alice, post));
     MUST(e->Like(dave, post));
     MUST(e->Like(alice, post2));
+    comment = MUST(e->AddComment(alice, post, {"a comment"}));
+    comment2 = MUST(e->AddComment(dave, post, {"an answer", comment}));
+    MUST(e->AddComment(alice, post2, {"on the second"}));
     const PageRequest one{.limit = 1};
     followers_cursor = MUST(e->Followers(bob, one)).next_cursor;
     following_cursor = MUST(e->Following(alice, one)).next_cursor;
@@ -101,8 +105,9 @@ struct Fixture {
     likers_cursor = MUST(e->Likers(post, one)).next_cursor;
     liked_cursor = MUST(e->LikedPosts(alice, one)).next_cursor;
     feed_cursor = MUST(e->HomeFeed(alice, one)).next_cursor;
+    comments_cursor = MUST(e->Comments(post, one)).next_cursor;
     for (const std::string* c : {&followers_cursor, &following_cursor, &timeline_cursor,
-                                 &likers_cursor, &liked_cursor, &feed_cursor}) {
+                                 &likers_cursor, &liked_cursor, &feed_cursor, &comments_cursor}) {
       REQUIRE_FALSE(c->empty());
     }
     REQUIRE_OK(e->WaitIdle());
@@ -433,6 +438,52 @@ TEST_CASE("validation table: every call x bad input -> the documented code, no s
         Call([alice, p = f.carols_post](Engine& e) { return e.Like(alice, p); }),
         C::kPermissionDenied);
 
+  // ---- comments ----
+  t.Ids("AddComment", "author", f.unknown_user,
+        [post](Engine& e, UserId u) { return e.AddComment(u, post, {"x"}); });
+  t.Ids("AddComment", "post", f.unknown_post,
+        [alice](Engine& e, PostId p) { return e.AddComment(alice, p, {"x"}); },
+        {{deleted, C::kNotFound}});
+  t.Texts("AddComment", "text", [alice, post](Engine& e, const std::string& s) {
+    return StatusOf(e.AddComment(alice, post, {s}));
+  });
+  for (const auto& [what, text] : std::vector<std::pair<const char*, std::string>>{
+           {"empty text", ""},
+           {"white space only", " \t\n "},
+           {"text of max_post_bytes + 1", std::string(o.max_post_bytes + 1, 'x')},
+       }) {
+    t.Add("AddComment", what,
+          Call([alice, post, text](Engine& e) { return e.AddComment(alice, post, {text}); }),
+          C::kInvalidArgument, "text");
+  }
+  t.Add("AddComment", "unknown reply_to", Call([alice, post, c = f.unknown_comment](Engine& e) {
+          return e.AddComment(alice, post, {"x", c});
+        }),
+        C::kNotFound, "reply_to");
+  t.Add("AddComment", "reply_to on another post",
+        Call([alice, p2 = f.post2, c = f.comment](Engine& e) {
+          return e.AddComment(alice, p2, {"x", c});
+        }),
+        C::kInvalidArgument, "reply_to");
+  t.Add("AddComment", "a post whose author blocks the author",
+        Call([alice, p = f.carols_post](Engine& e) { return e.AddComment(alice, p, {"x"}); }),
+        C::kPermissionDenied);
+  t.Ids("GetComment", "comment", f.unknown_comment,
+        [](Engine& e, CommentId c) { return e.GetComment(c); });
+  t.Ids("DeleteComment", "comment", f.unknown_comment,
+        [alice](Engine& e, CommentId c) { return e.DeleteComment(alice, c); });
+  t.Ids("DeleteComment", "actor", f.unknown_user,
+        [c = f.comment](Engine& e, UserId u) { return e.DeleteComment(u, c); });
+  t.Add("DeleteComment", "an actor who wrote neither the comment nor the post",
+        Call([carol, c = f.comment](Engine& e) { return e.DeleteComment(carol, c); }),
+        C::kPermissionDenied);
+  t.Ids("Comments", "post", f.unknown_post, [](Engine& e, PostId p) { return e.Comments(p, {}); },
+        {{deleted, C::kNotFound}});
+  t.Pages(
+      "Comments", [post](Engine& e, const PageRequest& p) { return StatusOf(e.Comments(post, p)); },
+      [p2 = f.post2](Engine& e, const PageRequest& p) { return StatusOf(e.Comments(p2, p)); },
+      f.comments_cursor, f.likers_cursor);
+
   // ---- lists ----
   using UserList = Result<UserPage> (Engine::*)(UserId, const PageRequest&);
   using PostList = Result<PostPage> (Engine::*)(UserId, const PageRequest&);
@@ -520,6 +571,10 @@ TEST_CASE("validation table: after Close every call is FailedPrecondition") {
       {"HasLiked", Call([a, p](Engine& e) { return e.HasLiked(a, p); })},
       {"Likers", Call([p](Engine& e) { return e.Likers(p); })},
       {"LikedPosts", Call([a](Engine& e) { return e.LikedPosts(a); })},
+      {"AddComment", Call([a, p](Engine& e) { return e.AddComment(a, p, {"x"}); })},
+      {"GetComment", Call([c = f.comment](Engine& e) { return e.GetComment(c); })},
+      {"DeleteComment", Call([a, c = f.comment](Engine& e) { return e.DeleteComment(a, c); })},
+      {"Comments", Call([p](Engine& e) { return e.Comments(p); })},
       {"HomeFeed", Call([a](Engine& e) { return e.HomeFeed(a); })},
       {"WaitIdle", Call([](Engine& e) { return e.WaitIdle(); })},
       {"Check", Call([](Engine& e) { return e.Check(); })},

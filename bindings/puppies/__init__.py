@@ -37,13 +37,14 @@ from .errors import (
     ResourceExhaustedError,
     StorageError,
 )
-from ._puppies import NO_PULL, Engine, Media, Page, Post, User, __version__, open
+from ._puppies import NO_PULL, Comment, Engine, Media, Page, Post, User, __version__, open
 
 __all__ = [
     "open",
     "Engine",
     "User",
     "Post",
+    "Comment",
     "Media",
     "Page",
     "NO_PULL",

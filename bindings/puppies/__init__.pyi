@@ -23,6 +23,7 @@ __all__ = [
     "Engine",
     "User",
     "Post",
+    "Comment",
     "Media",
     "Page",
     "NO_PULL",
@@ -49,7 +50,7 @@ _T = TypeVar("_T")
 # The metaclass of every pybind11 class (pybind11_builtins.pybind11_type, not importable).
 class _Pybind11Type(type): ...
 
-# User, Post, Page and Engine have no public constructor: values come from Engine methods and
+# User, Post, Comment, Page and Engine have no public constructor: values come from Engine methods and
 # engines from puppies.open(). Calling the class raises TypeError.
 
 _Path = str | bytes | os.PathLike[str] | os.PathLike[bytes]
@@ -110,6 +111,23 @@ class Post(metaclass=_Pybind11Type):
     def like_count(self) -> int: ...
     @property
     def comment_count(self) -> int: ...
+    def __eq__(self, other: object) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+class Comment(metaclass=_Pybind11Type):
+    def __init__(self, *args: NoReturn, **kwargs: NoReturn) -> None: ...
+    @property
+    def id(self) -> int: ...
+    @property
+    def post(self) -> int: ...
+    @property
+    def author(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def reply_to(self) -> int | None: ...
+    @property
+    def created_at(self) -> int: ...
     def __eq__(self, other: object) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
 
@@ -216,6 +234,15 @@ class Engine(metaclass=_Pybind11Type):
     def liked_posts(
         self, user_id: int, *, limit: int = 20, cursor: str | None = None
     ) -> Page[Post]: ...
+    # Comments
+    def add_comment(
+        self, author: int, post_id: int, text: str, *, reply_to: int | None = None
+    ) -> int: ...
+    def get_comment(self, comment_id: int) -> Comment: ...
+    def delete_comment(self, actor: int, comment_id: int) -> None: ...
+    def comments(
+        self, post_id: int, *, limit: int = 20, cursor: str | None = None
+    ) -> Page[Comment]: ...
     # Feed
     def home_feed(
         self, user_id: int, *, limit: int = 20, cursor: str | None = None

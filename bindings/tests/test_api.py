@@ -301,6 +301,52 @@ def test_likes(engine: puppies.Engine, users: list[int]) -> None:
     assert engine.check() == []
 
 
+# ---- Comments ---------------------------------------------------------------------------------------
+
+
+def test_comments(engine: puppies.Engine, users: list[int]) -> None:
+    a, b, c, _, _ = users
+    post = engine.post(a, "discuss")
+    c1 = engine.add_comment(b, post, "  first  ")
+    c2 = engine.add_comment(c, post, "an answer", reply_to=c1)
+    c3 = engine.add_comment(a, post, "thanks")
+    assert c1 < c2 < c3
+    assert engine.get_post(post).comment_count == 3
+    got = engine.get_comment(c2)
+    assert isinstance(got, puppies.Comment)
+    assert (got.id, got.post, got.author, got.text, got.reply_to) == (c2, post, c, "an answer", c1)
+    assert engine.get_comment(c1).text == "first" and engine.get_comment(c1).reply_to is None
+    assert repr(got).startswith(f"Comment(id={c2}, post={post}, author={c}, text='an answer'")
+    page = engine.comments(post, limit=2)
+    assert [x.id for x in page.items] == [c1, c2] and page.has_more  # oldest first
+    assert [x.id for x in engine.comments(post, cursor=page.next_cursor).items] == [c3]
+    assert page.items[1] == got
+    with pytest.raises(puppies.PermissionDeniedError):
+        engine.delete_comment(c, c1)  # neither the comment's author nor the post's
+    engine.delete_comment(a, c1)  # the post's author
+    engine.delete_comment(c, c2)  # the comment's author
+    with pytest.raises(puppies.NotFoundError):
+        engine.get_comment(c1)
+    assert [x.id for x in all_items(engine.comments, post)] == [c3]
+    assert engine.get_post(post).comment_count == 1
+    for bad in ("", "   ", "x" * 5001):
+        with pytest.raises(puppies.InvalidArgumentError):
+            engine.add_comment(b, post, bad)
+    with pytest.raises(puppies.InvalidArgumentError):
+        engine.add_comment(b, post, "x", reply_to=0)
+    with pytest.raises(puppies.NotFoundError):
+        engine.add_comment(b, 42, "on no post")
+    engine.block(a, b)
+    with pytest.raises(puppies.PermissionDeniedError):
+        engine.add_comment(b, post, "blocked")
+    engine.delete_post(a, post)
+    with pytest.raises(puppies.NotFoundError):
+        engine.comments(post)
+    engine.wait_idle()
+    assert engine.check() == []
+    assert engine.stats()["operations"]["add_comment"] == 8  # calls, failed ones too
+
+
 # ---- Feed -------------------------------------------------------------------------------------------
 
 

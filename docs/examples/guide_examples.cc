@@ -179,6 +179,27 @@ Status LikesExample(puppies::Engine& engine, UserId bob, PostId post) {
   return Status::OK();
 }
 
+Status CommentsExample(puppies::Engine& engine, UserId alice, UserId bob, UserId carol,
+                       PostId post) {
+  // [START comments]
+  puppies::Result<puppies::CommentId> first = engine.AddComment(bob, post, {"Nice!"});
+  puppies::Result<puppies::CommentId> answer =
+      engine.AddComment(alice, post, {"Thanks!", *first});  // reply_to: a comment on the post
+  puppies::Result<puppies::CommentPage> comments = engine.Comments(post);  // oldest first
+  puppies::Result<puppies::Post> with_count = engine.GetPost(post);        // comment_count == 2
+  puppies::Status not_yours = engine.DeleteComment(carol, *first);         // permission_denied
+  puppies::Status removed = engine.DeleteComment(alice, *first);  // ok: alice wrote the post
+  // [END comments]
+  Expect(first.ok() && answer.ok() && comments.ok() && comments->items.size() == 2 &&
+             comments->items[0].id == *first && comments->items[1].reply_to == *first,
+         "two comments, oldest first");
+  Expect(with_count.ok() && with_count->comment_count == 2, "comment_count to be 2");
+  Expect(not_yours.IsPermissionDenied(), "a stranger not to delete a comment");
+  Expect(removed.ok() && engine.GetPost(post)->comment_count == 1,
+         "the post's author to delete it");
+  return Status::OK();
+}
+
 Status PagingExample(puppies::Engine& engine, UserId reader, std::vector<puppies::Post>* out) {
   // [START paging]
   std::vector<puppies::Post> posts;
@@ -288,6 +309,7 @@ int main(int argc, char** argv) {
   PostId post{};
   ExpectOk(PostsExample(*engine, alice, *bob, &post), "posts");
   ExpectOk(LikesExample(*engine, *bob, post), "likes");
+  ExpectOk(CommentsExample(*engine, alice, *bob, *carol, post), "comments");
   ExpectOk(ConcurrencyExample(*engine, alice), "threads");
   ExpectOk(BackgroundExample(*engine), "background");
   ExpectOk(RepairExample(*engine), "repair");

@@ -190,6 +190,26 @@ class PUPPIES_EXPORT Engine final {
   /// Errors: InvalidArgument, NotFound.
   Result<PostPage> LikedPosts(UserId user, const PageRequest& page = {});
 
+  // ---- Comments -------------------------------------------------------------------------------
+
+  /// Adds a comment to a live post; the post's comment_count counts it at once. The text
+  /// follows the rules of a post's text. `comment.reply_to`, if set, must be a comment on the
+  /// same post.
+  /// Errors: InvalidArgument (text, ids 0, reply_to on another post), NotFound (author, post
+  /// unknown or deleted, reply_to unknown), PermissionDenied (the post's author blocks
+  /// `author`).
+  Result<CommentId> AddComment(UserId author, PostId post, const NewComment& comment);
+  /// Errors: InvalidArgument (id 0), NotFound (unknown, deleted, or on a deleted post).
+  Result<Comment> GetComment(CommentId id);
+  /// Deletes a comment, by its author or by the post's author. Replies to it stay.
+  /// Errors: InvalidArgument, NotFound (actor, comment unknown or deleted, or on a deleted
+  /// post), PermissionDenied (`actor` wrote neither the comment nor the post).
+  Status DeleteComment(UserId actor, CommentId id);
+  /// The comments on `post`, **oldest first**; a cursor continues after the last comment of
+  /// the previous page, so comments added meanwhile come at the end.
+  /// Errors: InvalidArgument (bad page or cursor), NotFound (post unknown or deleted).
+  Result<CommentPage> Comments(PostId post, const PageRequest& page = {});
+
   // ---- Feeds ----------------------------------------------------------------------------------
 
   /// `reader`'s home feed, newest first: the posts by `reader` and by accounts `reader` follows

@@ -15,9 +15,14 @@ enum class UserId : uint64_t {};
 /// the high 42 bits, a sequence in the low 22 bits. Live posts get strictly increasing ids.
 enum class PostId : uint64_t {};
 
+/// A comment id. Never 0. Assigned by Engine::AddComment, increasing: a post's comments in id
+/// order are in the order they were added.
+enum class CommentId : uint64_t {};
+
 /// The integer behind an id.
 constexpr uint64_t ToInt(UserId id) { return static_cast<uint64_t>(id); }
 constexpr uint64_t ToInt(PostId id) { return static_cast<uint64_t>(id); }
+constexpr uint64_t ToInt(CommentId id) { return static_cast<uint64_t>(id); }
 
 /// An attachment described by the host application; puppies stores, never fetches it.
 struct Media {
@@ -56,6 +61,17 @@ struct Post {
   friend bool operator==(const Post&, const Post&) = default;
 };
 
+/// A comment on a post.
+struct Comment {
+  CommentId id{};
+  PostId post{};
+  UserId author{};
+  std::string text;      ///< Trimmed as a post's text.
+  CommentId reply_to{};  ///< The comment on the same post this one answers, or CommentId{0}.
+  int64_t created_at_us = 0;
+  friend bool operator==(const Comment&, const Comment&) = default;
+};
+
 /// Optional profile fields for Engine::CreateUser.
 struct UserProfile {
   /// 0..Options::max_display_name_bytes of UTF-8, no control characters.
@@ -84,7 +100,17 @@ struct NewPost {
   std::optional<int64_t> created_at_us{};
 };
 
-/// Which page of a list to read. Pages are returned newest first.
+/// The content of a new comment for Engine::AddComment.
+struct NewComment {
+  /// The rules of NewPost::text (Options::max_post_bytes).
+  std::string text{};
+  /// A comment on the same post that this one answers, or CommentId{0}. It may be deleted
+  /// later; the reply stays and keeps the id.
+  CommentId reply_to{};
+};
+
+/// Which page of a list to read. Pages are returned newest first, except a post's comments
+/// (Engine::Comments), which are oldest first.
 struct PageRequest {
   /// Items per page, 1..1000. Default: 20.
   uint32_t limit = 20;
@@ -103,5 +129,6 @@ struct Page {
 
 using UserPage = Page<UserId>;
 using PostPage = Page<Post>;
+using CommentPage = Page<Comment>;
 
 }  // namespace puppies

@@ -18,13 +18,14 @@ std::unique_ptr<Engine> OpenEngine(const std::string& dir, OpenMode mode, Option
 void CloseEngine(Engine& engine) { Must(engine.Close()); }
 
 UserId ResolveUser(Engine& engine, std::string_view ref) {
-  if (!ref.starts_with('#')) return Must(engine.FindUser(ref.starts_with('@') ? ref.substr(1) : ref)).id;
+  if (!ref.starts_with('#'))
+    return Must(engine.FindUser(ref.starts_with('@') ? ref.substr(1) : ref)).id;
   const std::string_view digits = ref.substr(1);
   uint64_t id = 0;
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
   if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) {
-    throw UsageError{fmt::format("'{}' is not a user id: write #<1..18446744073709551615>",
-                                 OneLine(ref))};
+    throw UsageError{
+        fmt::format("'{}' is not a user id: write #<1..18446744073709551615>", OneLine(ref))};
   }
   return UserId{id};
 }
@@ -37,7 +38,11 @@ namespace {
 // the bytes there are not valid UTF-8.
 int64_t Decode(std::string_view s, size_t* i) {
   const auto c = static_cast<unsigned char>(s[*i]);
-  const size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+  const size_t n = c < 0x80             ? 1
+                   : (c & 0xe0) == 0xc0 ? 2
+                   : (c & 0xf0) == 0xe0 ? 3
+                   : (c & 0xf8) == 0xf0 ? 4
+                                        : 0;
   if (n == 0 || s.size() - *i < n) {
     ++*i;
     return -1;
@@ -110,6 +115,20 @@ void PrintPostPage(const PostPage& page, NameCache& names) {
     fmt::print("next cursor: {}\n", page.next_cursor);
   } else {
     fmt::print("(end, {} posts on this page)\n", page.items.size());
+  }
+}
+
+void PrintCommentPage(const CommentPage& page, NameCache& names) {
+  for (const Comment& c : page.items) {
+    const std::string reply =
+        ToInt(c.reply_to) == 0 ? std::string() : fmt::format("  (re {})", ToInt(c.reply_to));
+    fmt::print("{}  {}  @{}{}  {}\n", ToInt(c.id), FormatTime(c.created_at_us),
+               names.Name(c.author), reply, OneLine(c.text));
+  }
+  if (page.has_more) {
+    fmt::print("next cursor: {}\n", page.next_cursor);
+  } else {
+    fmt::print("(end, {} comments on this page)\n", page.items.size());
   }
 }
 

@@ -91,6 +91,8 @@ void PrintPost(const Post& post, NameCache& names);
 
 /// Prints a page's posts and its cursor line.
 void PrintPostPage(const PostPage& page, NameCache& names);
+/// Prints a page of a post's comments (oldest first) and its cursor line.
+void PrintCommentPage(const CommentPage& page, NameCache& names);
 
 /// "2024-05-01 12:00:00Z" for microseconds since the epoch.
 std::string FormatTime(int64_t us);

@@ -122,6 +122,55 @@ void AddPost(CLI::App& app, std::vector<Command>* commands) {
                        }});
 }
 
+// `comment add` and `comment list`.
+void AddComment(CLI::App& app, std::vector<Command>* commands) {
+  CLI::App* comment = app.add_subcommand("comment", "Comment on a post, or list its comments");
+  comment->require_subcommand(1);
+
+  struct AddArgs {
+    std::string db, author, text;
+    uint64_t post = 0, reply_to = 0;
+  };
+  auto add = std::make_shared<AddArgs>();
+  CLI::App* add_cmd = comment->add_subcommand("add", "Comment on a post; prints the comment's id");
+  AddDbOption(add_cmd, &add->db);
+  add_cmd->add_option("--author", add->author, "Author: username (or @username), or #id")
+      ->required();
+  add_cmd->add_option("--post", add->post, "Post id")->required();
+  add_cmd->add_option("--text", add->text, "Comment text")->required();
+  add_cmd->add_option("--reply-to", add->reply_to, "Id of the comment this one answers");
+  commands->push_back({add_cmd, [add] {
+                         auto engine = OpenEngine(add->db, OpenMode::kExisting);
+                         const UserId author = ResolveUser(*engine, add->author);
+                         const CommentId id = Must(engine->AddComment(
+                             author, PostId{add->post}, {add->text, CommentId{add->reply_to}}));
+                         CloseEngine(*engine);
+                         fmt::print("{}\n", ToInt(id));
+                         return 0;
+                       }});
+
+  struct ListArgs {
+    std::string db, cursor;
+    uint64_t post = 0;
+    uint32_t limit = 20;
+  };
+  auto list = std::make_shared<ListArgs>();
+  CLI::App* list_cmd = comment->add_subcommand("list", "Read a page of a post's comments");
+  AddDbOption(list_cmd, &list->db);
+  list_cmd->add_option("--post", list->post, "Post id")->required();
+  list_cmd->add_option("--limit", list->limit, "Comments per page, 1..1000")->capture_default_str();
+  list_cmd->add_option("--cursor", list->cursor, "next cursor printed by the previous page");
+  commands->push_back({list_cmd, [list] {
+                         auto engine = OpenEngine(list->db, OpenMode::kExisting);
+                         const CommentPage page = Must(engine->Comments(
+                             PostId{list->post}, {.limit = list->limit, .cursor = list->cursor}));
+                         NameCache names(*engine);
+                         PrintCommentPage(page, names);
+                         CloseEngine(*engine);
+                         return 0;
+                       }});
+}
+
 // `feed` and `timeline`: one page of a post list.
 void AddPostList(CLI::App& app, std::vector<Command>* commands, const char* name, const char* help,
                  Result<PostPage> (Engine::*read)(UserId, const PageRequest&)) {
@@ -232,6 +281,7 @@ void AddDatabaseCommands(CLI::App& app, std::vector<Command>* commands) {
   AddImport(app, commands);
   AddUser(app, commands);
   AddPost(app, commands);
+  AddComment(app, commands);
   AddPostList(app, commands, "feed", "Read a page of a user's home feed", &Engine::HomeFeed);
   AddPostList(app, commands, "timeline", "Read a page of a user's own posts",
               &Engine::UserTimeline);

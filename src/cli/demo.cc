@@ -278,6 +278,27 @@ int RunDemo(const DemoArgs& args) {
   for (const Post& post : page.items) {
     fmt::print("  @{:<10} {}\n", names.Name(post.author), post.text);
   }
+  if (!page.items.empty()) {
+    // Three readers discuss the newest post; the third answers the first.
+    const Post& post = page.items.front();
+    fmt::print("\n8. Comments on post {} by @{}, oldest first\n", ToInt(post.id),
+               names.Name(post.author));
+    const char* texts[] = {"Nice one!", "Agreed, well put.", "Thanks, glad you liked it."};
+    CommentId first{};
+    for (size_t i = 0; i < std::size(texts); ++i) {
+      const UserId who = i == 2 ? post.author : readers[(i + 1) % readers.size()];
+      const CommentId id =
+          Must(db.AddComment(who, post.id, {texts[i], i == 2 ? first : CommentId{}}));
+      if (i == 0) first = id;
+    }
+    for (const Comment& c : Must(db.Comments(post.id, FirstPage(10))).items) {
+      fmt::print("  @{:<10} {}{}\n", names.Name(c.author),
+                 ToInt(c.reply_to) ? fmt::format("(re {}) ", ToInt(c.reply_to)) : "", c.text);
+    }
+    const uint64_t count = Must(db.GetPost(post.id)).comment_count;
+    fmt::print("  comment_count {}\n", count);
+    ok = ok && count == std::size(texts);
+  }
 
   const Stats stats = Must(db.GetStats());
   CloseEngine(db);

@@ -15,7 +15,8 @@ namespace puppies::internal {
 Status IdMint::Load() {
   MutexLock lock(&mu_);
   for (auto [key, target] : {std::pair{meta_keys::kUserIdHwm, &last_user_},
-                             std::pair{meta_keys::kPostIdHwm, &last_live_post_}}) {
+                             std::pair{meta_keys::kPostIdHwm, &last_live_post_},
+                             std::pair{meta_keys::kCommentIdHwm, &last_comment_}}) {
     std::string raw;
     bool found;
     PUPPIES_RETURN_IF_ERROR(store_->Get(Cf::kMeta, key, &raw, &found));
@@ -41,6 +42,13 @@ uint64_t IdMint::NextUser() {
   MutexLock lock(&mu_);
   const uint64_t id = ++last_user_;
   PUPPIES_KILL_POINT("Ids:AfterMintUser");
+  return id;
+}
+
+uint64_t IdMint::NextComment() {
+  MutexLock lock(&mu_);
+  const uint64_t id = ++last_comment_;
+  PUPPIES_KILL_POINT("Ids:AfterMintComment");
   return id;
 }
 
@@ -111,7 +119,9 @@ Status IdMint::RaiseMark(std::string_view name, uint64_t id, uint64_t* old_mark,
   Batch b = store_->NewBatch();
   b.Merge(Cf::kMeta, name, EncodeBE64(id));
   PUPPIES_RETURN_IF_ERROR(store_->Write(&b));
-  uint64_t& last = name == meta_keys::kUserIdHwm ? last_user_ : last_live_post_;
+  uint64_t& last = name == meta_keys::kUserIdHwm      ? last_user_
+                   : name == meta_keys::kCommentIdHwm ? last_comment_
+                                                      : last_live_post_;
   last = std::max(last, id);
   *raised = true;
   return Status::OK();

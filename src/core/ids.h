@@ -1,9 +1,9 @@
 #pragma once
-// Id minting: user ids, live post ids and explicit-time post ids (SPEC §1 ids).
+// Id minting: user ids, comment ids, live post ids and explicit-time post ids (SPEC §1 ids).
 //
-// User ids count up from the stored high-water mark. Post ids hold milliseconds in the high
-// 42 bits and a sequence in the low 22 (keys/format.h): live posts take the next id at or after
-// now's millisecond, explicit-time posts the first free sequence above kExplicitBit in their
+// User and comment ids count up from their stored high-water marks. Post ids hold milliseconds in
+// the high 42 bits and a sequence in the low 22 (keys/format.h): live posts take the next id at or
+// after now's millisecond, explicit-time posts the first free sequence above kExplicitBit in their
 // millisecond. The high-water marks are max-merged in every creating batch, so ids minted
 // after a restart are larger than any minted before it, even if the clock went backwards.
 //
@@ -30,6 +30,7 @@ class IdMint {
   Status Load();
 
   uint64_t NextUser();
+  uint64_t NextComment();
   uint64_t NextLivePost(int64_t now_us);
 
   // An explicit-time post id, reserved until the reservation is destroyed: destroy it only
@@ -55,7 +56,8 @@ class IdMint {
   };
   Result<Reservation> ReserveExplicitPost(int64_t created_at_us);
 
-  // Repair (I7): raises the stored mark `name` (meta_keys::kUserIdHwm or kPostIdHwm) to `id`
+  // Repair (I7): raises the stored mark `name` (meta_keys::kUserIdHwm, kPostIdHwm or
+  // kCommentIdHwm) to `id`
   // and the in-memory one with it, so the next id minted cannot be one already in use.
   // *raised is false when the stored mark was already at least `id`; *old_mark is its value.
   Status RaiseMark(std::string_view name, uint64_t id, uint64_t* old_mark, bool* raised);
@@ -65,6 +67,7 @@ class IdMint {
   Mutex mu_;
   uint64_t last_user_ GUARDED_BY(mu_) = 0;
   uint64_t last_live_post_ GUARDED_BY(mu_) = 0;
+  uint64_t last_comment_ GUARDED_BY(mu_) = 0;
   // Next sequence to try per millisecond for explicit-time posts: a hint, cleared when it
   // grows past kMaxHints (memory stays bounded; probing then starts over at 0).
   std::unordered_map<uint64_t, uint64_t> hints_ GUARDED_BY(mu_);

@@ -37,7 +37,11 @@ namespace puppies::internal {
   X(kCheck, "check")                  \
   X(kIsMuting, "is_muting")           \
   X(kRepair, "repair")                \
-  X(kCompact, "compact")
+  X(kCompact, "compact")              \
+  X(kAddComment, "add_comment")       \
+  X(kGetComment, "get_comment")       \
+  X(kDeleteComment, "delete_comment") \
+  X(kComments, "comments")
 
 enum class Op : int {
 #define PUPPIES_OP_ENUM(name, str) name,

@@ -281,6 +281,34 @@ Result<PostPage> Engine::LikedPosts(UserId user, const PageRequest& page) {
                  [&](uint64_t id) { return impl_->likes().LikedPosts(id, page); });
 }
 
+Result<CommentId> Engine::AddComment(UserId author, PostId post, const NewComment& comment) {
+  PUPPIES_CALL(kAddComment);
+  PUPPIES_RETURN_IF_ERROR(ValidateUserId("author", author));
+  PUPPIES_RETURN_IF_ERROR(ValidatePostId("post id", post));
+  std::string text;
+  PUPPIES_RETURN_IF_ERROR(internal::ValidatePostText(impl_->options(), comment.text, &text));
+  return impl_->comments().Add(ToInt(author), ToInt(post), ToInt(comment.reply_to),
+                               std::move(text));
+}
+
+Result<Comment> Engine::GetComment(CommentId id) {
+  PUPPIES_CALL(kGetComment);
+  PUPPIES_RETURN_IF_ERROR(internal::ValidateCommentId("comment id", id));
+  return impl_->comments().Get(ToInt(id));
+}
+
+Status Engine::DeleteComment(UserId actor, CommentId id) {
+  PUPPIES_CALL(kDeleteComment);
+  PUPPIES_RETURN_IF_ERROR(ValidateUserId("actor", actor));
+  PUPPIES_RETURN_IF_ERROR(internal::ValidateCommentId("comment id", id));
+  return impl_->comments().Delete(ToInt(actor), ToInt(id));
+}
+
+Result<CommentPage> Engine::Comments(PostId post, const PageRequest& page) {
+  return RunPage(impl_.get(), Op::kComments, "post id", post, page,
+                 [&](uint64_t id) { return impl_->comments().Page(id, page); });
+}
+
 Result<PostPage> Engine::HomeFeed(UserId reader, const PageRequest& page) {
   return RunPage(impl_.get(), Op::kHomeFeed, "reader", reader, page,
                  [&](uint64_t id) { return impl_->home_feed().Read(id, page); });

@@ -6,6 +6,7 @@
 //   graph       graph/        follow, block and mute edges; follower/following counters
 //   posts       posts/        post records, timelines, post counters
 //   likes       likes/        like edges and counters
+//   comments    comments/     comment records, their list keys and counters
 //   home feed   home_feed/    inboxes, author modes, fanout/backfill/unmerge/repush jobs
 //
 // Calls that touch one component go straight to it (engine.cc); operations that write to
@@ -22,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "comments/comments.h"
 #include "core/component.h"
 #include "core/context.h"
 #include "core/ops.h"
@@ -81,6 +83,7 @@ struct Engine::Impl {
   internal::Graph& graph() { return graph_; }
   internal::Posts& posts() { return posts_; }
   internal::Likes& likes() { return likes_; }
+  internal::Comments& comments() { return comments_; }
   internal::HomeFeed& home_feed() { return home_feed_; }
 
   // ---- operations spanning components ----
@@ -114,9 +117,10 @@ struct Engine::Impl {
   internal::Graph graph_;
   internal::Posts posts_;
   internal::Likes likes_;
+  internal::Comments comments_;
   internal::HomeFeed home_feed_;
   // The registry: the components in dependency order, which Open, Check and GetStats follow.
-  const std::array<internal::Component*, 5> components_;
+  const std::array<internal::Component*, 6> components_;
 
   // Held shared by every public call and exclusively by Close, so Close never races a call.
   std::shared_mutex lifecycle_mu_;

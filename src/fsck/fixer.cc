@@ -31,15 +31,17 @@ namespace {
 
 // Adds the difference Analyze saw between the counter and a recount on its snapshot. No lock
 // is needed for that: every write that moves a counter adds its own delta in the batch that
-// changes what it counts, so the sum is exact in any order. A post's like counter is the
-// exception: once the post is deleted its clean-up removes the counter, so it is removed
-// here too rather than adjusted.
+// changes what it counts, so the sum is exact in any order. A post's like and comment
+// counters are the exception: once the post is deleted its clean-up removes them, so they are
+// removed here too rather than adjusted.
 Status AdjustCounter(Fixer& fx, const Finding& f) {
   const std::string key = CounterKey{f.a, f.counter}.Encode();
   const auto delta = static_cast<int64_t>(f.value);
   WriteOp op(fx.ctx());
   Batch& b = op.batch();
-  if (f.counter != CounterKind::kLikes) {
+  const bool of_post = f.counter == CounterKind::kLikes || f.counter == CounterKind::kComments;
+  const char* what = f.counter == CounterKind::kLikes ? "like" : "comment";
+  if (!of_post) {
     b.AddCounter(key, delta);
     return fx.Commit(op, fmt::format("I2: counter {} of {} corrected by {:+}",
                                      static_cast<int>(f.counter), f.a, delta));
@@ -50,13 +52,14 @@ Status AdjustCounter(Fixer& fx, const Finding& f) {
   PUPPIES_RETURN_IF_ERROR(fx.LivePost(f.a, &rec, &live));
   if (live) {
     b.AddCounter(key, delta);
-    return fx.Commit(op, fmt::format("I2: like count of post {} corrected by {:+}", f.a, delta));
+    return fx.Commit(op,
+                     fmt::format("I2: {} count of post {} corrected by {:+}", what, f.a, delta));
   }
   bool exists;
   PUPPIES_RETURN_IF_ERROR(fx.store().Exists(Cf::kCounters, key, &exists));
   if (!exists) return Status::OK();
   b.Delete(Cf::kCounters, key);
-  return fx.Commit(op, fmt::format("I2: removed the like count of gone post {}", f.a));
+  return fx.Commit(op, fmt::format("I2: removed the {} count of gone post {}", what, f.a));
 }
 
 // IdMint raises the in-memory mark with the stored one: without that, the next id minted

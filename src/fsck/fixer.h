@@ -8,6 +8,7 @@
 // The orders in use (Repair applies a round's fixes in ascending order):
 //    10  relation mended (graph: follows, blocks, mutes, likes)    graph/graph_check.cc
 //    20  order key without its edge dropped                        graph/graph_check.cc
+//    25  comment's record, list keys and counter made to agree     comments/comments_check.cc
 //    30  counter corrected (I2, every component's counters)        fsck/fixer.cc
 //    40  authored entry mended                                     posts/posts_check.cc
 //    50  inbox entry dropped                                       home_feed/home_feed_check.cc
@@ -37,6 +38,7 @@ class Fixer {
   const Users& users() { return impl_.users(); }
   const Graph& graph() { return impl_.graph(); }
   const HomeFeed& home_feed() { return impl_.home_feed(); }
+  const Comments& comments() { return impl_.comments(); }
 
   // Whether `post` exists and is not deleted; its record in *rec.
   Status LivePost(uint64_t post, PostRecord* rec, bool* live);

@@ -29,6 +29,8 @@ Status View::Load() {
           DecodeBE64(v, &user_hwm_);
         } else if (k == meta_keys::kPostIdHwm) {
           DecodeBE64(v, &post_hwm_);
+        } else if (k == meta_keys::kCommentIdHwm) {
+          DecodeBE64(v, &comment_hwm_);
         }
         return std::string();
       },

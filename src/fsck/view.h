@@ -84,6 +84,7 @@ class View {
 
   uint64_t user_hwm() const { return user_hwm_; }
   uint64_t post_hwm() const { return post_hwm_; }
+  uint64_t comment_hwm() const { return comment_hwm_; }
   const std::map<uint64_t, FeedJob>& jobs() const { return jobs_; }
   const std::map<uint64_t, AuthorModeRecord>& modes() const { return modes_; }
   const boost::container::flat_map<uint64_t, AuthorModeRecord>& memory_modes() const {
@@ -124,7 +125,7 @@ class View {
   Report* report_;
   Status status_;
 
-  uint64_t user_hwm_ = 0, post_hwm_ = 0;
+  uint64_t user_hwm_ = 0, post_hwm_ = 0, comment_hwm_ = 0;
   std::map<uint64_t, FeedJob> jobs_;
   std::map<uint64_t, AuthorModeRecord> modes_;
   PendingWork pending_;
@@ -227,7 +228,7 @@ struct InvariantGroup {
 
 // Each component's group is its Component::invariants(), next to its code (users/users_check.cc,
 // graph/graph_check.cc, posts/posts_check.cc, likes/likes_check.cc,
-// home_feed/home_feed_check.cc); the job queue's is the runner's.
+// comments/comments_check.cc, home_feed/home_feed_check.cc); the job queue's is the runner's.
 void CheckJobs(View& v, Scans& s);  // jobs/jobs_check.cc
 
 // The fixes of each concern, next to its checks; Repair applies them (repair.cc) in the order
@@ -240,5 +241,6 @@ extern const FixKind kFixInboxEntry;  // home feed: entry (a, post b) naming aut
 extern const FixKind kFixPending;     // home feed: marker (a, author b) naming job `value`
 extern const FixKind kFixBackfill;    // home feed: re-queue author b's backfill into a's inbox
 extern const FixKind kFixOwnInbox;    // home feed: author a's own inbox entry for post b
+extern const FixKind kFixComment;     // comments: comment b's keys, under post a's lock
 
 }  // namespace puppies::internal

@@ -299,6 +299,7 @@ static void CheckGraph(View& v, Scans& scans) {
         EdgeKey e;
         EdgeOrderKey o;
         AuthoredKey a;
+        CommentListKey c;
         int64_t time;
         if (DecodeEdge(k, value, &e, &time)) {
           CheckEndpoints(v, e);
@@ -307,7 +308,8 @@ static void CheckGraph(View& v, Scans& scans) {
           st->tally.Edge(e);
         } else if (EdgeOrderKey::Decode(k, &o)) {
           st->order.Order(o);
-        } else if (!AuthoredKey::Decode(k, &a)) {  // authored entries are the posts' (I4)
+        } else if (!AuthoredKey::Decode(k, &a) && !CommentListKey::Decode(k, &c)) {
+          // authored entries are the posts' (I4), comment list keys the comments' (I11)
           return std::string("edges: undecodable key");
         }
         return std::string();

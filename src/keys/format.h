@@ -20,7 +20,8 @@ namespace puppies::internal {
 // migrates an older one (core/migrate.h keeps the table of versions and their migrations):
 //   1  the first release
 //   2  job records carry a partition and a per-type payload (JobRecord v2)
-inline constexpr uint32_t kFormatVersion = 2;
+//   3  comments: the comments column family, their list keys in edges, the comment id mark
+inline constexpr uint32_t kFormatVersion = 3;
 
 // ---- column families --------------------------------------------------------------------
 enum class Cf : int {
@@ -33,11 +34,13 @@ enum class Cf : int {
   kInbox,        // materialized home feeds, their floors and pending backfills
   kCounters,     // exact counts, add-merged
   kJobs,         // durable background work queue
+  kComments,     // CommentRecord by id
   kCount,
 };
 // Persisted as column family names, in Cf order.
 inline constexpr std::array<std::string_view, static_cast<size_t>(Cf::kCount)> kCfNames = {
-    "default", "meta", "users", "usernames", "posts", "edges", "inbox", "counters", "jobs"};
+    "default", "meta",  "users",    "usernames", "posts",
+    "edges",   "inbox", "counters", "jobs",      "comments"};
 
 // ---- meta keys --------------------------------------------------------------------------
 namespace meta_keys {
@@ -45,9 +48,10 @@ inline constexpr std::string_view kFormatVersion = "format_version";
 inline constexpr std::string_view kUserIdHwm = "user_id_hwm";
 inline constexpr std::string_view kPostIdHwm = "post_id_hwm";
 inline constexpr std::string_view kCursorSalt = "cursor_salt";
+inline constexpr std::string_view kCommentIdHwm = "comment_id_hwm";
 inline constexpr std::string_view kModePrefix = "mode/";  // followed by BE(author)
-inline constexpr std::array<std::string_view, 5> kAll = {kFormatVersion, kUserIdHwm, kPostIdHwm,
-                                                         kCursorSalt, kModePrefix};
+inline constexpr std::array<std::string_view, 6> kAll = {
+    kFormatVersion, kUserIdHwm, kPostIdHwm, kCursorSalt, kCommentIdHwm, kModePrefix};
 }  // namespace meta_keys
 
 // ---- edges column family: BE(owner) u8(tag) ... -------------------------------------------
@@ -61,8 +65,10 @@ enum class EdgeKind : uint8_t {
   kLiker = 7,      // other (user) liked owner (post)
 };
 inline constexpr EdgeKind kMaxEdgeKind = EdgeKind::kLiker;
-inline constexpr uint8_t kEdgeOrderBit = 0x80;  // tag of an edge's time-order key: kind | 0x80
-inline constexpr uint8_t kAuthoredTag = 0x40;   // an author's post list
+inline constexpr uint8_t kEdgeOrderBit = 0x80;    // tag of an edge's time-order key: kind | 0x80
+inline constexpr uint8_t kAuthoredTag = 0x40;     // an author's post list
+inline constexpr uint8_t kPostCommentTag = 0x41;  // a post's comments, oldest first
+inline constexpr uint8_t kUserCommentTag = 0x42;  // a user's comments, by id
 
 // ---- inbox column family: BE(owner) u8(tag) ... -------------------------------------------
 inline constexpr uint8_t kInboxFloorTag = 0x00;    // value BE(post id), max-merged
@@ -95,9 +101,10 @@ enum class JobPartition : uint8_t { kAuthor = 1, kReader = 2, kUser = 3, kPost =
 // The stages of a deleted post's clean-up (kPurgePost), run in this order; persisted in the
 // job's payload. A new concern that keeps per-post data adds its stage before kDone.
 enum class PurgeStage : uint8_t {
-  kLikes = 0,  // likes of the post, both directions, and its like counter
-  kInbox = 1,  // the post's entries in its author's followers' inboxes
-  kDone = 2,   // nothing left: the last batch drops the job
+  kLikes = 0,     // likes of the post, both directions, and its like counter
+  kInbox = 1,     // the post's entries in its author's followers' inboxes
+  kComments = 2,  // the post's comments, their list keys and its comment counter
+  kDone = 3,      // nothing left: the last batch drops the job (never stored)
 };
 
 // ---- meta "mode/" values --------------------------------------------------------------------
@@ -120,6 +127,7 @@ enum class ListKind : uint8_t {
   kFollowing = 4,
   kLikers = 5,
   kLikedPosts = 6,
+  kComments = 7,
 };
 
 // ---- post ids ---------------------------------------------------------------------------------
@@ -159,7 +167,7 @@ constexpr uint8_t U(ListKind k) { return static_cast<uint8_t>(k); }
 using E = EdgeKind;
 // Every tag byte after BE(owner) in the edges column family: edge kinds, their order keys
 // (kind | kEdgeOrderBit) and the authored-post tag.
-inline constexpr std::array<uint8_t, 15> kEdgeTags = {
+inline constexpr std::array<uint8_t, 17> kEdgeTags = {
     U(E::kFollowing),
     U(E::kFollower),
     U(E::kBlocking),
@@ -174,9 +182,12 @@ inline constexpr std::array<uint8_t, 15> kEdgeTags = {
     static_cast<uint8_t>(U(E::kMuting) | kEdgeOrderBit),
     static_cast<uint8_t>(U(E::kLiked) | kEdgeOrderBit),
     static_cast<uint8_t>(U(E::kLiker) | kEdgeOrderBit),
-    kAuthoredTag};
+    kAuthoredTag,
+    kPostCommentTag,
+    kUserCommentTag};
 static_assert(AllDistinct(kEdgeTags), "two key kinds share a tag in the edges column family");
 static_assert(U(kMaxEdgeKind) < kAuthoredTag, "edge kinds must stay below the authored tag");
+static_assert(kUserCommentTag < kEdgeOrderBit, "list tags must stay below the order bit");
 static_assert(AllDistinct(std::array{kInboxFloorTag, kInboxPendingTag, kInboxEntryTag}),
               "two key kinds share a tag in the inbox column family");
 // The floor sorts first, then pending markers, then entries: readers scan in that order.
@@ -191,10 +202,12 @@ static_assert(AllDistinct(std::array{U(JobType::kFanout), U(JobType::kBackfill),
               "two job types share a byte");
 static_assert(AllDistinct(std::array{U(ListKind::kHomeFeed), U(ListKind::kTimeline),
                                      U(ListKind::kFollowers), U(ListKind::kFollowing),
-                                     U(ListKind::kLikers), U(ListKind::kLikedPosts)}),
+                                     U(ListKind::kLikers), U(ListKind::kLikedPosts),
+                                     U(ListKind::kComments)}),
               "two list kinds share a byte");
 static_assert(AllDistinct(std::array{static_cast<uint8_t>(PurgeStage::kLikes),
                                      static_cast<uint8_t>(PurgeStage::kInbox),
+                                     static_cast<uint8_t>(PurgeStage::kComments),
                                      static_cast<uint8_t>(PurgeStage::kDone)}),
               "two purge stages share a byte");
 static_assert(AllDistinct(kCfNames), "two column families share a name");

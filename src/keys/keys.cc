@@ -110,6 +110,22 @@ std::string AuthoredKey::Below(uint64_t author, uint64_t post) {
   return post == 0 ? PrefixSuccessor(Prefix(author)) : AuthoredKey{author, post - 1}.Encode();
 }
 
+std::string CommentListKey::Encode() const {
+  std::string k = Prefix(owner, tag);
+  PutFixed64BE(&k, comment);
+  return k;
+}
+
+bool CommentListKey::Decode(std::string_view key, CommentListKey* out) {
+  if (key.size() != 17) return false;
+  out->tag = static_cast<uint8_t>(key[8]);
+  if (out->tag != kPostCommentTag && out->tag != kUserCommentTag) return false;
+  return GetOwnerTag(&key, &out->owner, out->tag) && GetFixed64BE(&key, &out->comment) &&
+         key.empty();
+}
+
+std::string CommentListKey::Prefix(uint64_t owner, uint8_t tag) { return OwnerTag(owner, tag); }
+
 std::string InboxFloorKey::Encode() const { return OwnerTag(owner, kInboxFloorTag); }
 
 bool InboxFloorKey::Decode(std::string_view key, InboxFloorKey* out) {

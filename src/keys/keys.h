@@ -4,6 +4,7 @@
 //
 // Grammar (BE = 8-byte big-endian u64, ~x = bitwise not, so forward iteration is newest first):
 //   meta      "format_version" | "user_id_hwm" | "post_id_hwm" | "cursor_salt"
+//             "comment_id_hwm"
 //             "mode/" BE(author)
 //   users     BE(user_id)
 //   usernames lower-cased username bytes
@@ -11,11 +12,14 @@
 //   edges     BE(owner) u8(kind) BE(other)                    edge existence, value BE(time_us)
 //             BE(owner) u8(kind|0x80) BE(~time_us) BE(other)  edge order, value empty
 //             BE(author) u8(0x40) BE(~post_id)                authored post, value empty
+//             BE(post) u8(0x41) BE(comment_id)                a post's comment, value BE(author)
+//             BE(author) u8(0x42) BE(comment_id)              a user's comment, value BE(post)
 //   inbox     BE(owner) u8(0x00)                              floor, value BE(post_id), max-merge
 //             BE(owner) u8(0x01) BE(author)                   pending backfill, value empty
 //             BE(owner) u8(0x02) BE(~post_id)                 entry, value BE(author)
 //   counters  BE(id) u8(counter kind)                         value u64 LE, add-merge
 //   jobs      BE(job_seq)                                     value JobRecord
+//   comments  BE(comment_id)                                  value CommentRecord
 
 #include <cstdint>
 #include <string>
@@ -74,6 +78,25 @@ struct AuthoredKey {
   // The exclusive end of `author`'s posts >= `post` (the end of the prefix when `post` is 0).
   static std::string Below(uint64_t author, uint64_t post);
   static uint64_t PostOfKey(std::string_view key) { return ~TrailingId(key); }
+};
+
+// A comment in one of its two lists: the post's (tag kPostCommentTag, owner the post, value
+// BE(author)), read oldest first, and its author's (kUserCommentTag, owner the author, value
+// BE(post)), which lets a user's comments be found without a scan of every post.
+struct CommentListKey {
+  uint64_t owner = 0;
+  uint8_t tag = kPostCommentTag;
+  uint64_t comment = 0;
+  static CommentListKey OfPost(uint64_t post, uint64_t comment) {
+    return {post, kPostCommentTag, comment};
+  }
+  static CommentListKey OfUser(uint64_t user, uint64_t comment) {
+    return {user, kUserCommentTag, comment};
+  }
+  std::string Encode() const;
+  static bool Decode(std::string_view key, CommentListKey* out);
+  static std::string Prefix(uint64_t owner, uint8_t tag);
+  static uint64_t CommentOfKey(std::string_view key) { return TrailingId(key); }
 };
 
 struct InboxFloorKey {

@@ -14,12 +14,9 @@
 namespace puppies::internal {
 
 Result<bool> Likes::Like(uint64_t user, uint64_t post) {
-  PUPPIES_RETURN_IF_ERROR(users_.Exists(user));
   WriteOp op(ctx_);
-  op.LockPost(post);
   PostRecord rec;
-  PUPPIES_RETURN_IF_ERROR(posts_.ReadLive(post, &rec));
-  PUPPIES_RETURN_IF_ERROR(graph_.CheckNotBlockedBy(rec.author, user));
+  PUPPIES_RETURN_IF_ERROR(LockLivePost(op, user, post, &rec));
   Status s;
   if (graph_.HasEdge(user, EdgeKind::kLiked, post, nullptr, &s)) return false;
   PUPPIES_RETURN_IF_ERROR(s);

@@ -7,18 +7,14 @@
 #include <cstdint>
 #include <string_view>
 
-#include "core/component.h"
-#include "core/context.h"
-#include "graph/graph.h"
-#include "posts/posts.h"
-#include "users/users.h"
+#include "posts/post_interaction.h"
 
 namespace puppies::internal {
 
-class Likes final : public Component {
+class Likes final : public PostInteraction {
  public:
   Likes(Context& ctx, const Users& users, const Graph& graph, const Posts& posts)
-      : ctx_(ctx), users_(users), graph_(graph), posts_(posts) {}
+      : PostInteraction(ctx, users, graph, posts) {}
   std::string_view name() const override { return "likes"; }
   const InvariantGroup* invariants() const override;
 
@@ -33,12 +29,6 @@ class Likes final : public Component {
   // every step deletes what it read. No like can be added meanwhile: Like refuses a deleted
   // post under the post lock.
   Status PurgePost(uint64_t author, uint64_t post, uint64_t* cursor, Batch* b, bool* done) override;
-
- private:
-  Context& ctx_;
-  const Users& users_;
-  const Graph& graph_;
-  const Posts& posts_;
 };
 
 }  // namespace puppies::internal

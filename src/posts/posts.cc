@@ -147,11 +147,6 @@ void Posts::AddTombstone(Batch* b, uint64_t id, const PostRecord& rec) {
   b->AddCounter(CounterKey{rec.author, CounterKind::kPosts}.Encode(), -1);
 }
 
-void Posts::FinishPurge(Batch* b, uint64_t post) {
-  // Comments (issue 12) will purge their counter in a stage of their own.
-  b->Delete(Cf::kCounters, CounterKey{post, CounterKind::kComments}.Encode());
-}
-
 void Posts::NoteDeleted(uint64_t author) {
   // A deleted post leaves a tombstone in its author's timeline (and in likers' lists) that
   // every later read of the list steps over until a compaction drops it: 30,000 deletions made

@@ -1,7 +1,7 @@
 #pragma once
 // Posts: the post records and tombstones (posts column family), each author's timeline (the
-// authored keys of the edges column family), the posts counter, post id minting's high-water
-// mark and the comment counter (until comments have a component of their own). Owns GetPost,
+// authored keys of the edges column family), the posts counter and post id minting's
+// high-water mark. Owns GetPost,
 // GetPosts and UserTimeline, the hydration every list of posts goes through (Load, PagePosts),
 // the batch primitives the create and delete operations (engine/ops/posting.cc) are built
 // from, and invariants I4, I7 (post ids) and I2 for posts (posts/posts_check.cc).
@@ -57,8 +57,6 @@ class Posts final : public Component {
   // explicit-time import from reusing the id), the timeline entry and the counter.
   // REQUIRES: the post lock.
   static void AddTombstone(Batch* b, uint64_t id, const PostRecord& rec);
-  // The last of a deleted post's residue here: its comment counter.
-  static void FinishPurge(Batch* b, uint64_t post);
 
   // Counts a deleted post of `author` (its clean-up done); every kCompactAfterDeletes,
   // compacts the author's timeline so that reads stop stepping over its tombstones.

@@ -80,6 +80,22 @@ bool DecodePost(std::string_view in, PostRecord* r) {
   return in.empty();
 }
 
+std::string EncodeComment(const CommentRecord& r) {
+  std::string out(1, kV1);
+  PutVarint64(&out, r.post);
+  PutVarint64(&out, r.author);
+  PutVarint64(&out, r.reply_to);
+  PutVarsint64(&out, r.created_at_us);
+  PutLengthPrefixed(&out, r.text);
+  return out;
+}
+
+bool DecodeComment(std::string_view in, CommentRecord* r) {
+  return GetVersion(&in) && GetVarint64(&in, &r->post) && GetVarint64(&in, &r->author) &&
+         GetVarint64(&in, &r->reply_to) && GetVarsint64(&in, &r->created_at_us) &&
+         GetString(&in, &r->text) && in.empty();
+}
+
 std::string EncodeAuthorMode(const AuthorModeRecord& r) {
   std::string out(1, kV1);
   out.push_back(static_cast<char>(r.mode));

@@ -5,6 +5,8 @@
 //   PostRecord  := 0x01 u8(flags) varint(author) svarint(created_at_us) varint(reply_to)
 //                  LP(text) varint(n) n*(LP(url) LP(mime) varint(w) varint(h) LP(alt))
 //                  flags bit 0: deleted (a tombstone keeps author and created_at only)
+//   CommentRecord := 0x01 varint(post) varint(author) varint(reply_to) svarint(created_at_us)
+//                  LP(text)
 //   AuthorMode  := 0x01 u8(mode) varint(pull_since_post_id) varint(repush_job_seq)
 //   JobRecord   := 0x02 u8(type) varint(partition) LP(payload)         (format 2)
 //                  the payload's grammar belongs to the type's owner (home_feed/jobs.h)
@@ -41,6 +43,16 @@ struct PostRecord {
 };
 std::string EncodePost(const PostRecord& r);
 bool DecodePost(std::string_view in, PostRecord* r);
+
+struct CommentRecord {
+  uint64_t post = 0;
+  uint64_t author = 0;
+  uint64_t reply_to = 0;  // a comment on the same post, or 0
+  int64_t created_at_us = 0;
+  std::string text;
+};
+std::string EncodeComment(const CommentRecord& r);
+bool DecodeComment(std::string_view in, CommentRecord* r);
 
 struct AuthorModeRecord {
   AuthorMode mode = AuthorMode::kPush;

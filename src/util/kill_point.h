@@ -21,7 +21,7 @@
 namespace puppies::internal {
 
 // Ordered by the path they sit on. docs/reliability.md explains each one.
-inline constexpr std::array<std::string_view, 28> kKillPoints = {
+inline constexpr std::array<std::string_view, 32> kKillPoints = {
     // Open and Close
     "Open:AfterStoreOpen",    // RocksDB opened (WAL replayed), nothing of ours read yet
     "Open:AfterMigrate",      // an older format migrated (core/migrate.h), nothing else read
@@ -32,6 +32,7 @@ inline constexpr std::array<std::string_view, 28> kKillPoints = {
     "Ids:AfterMintUser",      // user id taken in memory, its batch not written
     "Ids:AfterMintPost",      // post id taken in memory, its batch not written
     "Ids:AfterMintExplicit",  // explicit-time post id reserved in memory, not yet probed
+    "Ids:AfterMintComment",   // comment id taken in memory, its batch not written
     // Foreground operations: the batch is durable, the call has not returned
     "WriteOp:AfterWrite",  // any operation that queued jobs: written, jobs not yet dispatched
     "CreateUser:AfterCommit",
@@ -43,16 +44,19 @@ inline constexpr std::array<std::string_view, 28> kKillPoints = {
     "Block:AfterCommit",
     "ImportFollows:AfterChunk",  // one chunk of an import written, later chunks not
     "Like:AfterCommit", "Unlike:AfterCommit",
+    "AddComment:AfterCommit",     // comment record, its two list keys and the counter written
+    "DeleteComment:AfterCommit",  // the same removed
     // Background job steps (each step is one batch that also saves the job's cursor)
-    "Jobs:AfterStep",         // any job, between two steps
-    "Fanout:AfterChunk",      // inbox entries of one chunk of followers + cursor written
-    "Inbox:AfterTrim",        // an inbox trimmed to its cap and its floor raised
-    "Backfill:AfterCommit",   // backfilled entries written, pending marker removed
-    "Unmerge:AfterCommit",    // an ex-followee's entries removed from an inbox
-    "Purge:AfterLikesChunk",  // one chunk of a deleted post's likes removed
-    "Purge:AfterInboxChunk",  // one chunk of followers' entries of a deleted post removed
-    "Repush:AfterChunk",      // one chunk of followers refilled by a draining author
-    "Repush:AfterLast",       // the author is back to push (or the job was superseded)
+    "Jobs:AfterStep",            // any job, between two steps
+    "Fanout:AfterChunk",         // inbox entries of one chunk of followers + cursor written
+    "Inbox:AfterTrim",           // an inbox trimmed to its cap and its floor raised
+    "Backfill:AfterCommit",      // backfilled entries written, pending marker removed
+    "Unmerge:AfterCommit",       // an ex-followee's entries removed from an inbox
+    "Purge:AfterLikesChunk",     // one chunk of a deleted post's likes removed
+    "Purge:AfterInboxChunk",     // one chunk of followers' entries of a deleted post removed
+    "Purge:AfterCommentsChunk",  // one chunk of a deleted post's comments removed
+    "Repush:AfterChunk",         // one chunk of followers refilled by a draining author
+    "Repush:AfterLast",          // the author is back to push (or the job was superseded)
 };
 
 consteval bool IsKillPoint(std::string_view name) {

@@ -106,6 +106,12 @@ Status ValidatePostId(std::string_view field, PostId id) {
   return Status::OK();
 }
 
+Status ValidateCommentId(std::string_view field, CommentId id) {
+  if (ToInt(id) == 0)
+    return Status::InvalidArgument(fmt::format("{} is 0, not a comment id", field));
+  return Status::OK();
+}
+
 Status ValidatePageLimit(uint32_t limit) {
   if (limit < 1 || limit > kMaxPageLimit) {
     return Status::InvalidArgument(
@@ -125,10 +131,17 @@ Status ValidateProfile(const Options& options, const std::string* display_name,
   return Status::OK();
 }
 
-Status ValidateNewPost(const Options& options, const NewPost& post, std::string* trimmed) {
-  if (!IsValidUtf8(post.text)) return Status::InvalidArgument("text is not valid utf-8");
-  const std::string_view text = TrimWhitespace(post.text);
+Status ValidatePostText(const Options& options, std::string_view raw, std::string* trimmed) {
+  if (!IsValidUtf8(raw)) return Status::InvalidArgument("text is not valid utf-8");
+  const std::string_view text = TrimWhitespace(raw);
   Status s = ValidateText("text", text, {1, options.max_post_bytes, true});
+  if (!s.ok()) return s;
+  trimmed->assign(text);
+  return Status::OK();
+}
+
+Status ValidateNewPost(const Options& options, const NewPost& post, std::string* trimmed) {
+  Status s = ValidatePostText(options, post.text, trimmed);
   if (!s.ok()) return s;
   if (post.media.size() > options.max_media_items) {
     return Status::InvalidArgument(fmt::format("media has {} items, more than the limit of {}",
@@ -150,7 +163,6 @@ Status ValidateNewPost(const Options& options, const NewPost& post, std::string*
     return Status::InvalidArgument(
         fmt::format("created_at_us is {}, before the epoch", *post.created_at_us));
   }
-  trimmed->assign(text);
   return Status::OK();
 }
 

@@ -41,9 +41,13 @@ std::string FoldUsername(std::string_view username);
 
 Status ValidateUserId(std::string_view field, UserId id);
 Status ValidatePostId(std::string_view field, PostId id);
+Status ValidateCommentId(std::string_view field, CommentId id);
 Status ValidatePageLimit(uint32_t limit);
 Status ValidateProfile(const Options& options, const std::string* display_name,
                        const std::string* bio);
+// Trims and validates a post's or a comment's text (docs/guide.md, "Text"); *trimmed
+// receives the text to store.
+Status ValidatePostText(const Options& options, std::string_view text, std::string* trimmed);
 // Checks media and trims/validates the text; *trimmed receives the text to store.
 Status ValidateNewPost(const Options& options, const NewPost& post, std::string* trimmed);
 Status ValidateOptions(const Options& options);

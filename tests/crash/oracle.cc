@@ -39,6 +39,7 @@ void Oracle::BeginRun() {
   for (const auto& [name, id] : users_) user_floor_ = std::max(user_floor_, id);
   if (!posts_.empty()) post_floor_ = std::max(post_floor_, posts_.rbegin()->first);
   if (!deleted_.empty()) post_floor_ = std::max(post_floor_, *deleted_.rbegin());
+  if (!comment_ids_.empty()) comment_floor_ = *comment_ids_.rbegin();
 }
 
 void Oracle::Line(const std::string& line) {
@@ -99,8 +100,21 @@ void Oracle::Apply(const Call& c, const std::string& value) {
     }
     posts_[id] = PostInfo{Num(a[0]), a[1]};
   } else if (c.op == "delete") {
-    posts_.erase(Num(a[1]));
-    deleted_.insert(Num(a[1]));
+    const uint64_t post = Num(a[1]);
+    posts_.erase(post);
+    deleted_.insert(post);
+    std::erase_if(comments_, [post](const auto& kv) { return kv.second.post == post; });
+  } else if (c.op == "comment") {
+    const uint64_t id = Num(value);
+    if (!comment_ids_.insert(id).second) AddViolation("I7: comment id " + value + " reused");
+    if (id <= comment_floor_) {
+      AddViolation("I7: comment id " + value + " not above the ids before the restart (" +
+                   std::to_string(comment_floor_) + ")");
+    }
+    // A comment acknowledged just before its post's deletion may be reported after it.
+    if (posts_.count(Num(a[1]))) comments_[id] = CommentInfo{Num(a[1]), Num(a[0]), a[2]};
+  } else if (c.op == "delete_comment") {
+    comments_.erase(Num(a[1]));
   } else if (c.op == "follow") {
     follows_.insert({Num(a[0]), Num(a[1])});
   } else if (c.op == "unfollow") {
@@ -185,6 +199,19 @@ void Oracle::ResolveOne(Engine& e, const Call& c) {
     if (!check(l.status())) return;
     const bool before = likes_.count({Num(a[0]), Num(a[1])}) != 0;
     if (*l != before) took_effect(true, "");
+  } else if (c.op == "comment") {
+    if (!posts_.count(Num(a[1]))) return;  // the post is gone, and its comments with it
+    Result<std::vector<Comment>> list = ReadAll<Comment>(
+        [&](const PageRequest& r) { return e.Comments(PostId{Num(a[1])}, r); }, 200);
+    if (!check(list.status())) return;
+    for (const Comment& cm : *list) {
+      if (cm.text == a[2]) return took_effect(true, std::to_string(ToInt(cm.id)));
+    }
+  } else if (c.op == "delete_comment") {
+    if (!comments_.count(Num(a[1]))) return;
+    Result<Comment> cm = e.GetComment(CommentId{Num(a[1])});
+    if (!cm.ok() && !cm.status().IsNotFound()) return (void)check(cm.status());
+    took_effect(!cm.ok(), "");
   } else if (c.op == "import") {
     size_t present = 0, missing = 0;
     for (const Edge& edge : ImportEdges(c)) {
@@ -306,6 +333,33 @@ void Oracle::Verify(Engine& e, std::mt19937_64& rng) {
     auto got = ReadAll<UserId>([&](const PageRequest& r) { return e.Likers(PostId{id}, r); }, 100);
     if (expect_ok(got.status(), what + " likers"))
       compare(*got, likers[id], true, what + " likers");
+  }
+  // Comments: each live post's, oldest first, with their authors and texts, and its count.
+  std::map<uint64_t, std::vector<std::pair<uint64_t, const CommentInfo*>>> by_post;
+  for (const auto& [id, info] : comments_) by_post[info.post].push_back({id, &info});
+  for (const auto& [id, info] : posts_) {
+    const std::string what = "post " + std::to_string(id) + " comments";
+    const auto& want = by_post[id];
+    Result<Post> p = e.GetPost(PostId{id});
+    if (!p.ok()) continue;  // reported above
+    if (p->comment_count != want.size()) {
+      AddViolation(what + ": comment_count " + std::to_string(p->comment_count) + ", want " +
+                   std::to_string(want.size()));
+    }
+    if (p->comment_count == 0 && want.empty()) continue;
+    auto got = ReadAll<Comment>([&](const PageRequest& r) { return e.Comments(PostId{id}, r); },
+                                static_cast<uint32_t>(1 + rng() % 30));
+    if (!expect_ok(got.status(), what)) continue;
+    std::string got_text, want_text;
+    for (const Comment& cm : *got) {
+      got_text += " " + std::to_string(ToInt(cm.id)) + ":" + std::to_string(ToInt(cm.author)) +
+                  ":" + cm.text;
+    }
+    for (const auto& [cid, info] : want) {
+      want_text +=
+          " " + std::to_string(cid) + ":" + std::to_string(info->author) + ":" + info->text;
+    }
+    if (got_text != want_text) AddViolation(what + ":" + got_text + ", want" + want_text);
   }
   for (uint64_t id : deleted_) {
     Result<Post> p = e.GetPost(PostId{id});

@@ -33,7 +33,8 @@ class Oracle {
   void Line(const std::string& line);
   // Settles the calls left in flight by the last worker, by reading the reopened database.
   void Resolve(Engine& e);
-  // Compares users, counts, follow and block edges, posts, likes, timelines and home feeds
+  // Compares users, counts, follow and block edges, posts, likes, comments, timelines and home
+  // feeds
   // with the expectation. REQUIRES: Resolve, then WaitIdle.
   void Verify(Engine& e, std::mt19937_64& rng);
 
@@ -49,6 +50,11 @@ class Oracle {
     std::vector<std::string> args;
   };
   struct PostInfo {
+    uint64_t author = 0;
+    std::string text;
+  };
+  struct CommentInfo {
+    uint64_t post = 0;
     uint64_t author = 0;
     std::string text;
   };
@@ -71,8 +77,10 @@ class Oracle {
   std::set<Edge> mutes_;
   std::map<uint64_t, PostInfo> posts_;  // live
   std::set<uint64_t> deleted_;
-  std::set<Edge> likes_;  // (user, post); only those on live posts matter
-  uint64_t user_floor_ = 0, post_floor_ = 0;
+  std::set<Edge> likes_;                      // (user, post); only those on live posts matter
+  std::map<uint64_t, CommentInfo> comments_;  // on live posts
+  std::set<uint64_t> comment_ids_;            // every comment id ever acknowledged
+  uint64_t user_floor_ = 0, post_floor_ = 0, comment_floor_ = 0;
 
   Counts counts_;
   std::vector<std::string> violations_;  // the first few, for the report

@@ -34,6 +34,7 @@ void Emit(const std::string& line) {
 
 std::string Str(UserId u) { return std::to_string(ToInt(u)); }
 std::string Str(PostId p) { return std::to_string(ToInt(p)); }
+std::string Str(CommentId c) { return std::to_string(ToInt(c)); }
 
 const Status& StatusOf(const Status& s) { return s; }
 template <class T>
@@ -44,7 +45,8 @@ const Status& StatusOf(const Result<T>& r) {
 std::string ValueText(const Status&) { return ""; }
 template <class T>
 std::string ValueText(const Result<T>& r) {
-  if constexpr (std::is_same_v<T, UserId> || std::is_same_v<T, PostId>) {
+  if constexpr (std::is_same_v<T, UserId> || std::is_same_v<T, PostId> ||
+                std::is_same_v<T, CommentId>) {
     return " " + std::to_string(ToInt(*r));
   } else if constexpr (std::is_same_v<T, uint64_t>) {
     return " " + std::to_string(*r);
@@ -297,6 +299,41 @@ class WorkerThread {
     }
   }
 
+  // Comments on a post of the pool (own posts in a burst, so that deletions purge comments),
+  // and deletions of the thread's own comments.
+  void AddComment(Engine& e, bool on_own_post = false) {
+    const UserId u = OwnUser();
+    PostId post;
+    if (on_own_post) {
+      if (own_posts_.empty()) return;
+      post = own_posts_[Pick(own_posts_.size())].first;
+    } else {
+      std::lock_guard lock(shared_->mu);
+      if (shared_->pool.empty()) return;
+      post = shared_->pool[Pick(shared_->pool.size())];
+    }
+    // Unique text: an unacknowledged comment is recognised after a crash by its text.
+    const std::string text = "c" + std::to_string(t_) + "r" +
+                             std::to_string(rng_() % 1'000'000'000) + "n" + std::to_string(n_);
+    // not_found: the post was deleted meanwhile; permission_denied: its author blocks u.
+    Result<CommentId> c = Call("comment " + Str(u) + " " + Str(post) + " " + text,
+                               [&] {
+                                 return e.AddComment(u, post, NewComment{text, {}});
+                               },
+                               {StatusCode::kNotFound, StatusCode::kPermissionDenied});
+    if (c.ok()) own_comments_.push_back({*c, u});
+  }
+
+  void DeleteComment(Engine& e) {
+    if (own_comments_.empty()) return;
+    const size_t k = Pick(own_comments_.size());
+    const auto [comment, author] = own_comments_[k];
+    own_comments_.erase(own_comments_.begin() + static_cast<std::ptrdiff_t>(k));
+    // not_found: its post was deleted.
+    (void)Call("delete_comment " + Str(author) + " " + Str(comment),
+               [&] { return e.DeleteComment(author, comment); }, {StatusCode::kNotFound});
+  }
+
   void Import(Engine& e, size_t n) {
     std::vector<FollowEdge> edges;
     std::string args;
@@ -355,6 +392,7 @@ class WorkerThread {
   // toggles (backfill, unmerge).
   void Burst(Engine& e) {
     for (int i = 0; i < 6; ++i) Import(e, 40);  // followers, so that posts fan out widely
+    for (int i = 0; i < 30; ++i) AddComment(e, /*on_own_post=*/true);
     while (own_posts_.size() > 60) Delete(e);
     for (int i = 0; i < 150; ++i) MakePost(e, Pick(3) == 0 ? users_[0] : OwnUser());
     for (int i = 0; i < 20; ++i) ToggleCelebrity(e);
@@ -391,10 +429,14 @@ class WorkerThread {
       SetFollow(e, a, *it, false);
     } else if (r < 74) {
       ToggleCelebrity(e);
-    } else if (r < 86) {
+    } else if (r < 82) {
       SetLike(e, true);
-    } else if (r < 91) {
+    } else if (r < 86) {
       SetLike(e, false);
+    } else if (r < 89) {
+      AddComment(e, /*on_own_post=*/Pick(2) == 0);
+    } else if (r < 91) {
+      DeleteComment(e);
     } else if (r < 93) {
       SetBlock(e, OwnUser(), OwnUser(), true);
     } else if (r < 95) {
@@ -427,7 +469,8 @@ class WorkerThread {
   Pairs blocks_;                              // (own blocker, own blocked)
   Pairs mutes_;                               // (own muter, anyone)
   std::map<UserId, std::set<PostId>> liked_;  // own users' likes (some posts may be deleted)
-  std::vector<std::pair<PostId, UserId>> own_posts_;  // (post, author), live
+  std::vector<std::pair<PostId, UserId>> own_posts_;        // (post, author), live
+  std::vector<std::pair<CommentId, UserId>> own_comments_;  // (comment, author), this run's
 };
 
 }  // namespace

@@ -26,7 +26,8 @@ namespace {
 using fuzz::Escaped;
 
 constexpr ListKind kKinds[] = {ListKind::kHomeFeed,  ListKind::kTimeline, ListKind::kFollowers,
-                               ListKind::kFollowing, ListKind::kLikers,   ListKind::kLikedPosts};
+                               ListKind::kFollowing, ListKind::kLikers,   ListKind::kLikedPosts,
+                               ListKind::kComments};
 
 ListKind OtherKind(ListKind k) {
   return k == ListKind::kHomeFeed ? ListKind::kTimeline : ListKind::kHomeFeed;

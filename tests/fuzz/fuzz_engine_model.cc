@@ -1,6 +1,6 @@
 // fuzz_engine_model: a sequence of engine operations on a real RocksDB directory, each answer
 // and the final state compared with the reference model of tests/testing/model.h (Driver and
-// FeedModel; likes, which the model does not cover, are mirrored here).
+// FeedModel; likes and comments, which the model does not cover, are mirrored here).
 //
 // One engine stays open across inputs, because opening a database per input runs at ~100
 // exec/s. Each input gets fresh users (named after the input's number), so it sees nothing of
@@ -92,7 +92,9 @@ enum class Op : uint8_t {
   kForeignCursor,
   kRawCursor,
   kCheckUser,
-  kMaxValue = kCheckUser
+  kComment,
+  kDeleteComment,
+  kMaxValue = kDeleteComment
 };
 
 // What the engine answers for a user id the model does not know.
@@ -139,6 +141,56 @@ class LikeModel {
 
   std::map<std::pair<UserId, PostId>, int64_t> likes_;
   int64_t order_ = 0;
+};
+
+// Comments, which FeedModel does not cover: those on live posts, by id (ids increase, so a
+// post's comments in id order are oldest first), and the ones deleted one by one.
+class CommentModel {
+ public:
+  struct Info {
+    PostId post;
+    UserId author;
+  };
+  // `reply_to` is 0 (no reply), or any id: one not among `comments()` is NotFound.
+  Expect Add(const FeedModel& m, UserId u, PostId p, CommentId reply_to) const {
+    if (ToInt(u) == 0 || ToInt(p) == 0) return Expect::kInvalidArgument;
+    if (!m.HasUser(u) || !m.IsLive(p)) return Expect::kNotFound;
+    if (m.IsBlocking(m.live_posts().at(p).author, u)) return Expect::kPermissionDenied;
+    if (ToInt(reply_to) != 0) {
+      auto it = comments_.find(reply_to);
+      if (it == comments_.end()) return Expect::kNotFound;  // deleted
+      if (it->second.post != p) return Expect::kInvalidArgument;
+    }
+    return Expect::kTrue;
+  }
+  void Added(CommentId c, PostId p, UserId u) { comments_[c] = {p, u}; }
+  Expect Delete(const FeedModel& m, UserId actor, CommentId c) {
+    if (ToInt(actor) == 0 || ToInt(c) == 0) return Expect::kInvalidArgument;
+    if (!m.HasUser(actor)) return Expect::kNotFound;
+    auto it = comments_.find(c);
+    if (it == comments_.end() || !m.IsLive(it->second.post)) return Expect::kNotFound;
+    if (actor != it->second.author && actor != m.live_posts().at(it->second.post).author)
+      return Expect::kPermissionDenied;
+    comments_.erase(it);
+    deleted_.push_back(c);
+    return Expect::kTrue;
+  }
+  // A deleted post takes its comments with it.
+  void PostDeleted(PostId p) {
+    std::erase_if(comments_, [p](const auto& kv) { return kv.second.post == p; });
+  }
+  std::vector<CommentId> Of(PostId p) const {
+    std::vector<CommentId> out;
+    for (const auto& [c, info] : comments_)
+      if (info.post == p) out.push_back(c);
+    return out;
+  }
+  const std::map<CommentId, Info>& comments() const { return comments_; }
+  const std::vector<CommentId>& deleted() const { return deleted_; }
+
+ private:
+  std::map<CommentId, Info> comments_;
+  std::vector<CommentId> deleted_;
 };
 
 // One input: fresh users on the shared engine, a fresh model, the operations the input names.
@@ -235,6 +287,10 @@ class Session {
         return RawCursorStep();
       case Op::kCheckUser:
         return CheckUserStep();
+      case Op::kComment:
+        return CommentStep();
+      case Op::kDeleteComment:
+        return DeleteCommentStep();
     }
   }
 
@@ -313,6 +369,44 @@ class Session {
     const UserId actor = by_author && author ? *author : other;
     Note("delete " + Name(p) + " by " + Name(actor));
     d_.Delete(actor, p);
+    if (!model().IsLive(p)) comments_.PostDeleted(p);
+  }
+
+  // Mostly a comment this input made (live or deleted), sometimes 0 or an unknown id.
+  CommentId PickComment() {
+    const auto v = in_.ConsumeIntegral<uint8_t>();
+    std::vector<CommentId> known = comments_.deleted();
+    for (const auto& [c, info] : comments_.comments()) known.push_back(c);
+    if (known.empty() || v >= 250) return CommentId{v & 1 ? uint64_t{1} << 62 : 0};
+    return known[v % known.size()];
+  }
+
+  void CommentStep() {
+    const UserId u = PickUser();
+    const PostId p = PickPost();
+    const bool reply = in_.ConsumeBool();
+    const CommentId reply_to = reply ? PickComment() : CommentId{};
+    Note("comment on " + Name(p) + " by " + Name(u) +
+         (reply ? " answering c" + std::to_string(ToInt(reply_to)) : ""));
+    d_.clock().Advance(kTickUs);
+    // A reply_to of 0 is no reply; an unknown one is NotFound, as a deleted one.
+    const Expect want = comments_.Add(model(), u, p, reply_to);
+    Result<CommentId> r = e_.AddComment(u, p, {"comment", reply_to});
+    if (want != Expect::kTrue) {
+      CHECK_EXPECT(r.status(), want);
+      return;
+    }
+    REQUIRE_OK(r);
+    comments_.Added(*r, p, u);
+    Note("  -> c" + std::to_string(ToInt(*r)));
+  }
+
+  void DeleteCommentStep() {
+    const UserId actor = PickUser();
+    const CommentId c = PickComment();
+    Note("delete comment c" + std::to_string(ToInt(c)) + " by " + Name(actor));
+    d_.clock().Advance(kTickUs);
+    CHECK_EXPECT(e_.DeleteComment(actor, c), comments_.Delete(model(), actor, c));
   }
 
   void LikeStep(bool like) {
@@ -351,6 +445,7 @@ class Session {
     CHECK_EQ(r->next_cursor.empty(), !r->has_more);
     for (const Post& p : r->items) {
       CHECK_EQ(p.like_count, likes_.Likers(p.id).size());
+      CHECK_EQ(p.comment_count, comments_.Of(p.id).size());
       if (model().IsLive(p.id)) CHECK_EQ(p.author, model().live_posts().at(p.id).author);
     }
     if (r->has_more && !r->items.empty())
@@ -424,6 +519,13 @@ class Session {
       Result<Post> post = e_.GetPost(p);
       REQUIRE_OK(post);
       CHECK_EQ(post->like_count, likes_.Likers(p).size());
+      CHECK_EQ(post->comment_count, comments_.Of(p).size());
+      std::vector<CommentId> got;
+      const PostId id = p;  // a structured binding cannot be captured before C++20
+      for (const Comment& c :
+           testing::ReadAll<Comment>([&](const PageRequest& r) { return e_.Comments(id, r); }, 2))
+        got.push_back(c.id);
+      CHECK(got == comments_.Of(p));
     }
     for (const auto& [p, info] : model().deleted_posts()) CHECK_CODE(e_.GetPost(p), kNotFound);
   }
@@ -441,6 +543,7 @@ class Session {
   std::vector<UserId> users_;
   std::vector<PostId> posts_;  // this input's posts, live and deleted, in creation order
   LikeModel likes_;
+  CommentModel comments_;
   std::optional<SavedCursor> saved_;
   std::deque<std::string> log_;
 };

@@ -1,5 +1,5 @@
-// fuzz_records: every value codec of src/records (UserRecord, PostRecord, AuthorModeRecord,
-// JobRecord, BE64), which Open, Check and every read run on bytes from disk.
+// fuzz_records: every value codec of src/records (UserRecord, PostRecord, CommentRecord,
+// AuthorModeRecord, JobRecord, BE64), which Open, Check and every read run on bytes from disk.
 //
 // Input: the whole input is handed to every decoder as stored bytes. Then the same input, read
 // by FuzzedDataProvider, builds one record of each kind field by field.
@@ -16,8 +16,8 @@
 #include <string_view>
 #include <tuple>
 
-#include "home_feed/jobs.h"
 #include "fuzz/fuzz_check.h"
+#include "home_feed/jobs.h"
 #include "records/records.h"
 
 namespace puppies::internal {
@@ -31,6 +31,9 @@ auto Fields(const UserRecord& r) {
 }
 auto Fields(const PostRecord& r) {
   return std::tie(r.deleted, r.author, r.created_at_us, r.reply_to, r.text, r.media);
+}
+auto Fields(const CommentRecord& r) {
+  return std::tie(r.post, r.author, r.reply_to, r.created_at_us, r.text);
 }
 auto Fields(const AuthorModeRecord& r) { return std::tie(r.mode, r.pull_since, r.repush_job); }
 auto Fields(const JobRecord& r) { return std::tie(r.type, r.partition, r.payload); }
@@ -48,6 +51,7 @@ struct Codec {
 
 constexpr Codec<UserRecord> kUser{"user", EncodeUser, DecodeUser};
 constexpr Codec<PostRecord> kPost{"post", EncodePost, DecodePost};
+constexpr Codec<CommentRecord> kComment{"comment", EncodeComment, DecodeComment};
 constexpr Codec<AuthorModeRecord> kMode{"author mode", EncodeAuthorMode, DecodeAuthorMode};
 constexpr Codec<JobRecord> kJob{"job", EncodeJob, DecodeJob};
 constexpr Codec<FeedJob> kFeedJob{"feed job",
@@ -155,6 +159,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckDecoded(kJob, bytes);
   CheckDecoded(kFeedJob, bytes);
   CheckDecoded(kBE64, bytes);
+  CheckDecoded(kComment, bytes);
 
   FuzzedDataProvider in(data, size);
   CheckBuilt(kUser, BuildUser(in));
@@ -163,5 +168,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckBuilt(kJob, BuildJob(in));
   CheckBuilt(kFeedJob, BuildFeedJob(in));
   CheckBuilt(kBE64, in.ConsumeIntegral<uint64_t>());
+  // Last, so that the seeds written before comments build the other records as they did.
+  CommentRecord comment;
+  comment.post = in.ConsumeIntegral<uint64_t>();
+  comment.author = in.ConsumeIntegral<uint64_t>();
+  comment.reply_to = in.ConsumeIntegral<uint64_t>();
+  comment.created_at_us = in.ConsumeIntegral<int64_t>();
+  comment.text = in.ConsumeRandomLengthString(512);
+  CheckBuilt(kComment, comment);
   return 0;
 }

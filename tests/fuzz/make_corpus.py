@@ -76,12 +76,13 @@ def lp(s):
 
 # ---- fuzz_cursor -----------------------------------------------------------------------------
 # u64(salt) u8(kind index) u64(owner) bool(sealed), then the cursor or payload from the front.
-KINDS = {"home": 1, "timeline": 2, "followers": 3, "following": 4, "likers": 5, "liked": 6}
+KINDS = {"home": 1, "timeline": 2, "followers": 3, "following": 4, "likers": 5, "liked": 6,
+         "comments": 7}
 
 
 def cursor_seed(payload, kind="home", owner=7, salt=0x5EED, sealed=True):
     index = list(KINDS).index(kind)
-    return Fdp().u64(salt).int(index, 0, 5).u64(owner).flag(sealed).raw(payload).bytes()
+    return Fdp().u64(salt).int(index, 0, len(KINDS) - 1).u64(owner).flag(sealed).raw(payload).bytes()
 
 
 def cursor_payload(kind, owner, position):
@@ -94,6 +95,7 @@ def cursor_seeds():
     yield "home_position", cursor_seed(cursor_payload("home", 7, post))
     yield "followers_position", cursor_seed(cursor_payload("followers", 7, edge), "followers")
     yield "liked_position", cursor_seed(cursor_payload("liked", 7, edge), "liked")
+    yield "comments_position", cursor_seed(cursor_payload("comments", 7, struct.pack(">Q", 42)), "comments")
     yield "empty_position", cursor_seed(cursor_payload("timeline", 7, b""), "timeline")
     yield "other_owner", cursor_seed(cursor_payload("home", 8, post))
     yield "version_2", cursor_seed(b"\x02" + cursor_payload("home", 7, post)[1:])
@@ -122,6 +124,10 @@ def post_record(flags, author, created, reply_to, text, items):
     return out + lp(text) + varint(len(items)) + b"".join(items)
 
 
+def comment_record(post, author, reply_to, created, text):
+    return b"\x01" + varint(post) + varint(author) + varint(reply_to) + svarint(created) + lp(text)
+
+
 def record_seeds():
     t = 1_700_000_000_000_000
     yield "user", user_record(b"alice", "Alice \u00e9".encode(), b"bio\nline", t)
@@ -137,6 +143,8 @@ def record_seeds():
     for job_type in range(1, 6):
         yield f"job_{job_type}", bytes([1, job_type]) + varint(3) + varint(2**40) + varint(9) + varint(8)
     yield "be64", struct.pack(">Q", 2**63 + 5)
+    yield "comment", comment_record(2**40, 3, 0, t, b"nice post")
+    yield "comment_reply", comment_record(2**40, 4, 17, t, "r\u00e9ponse".encode())
     yield "varint_ten_bytes", post_record(0, 2**64 - 1, -(2**63), 2**64 - 1, b"", [])
 
 
@@ -190,7 +198,7 @@ def validation_seeds():
 # ---- fuzz_engine_model -----------------------------------------------------------------------
 # Operation numbers of fuzz_engine_model.cc (enum Op).
 (FOLLOW, UNFOLLOW, BLOCK, UNBLOCK, MUTE, UNMUTE, POST, POST_TEXT, DELETE, LIKE, UNLIKE,
- FIRST_PAGE, NEXT_PAGE, FOREIGN_CURSOR, RAW_CURSOR, CHECK_USER) = range(16)
+ FIRST_PAGE, NEXT_PAGE, FOREIGN_CURSOR, RAW_CURSOR, CHECK_USER, COMMENT, DELETE_COMMENT) = range(18)
 ZERO_ID, UNKNOWN_ID = 250, 251  # PickUser / PickPost bytes for id 0 and an unknown id
 
 
@@ -201,7 +209,7 @@ class Scenario:
         self.f = Fdp().int(users, 2, 6)
 
     def op(self, code, *picks):
-        self.f.int(code, 0, 15)
+        self.f.int(code, 0, DELETE_COMMENT)
         for p in picks:
             self.f.u8(p)
         return self
@@ -250,6 +258,17 @@ class Scenario:
         self.f.int(limit, 1, 5)
         return self
 
+    def comment(self, author, post, reply_to=None):
+        # reply_to: the index of a comment among those this input made (PickComment).
+        self.op(COMMENT, author, post)
+        self.f.flag(reply_to is not None)
+        if reply_to is not None:
+            self.f.u8(reply_to)
+        return self
+
+    def delete_comment(self, actor, comment):
+        return self.op(DELETE_COMMENT, actor, comment)
+
     def bytes(self):
         return self.f.bytes()
 
@@ -288,6 +307,14 @@ def engine_seeds():
     s.op(LIKE, 1, 0).op(LIKE, 2, 0).op(LIKE, 2, 0).op(LIKE, 3, 1).op(UNLIKE, 2, 0).op(UNLIKE, 2, 0)
     s.delete(1, actor=2).delete(1).delete(1).op(LIKE, 3, 1).op(UNLIKE, 3, 1).op(LIKE, 1, 2)
     yield "likes_deletes", s.check(1).check(2).bytes()
+
+    # Comments and answers, a blocked commenter, deletions by the comment's and the post's
+    # authors and by a stranger, and a deleted post taking its comments with it.
+    s = Scenario(4).pair(FOLLOW, 1, 0).post(0).post(1)
+    s.comment(1, 0).comment(2, 0, reply_to=0).comment(3, 1).comment(2, 1, reply_to=0)
+    s.pair(BLOCK, 0, 3).comment(3, 0).delete_comment(3, 0).delete_comment(0, 1)
+    s.comment(1, 0, reply_to=0).delete_comment(2, 1).delete(0).comment(1, 0).delete_comment(3, 2)
+    yield "comments", s.check(1).bytes()
 
     s = Scenario(3).pair(FOLLOW, 0, 1).post(1).post(1).post(0).page(0, 1)
     s.foreign_cursor(1, 3, 0, 5).foreign_cursor(2, 200, 63, 1).raw_cursor(0, b"AAAA")

@@ -17,7 +17,8 @@
 namespace puppies::testing {
 
 /// One block per user with id 1..max_user_id: profile and counters, then following,
-/// followers, blocked and muted users, timeline (id:likes:text), liked posts and home feed.
+/// followers, blocked and muted users, timeline (id:likes:text), the comments of its posts
+/// (id:author:reply_to:text, when a post has any), liked posts and home feed.
 inline std::string DumpState(Engine& e, uint64_t max_user_id) {
   constexpr uint32_t kPage = 50;
   auto ids = [](const auto& list) {
@@ -26,6 +27,19 @@ inline std::string DumpState(Engine& e, uint64_t max_user_id) {
     return out;
   };
   std::string out;
+  // A post's comments, on a line of their own when it has any (so the dumps of databases
+  // without comments, such as the format fixtures', do not change).
+  auto comments = [&](const Post& p) {
+    std::string line;
+    for (const Comment& c :
+         ReadAll<Comment>([&](const PageRequest& r) { return e.Comments(p.id, r); }, kPage)) {
+      line += " " + std::to_string(Raw(c.id)) + ":" + std::to_string(Raw(c.author)) + ":" +
+              std::to_string(Raw(c.reply_to)) + ":" + c.text;
+    }
+    if (line.empty() && p.comment_count == 0) return std::string();
+    return "  comments of " + std::to_string(Raw(p.id)) + " (" + std::to_string(p.comment_count) +
+           "):" + line + "\n";
+  };
   for (uint64_t id = 1; id <= max_user_id; ++id) {
     const UserId u{id};
     Result<User> user = e.GetUser(u);
@@ -47,11 +61,13 @@ inline std::string DumpState(Engine& e, uint64_t max_user_id) {
     }
     out += "  blocking:" + blocks + "\n  muting:" + mutes + "\n";
     out += "  timeline:";
+    std::string post_comments;
     for (const Post& p :
          ReadAll<Post>([&](const PageRequest& r) { return e.UserTimeline(u, r); }, kPage)) {
       out += " " + std::to_string(Raw(p.id)) + ":" + std::to_string(p.like_count) + ":" + p.text;
+      post_comments += comments(p);
     }
-    out += "\n  liked:" + ids(LikedIds(e, u, kPage)) + "\n";
+    out += "\n" + post_comments + "  liked:" + ids(LikedIds(e, u, kPage)) + "\n";
     out += "  feed:" + ids(FeedIds(e, u, kPage)) + "\n";
   }
   return out;

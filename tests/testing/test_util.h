@@ -116,6 +116,7 @@ inline std::string Repeat(std::string_view s, size_t n) {
 
 inline uint64_t Raw(UserId id) { return ToInt(id); }
 inline uint64_t Raw(PostId id) { return ToInt(id); }
+inline uint64_t Raw(CommentId id) { return ToInt(id); }
 
 inline std::vector<PostId> IdsOf(const std::vector<Post>& posts) {
   std::vector<PostId> ids;

@@ -100,6 +100,8 @@ Component* Engine::Impl::PurgeStageOwner(PurgeStage stage) {
       return &likes_;
     case PurgeStage::kInbox:
       return &home_feed_;
+    case PurgeStage::kComments:
+      return &comments_;
     case PurgeStage::kDone:
       break;
   }
@@ -122,7 +124,6 @@ Status Engine::Impl::StepPurgePost(uint64_t seq, FeedJob* job, bool* done) {
   }
   *done = job->stage == PurgeStage::kDone;
   if (*done) {
-    Posts::FinishPurge(&b, job->post);
     b.Delete(Cf::kJobs, JobKey{seq}.Encode());
   } else {
     b.Put(Cf::kJobs, JobKey{seq}.Encode(), EncodeJob(job->Record()));
@@ -130,8 +131,10 @@ Status Engine::Impl::StepPurgePost(uint64_t seq, FeedJob* job, bool* done) {
   PUPPIES_RETURN_IF_ERROR(ctx_.store->Write(&b));
   if (stage == PurgeStage::kLikes) {
     PUPPIES_KILL_POINT("Purge:AfterLikesChunk");
-  } else {
+  } else if (stage == PurgeStage::kInbox) {
     PUPPIES_KILL_POINT("Purge:AfterInboxChunk");
+  } else {
+    PUPPIES_KILL_POINT("Purge:AfterCommentsChunk");
   }
   if (*done) posts_.NoteDeleted(job->author);
   return Status::OK();

@@ -1,0 +1,239 @@
+// Comments' invariants: I11 (every comment record has both list keys, naming its author and
+// post; every list key has its record; a comment's post is live, or deleted with its clean-up
+// queued; its author is a user), I7 for comment ids, and the comment counters (I2), in the
+// shared scans of the edges (list keys) and of the comments.
+
+#include <fmt/format.h>
+
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "comments/comments.h"
+#include "core/write_op.h"
+#include "fsck/fixer.h"
+#include "fsck/view.h"
+#include "util/status_macros.h"
+
+namespace puppies::internal {
+
+namespace {
+
+// A deleted post's clean-up removes its comments and their counter: not checked meanwhile.
+bool CleanupQueued(const View& v, uint64_t post, CounterKind) {
+  return v.pending().purge.contains(post);
+}
+
+std::optional<CommentRecord> ReadComment(View& v, uint64_t id) {
+  std::string raw;
+  bool found;
+  CommentRecord rec;
+  v.Fail(v.store()->Get(Cf::kComments, IdKey{id}.Encode(), &raw, &found, &v.snapshot()));
+  if (v.failed() || !found || !DecodeComment(raw, &rec)) return std::nullopt;
+  return rec;
+}
+
+// What both scans share. A post whose comments need mending has its counter recounted by the
+// fix itself, in the same batch: its counter finding is held back (its delta would be stale
+// once the fix has run).
+struct State {
+  explicit State(View* v)
+      : merge(v, KindsOf({CounterKind::kComments}), CleanupQueued, false, &held_report) {}
+  std::vector<Finding> held;
+  Report held_report{&held};
+  CounterMerge merge;
+  std::optional<std::pair<uint64_t, uint64_t>> tally;  // (post, comments)
+  std::set<uint64_t> mended_posts;
+
+  void Emit(const View& v) {
+    if (tally && !CleanupQueued(v, tally->first, CounterKind::kComments))
+      merge.Expect(tally->first, CounterKind::kComments, tally->second);
+  }
+  // The finding that makes comment `id`'s record and list keys agree, under `post`'s lock;
+  // `list_owner` and `list` name the list key it was found from (list empty: the record).
+  void Mend(View& v, uint64_t post, uint64_t id, uint64_t list_owner, const char* list,
+            std::string text) {
+    mended_posts.insert(post);
+    v.report().Add({.text = std::move(text),
+                    .fix = &kFixComment,
+                    .a = post,
+                    .b = id,
+                    .value = list_owner,
+                    .name = list});
+  }
+};
+
+// The list keys: each against its record; the post lists' lengths against the counters.
+void CheckListKeys(View& v, Scans& scans, const std::shared_ptr<State>& st) {
+  scans.On(Cf::kEdges, [&v, st](std::string_view k, std::string_view value) {
+    CommentListKey key;
+    uint64_t named;
+    if (!CommentListKey::Decode(k, &key)) return std::string();
+    if (!DecodeBE64(value, &named)) return std::string("edges: undecodable comment list value");
+    const bool of_post = key.tag == kPostCommentTag;
+    if (of_post) {
+      if (!st->tally || st->tally->first != key.owner) {
+        st->Emit(v);
+        st->tally.emplace(key.owner, 0);
+      }
+      ++st->tally->second;
+    }
+    if (of_post && v.pending().purge.contains(key.owner)) return std::string();
+    const std::optional<CommentRecord> rec = ReadComment(v, key.comment);
+    const uint64_t author = of_post ? named : key.owner;
+    const uint64_t post = of_post ? key.owner : named;
+    if (!rec || rec->author != author || rec->post != post) {
+      st->Mend(v, post, key.comment, key.owner, of_post ? "post" : "user",
+               fmt::format("I11: {} list key ({}, comment {}) without a matching comment",
+                           of_post ? "post" : "user", key.owner, key.comment));
+    }
+    return std::string();
+  });
+}
+
+void CheckRecords(View& v, Scans& scans, const std::shared_ptr<State>& st) {
+  scans.On(
+      Cf::kComments,
+      [&v, st](std::string_view k, std::string_view value) {
+        IdKey key;
+        CommentRecord rec;
+        if (!IdKey::Decode(k, &key) || !DecodeComment(value, &rec))
+          return std::string("comments: undecodable record");
+        const uint64_t id = key.id;
+        const std::optional<PostFacts> post = v.Post(rec.post);
+        const bool purging = v.pending().purge.contains(rec.post);
+        if (!post || (post->deleted && !purging)) {
+          st->Mend(v, rec.post, id, 0, "",
+                   fmt::format("I11: comment {} on missing post {}", id, rec.post));
+        } else if (!v.UserExists(rec.author)) {
+          st->Mend(v, rec.post, id, 0, "",
+                   fmt::format("I11: comment {} by unknown user {}", id, rec.author));
+        } else if (!purging &&
+                   (v.Be64(Cf::kEdges, CommentListKey::OfPost(rec.post, id).Encode()) !=
+                        rec.author ||
+                    v.Be64(Cf::kEdges, CommentListKey::OfUser(rec.author, id).Encode()) !=
+                        rec.post)) {
+          st->Mend(v, rec.post, id, 0, "", fmt::format("I11: comment {} missing from a list", id));
+        }
+        if (id > v.comment_hwm()) {
+          v.report().Add({.text = fmt::format("I7: comment id {} above high-water mark {}", id,
+                                              v.comment_hwm()),
+                          .fix = &kFixIdMark,
+                          .value = id,
+                          .name = std::string(meta_keys::kCommentIdHwm)});
+        }
+        return std::string();
+      },
+      /*owner=*/true);
+}
+
+void CheckComments(View& v, Scans& scans) {
+  auto st = std::make_shared<State>(&v);
+  CheckListKeys(v, scans, st);
+  CheckRecords(v, scans, st);
+  scans.Then([&v, st] {
+    st->Emit(v);
+    st->merge.Finish();
+    for (Finding& f : st->held) {
+      if (!st->mended_posts.contains(f.a)) v.report().Add(std::move(f));
+    }
+  });
+}
+
+// ---- the fix (Repair) -------------------------------------------------------------------------
+
+// Under the post lock of AddComment and DeleteComment: a comment stays when its record names
+// this post, the post is live and the author a user, and then gets both list keys; otherwise
+// the record and its keys go. A stale list key the finding came from goes too. The post's
+// counter is set to its recount in the same batch (a gone post's counter is dropped), so
+// Check holds back its own finding on the counter of a post it asks to mend.
+Status MendComment(Fixer& fx, const Finding& f) {
+  const uint64_t post = f.a, id = f.b;
+  WriteOp op(fx.ctx());
+  op.LockPost(post);
+  CommentRecord rec;
+  bool found;
+  PUPPIES_RETURN_IF_ERROR(fx.comments().Read(id, &rec, &found));
+  PostRecord post_rec;
+  bool live = false, author_known = false;
+  PUPPIES_RETURN_IF_ERROR(fx.LivePost(post, &post_rec, &live));
+  if (found) PUPPIES_RETURN_IF_ERROR(fx.UserKnown(rec.author, &author_known));
+  const bool ours = found && rec.post == post;
+  const bool keep = ours && live && author_known;
+
+  Batch& b = op.batch();
+  bool changed = false;
+  int64_t listed = 0;  // post list keys added (+1) or removed (-1)
+  // Makes `key` hold BE(value) when `wanted`, else absent, if it does not already.
+  auto make = [&](const std::string& key, bool wanted, uint64_t value) -> Status {
+    std::string raw;
+    bool present;
+    PUPPIES_RETURN_IF_ERROR(fx.store().Get(Cf::kEdges, key, &raw, &present));
+    uint64_t have = 0;
+    if (wanted ? present && DecodeBE64(raw, &have) && have == value : !present) {
+      return Status::OK();
+    }
+    changed = true;
+    if (wanted) {
+      b.Put(Cf::kEdges, key, EncodeBE64(value));
+    } else {
+      b.Delete(Cf::kEdges, key);
+    }
+    CommentListKey decoded;
+    if (CommentListKey::Decode(key, &decoded) && decoded.tag == kPostCommentTag &&
+        present != wanted) {
+      listed += wanted ? 1 : -1;
+    }
+    return Status::OK();
+  };
+  if (ours) {
+    PUPPIES_RETURN_IF_ERROR(make(CommentListKey::OfPost(post, id).Encode(), keep, rec.author));
+    PUPPIES_RETURN_IF_ERROR(make(CommentListKey::OfUser(rec.author, id).Encode(), keep, post));
+    if (!keep) {
+      b.Delete(Cf::kComments, IdKey{id}.Encode());
+      changed = true;
+    }
+  } else {
+    // No record of this post: its list key for the comment is stale.
+    PUPPIES_RETURN_IF_ERROR(make(CommentListKey::OfPost(post, id).Encode(), false, 0));
+  }
+  if (std::string_view(f.name) == "user" && !(keep && rec.author == f.value)) {
+    PUPPIES_RETURN_IF_ERROR(make(CommentListKey::OfUser(f.value, id).Encode(), false, 0));
+  }
+  if (!changed) return Status::OK();
+  const std::string counter = CounterKey{post, CounterKind::kComments}.Encode();
+  if (!live) {
+    b.Delete(Cf::kCounters, counter);
+  } else {
+    // The post's comments, recounted under its lock, as this batch leaves them.
+    int64_t want = listed;
+    PUPPIES_RETURN_IF_ERROR(fx.store().Scan(Cf::kEdges,
+                                            CommentListKey::Prefix(post, kPostCommentTag), "",
+                                            [&](std::string_view, std::string_view) {
+                                              ++want;
+                                              return true;
+                                            }));
+    uint64_t have;
+    PUPPIES_RETURN_IF_ERROR(fx.store().GetCounter(counter, &have));
+    if (static_cast<uint64_t>(want) != have) {
+      b.AddCounter(counter, want - static_cast<int64_t>(have));
+    }
+  }
+  return fx.Commit(op, keep   ? fmt::format("I11: restored the list keys of comment {}", id)
+                       : ours ? fmt::format("I11: removed comment {} of post {}", id, post)
+                              : fmt::format("I11: removed stale list keys of comment {}", id));
+}
+
+}  // namespace
+
+const FixKind kFixComment{"mend comment", 25, false, MendComment};
+
+const InvariantGroup* Comments::invariants() const {
+  static const InvariantGroup group{"comments", "I11, I7 (comments), I2 (comments)",
+                                    KindsOf({CounterKind::kComments}), CheckComments};
+  return &group;
+}
+
+}  // namespace puppies::internal
