@@ -41,11 +41,33 @@ void Comments::Put(Batch* b, uint64_t id, const CommentRecord& rec) {
   b->AddCounter(CounterKey{rec.post, CounterKind::kComments}.Encode(), 1);
 }
 
-void Comments::Remove(Batch* b, uint64_t id, const CommentRecord& rec) {
+void Comments::RemoveKeys(Batch* b, uint64_t id, const CommentRecord& rec) {
   b->Delete(Cf::kComments, IdKey{id}.Encode());
   b->Delete(Cf::kEdges, CommentListKey::OfPost(rec.post, id).Encode());
   b->Delete(Cf::kEdges, CommentListKey::OfUser(rec.author, id).Encode());
+}
+
+void Comments::Remove(Batch* b, uint64_t id, const CommentRecord& rec) {
+  RemoveKeys(b, id, rec);
   b->AddCounter(CounterKey{rec.post, CounterKind::kComments}.Encode(), -1);
+}
+
+Status Comments::ReadListed(const std::vector<ListEntry>& entries, const Snapshot* snap,
+                            std::vector<std::optional<CommentRecord>>* out) const {
+  std::vector<std::string> keys;
+  keys.reserve(entries.size());
+  for (const ListEntry& e : entries) keys.push_back(IdKey{e.id}.Encode());
+  std::vector<std::string> values;
+  std::vector<bool> present;
+  PUPPIES_RETURN_IF_ERROR(ctx_.store->MultiGet(Cf::kComments, keys, &values, &present, snap));
+  out->assign(entries.size(), std::nullopt);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (!present[i]) continue;
+    if (!DecodeComment(values[i], &(*out)[i].emplace())) {
+      return Status::Corruption(fmt::format("comment {} record", entries[i].id));
+    }
+  }
+  return Status::OK();
 }
 
 Result<CommentId> Comments::Add(uint64_t author, uint64_t post, uint64_t reply_to,
@@ -128,20 +150,11 @@ Result<CommentPage> Comments::Page(uint64_t post, const PageRequest& page) {
   CommentPage out;
   out.has_more = entries.size() > page.limit;
   if (out.has_more) entries.resize(page.limit);
-  std::vector<std::string> keys;
-  keys.reserve(entries.size());
-  for (const ListEntry& e : entries) keys.push_back(IdKey{e.id}.Encode());
-  std::vector<std::string> values;
-  std::vector<bool> present;
-  PUPPIES_RETURN_IF_ERROR(ctx_.store->MultiGet(Cf::kComments, keys, &values, &present, &snap));
+  std::vector<std::optional<CommentRecord>> records;
+  PUPPIES_RETURN_IF_ERROR(ReadListed(entries, &snap, &records));
   for (size_t i = 0; i < entries.size(); ++i) {
     // A list key without its record is drift (I11, Check reports it): the page skips it.
-    CommentRecord c;
-    if (!present[i]) continue;
-    if (!DecodeComment(values[i], &c)) {
-      return Status::Corruption(fmt::format("comment {} record", entries[i].id));
-    }
-    out.items.push_back(ToComment(entries[i].id, c));
+    if (records[i]) out.items.push_back(ToComment(entries[i].id, *records[i]));
   }
   if (out.has_more) {
     out.next_cursor =
@@ -156,16 +169,16 @@ Status Comments::PurgePost(uint64_t, uint64_t post, uint64_t*, Batch* b, bool* d
   PUPPIES_RETURN_IF_ERROR(ReadList(ctx_.store.get(), CommentListKey::Prefix(post, kPostCommentTag),
                                    "", limit,
                                    /*inverted_id=*/false, nullptr, &entries));
-  for (const ListEntry& e : entries) {
-    CommentRecord rec;
-    bool found;
-    PUPPIES_RETURN_IF_ERROR(Read(e.id, &rec, &found));
+  std::vector<std::optional<CommentRecord>> records;
+  PUPPIES_RETURN_IF_ERROR(ReadListed(entries, nullptr, &records));
+  for (size_t i = 0; i < entries.size(); ++i) {
     // The list key names the author too (its value), but the record is the one source of the
-    // author's list key; without a record there is only the post's list key to drop.
-    if (found) {
-      Remove(b, e.id, rec);
+    // author's list key; without a record there is only the post's list key to drop. The
+    // counter is not counted down: the last step deletes it.
+    if (records[i]) {
+      RemoveKeys(b, entries[i].id, *records[i]);
     } else {
-      b->Delete(Cf::kEdges, CommentListKey::OfPost(post, e.id).Encode());
+      b->Delete(Cf::kEdges, CommentListKey::OfPost(post, entries[i].id).Encode());
     }
   }
   *done = entries.size() < limit;

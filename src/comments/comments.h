@@ -9,9 +9,12 @@
 // deleted, and two deletions of one comment cannot both count it down.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "graph/edges.h"
 #include "posts/post_interaction.h"
 #include "records/records.h"
 
@@ -36,11 +39,18 @@ class Comments final : public PostInteraction {
   // The record and both list keys, and the post's counter.
   static void Put(Batch* b, uint64_t id, const CommentRecord& rec);
   static void Remove(Batch* b, uint64_t id, const CommentRecord& rec);
+  // Remove without the counter.
+  static void RemoveKeys(Batch* b, uint64_t id, const CommentRecord& rec);
 
   // The post's comments, up to fanout_batch_size a step, and at the end its comment counter.
   // Needs no cursor: every step deletes what it read. No comment can be added meanwhile:
   // AddComment refuses a deleted post under the post lock.
   Status PurgePost(uint64_t author, uint64_t post, uint64_t* cursor, Batch* b, bool* done) override;
+
+ private:
+  // The records of listed comments, in one MultiGet; nullopt where a record is missing.
+  Status ReadListed(const std::vector<ListEntry>& entries, const Snapshot* snap,
+                    std::vector<std::optional<CommentRecord>>* out) const;
 };
 
 }  // namespace puppies::internal

@@ -167,7 +167,8 @@ Status MendComment(Fixer& fx, const Finding& f) {
   bool changed = false;
   int64_t listed = 0;  // post list keys added (+1) or removed (-1)
   // Makes `key` hold BE(value) when `wanted`, else absent, if it does not already.
-  auto make = [&](const std::string& key, bool wanted, uint64_t value) -> Status {
+  // `post_list`: the key is in the post's list, which the counter counts.
+  auto make = [&](const std::string& key, bool post_list, bool wanted, uint64_t value) -> Status {
     std::string raw;
     bool present;
     PUPPIES_RETURN_IF_ERROR(fx.store().Get(Cf::kEdges, key, &raw, &present));
@@ -181,26 +182,24 @@ Status MendComment(Fixer& fx, const Finding& f) {
     } else {
       b.Delete(Cf::kEdges, key);
     }
-    CommentListKey decoded;
-    if (CommentListKey::Decode(key, &decoded) && decoded.tag == kPostCommentTag &&
-        present != wanted) {
-      listed += wanted ? 1 : -1;
-    }
+    if (post_list && present != wanted) listed += wanted ? 1 : -1;
     return Status::OK();
   };
   if (ours) {
-    PUPPIES_RETURN_IF_ERROR(make(CommentListKey::OfPost(post, id).Encode(), keep, rec.author));
-    PUPPIES_RETURN_IF_ERROR(make(CommentListKey::OfUser(rec.author, id).Encode(), keep, post));
+    PUPPIES_RETURN_IF_ERROR(
+        make(CommentListKey::OfPost(post, id).Encode(), true, keep, rec.author));
+    PUPPIES_RETURN_IF_ERROR(
+        make(CommentListKey::OfUser(rec.author, id).Encode(), false, keep, post));
     if (!keep) {
       b.Delete(Cf::kComments, IdKey{id}.Encode());
       changed = true;
     }
   } else {
     // No record of this post: its list key for the comment is stale.
-    PUPPIES_RETURN_IF_ERROR(make(CommentListKey::OfPost(post, id).Encode(), false, 0));
+    PUPPIES_RETURN_IF_ERROR(make(CommentListKey::OfPost(post, id).Encode(), true, false, 0));
   }
   if (std::string_view(f.name) == "user" && !(keep && rec.author == f.value)) {
-    PUPPIES_RETURN_IF_ERROR(make(CommentListKey::OfUser(f.value, id).Encode(), false, 0));
+    PUPPIES_RETURN_IF_ERROR(make(CommentListKey::OfUser(f.value, id).Encode(), false, false, 0));
   }
   if (!changed) return Status::OK();
   const std::string counter = CounterKey{post, CounterKind::kComments}.Encode();
