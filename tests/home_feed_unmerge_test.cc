@@ -132,5 +132,42 @@ TEST_CASE("home_feed: a queued unmerge found on disk at Open hides the entries u
   CHECK(view.unmerging.empty());
 }
 
+// Found by crash_sigkill_random_sync1: an unfollow's unmerge was still queued when the reader
+// followed again, with no backfill (the author had no live posts then); the author's next post
+// reached the reader by its inline fan-out, and the unmerge, running last, deleted it. The
+// unmerge now keeps the live entries of a reader who follows again.
+TEST_CASE("home_feed: a queued unmerge keeps what a re-follower got since") {
+  testing::TempDir dir;
+  OpenImpl o(dir.db());
+  const uint64_t reader = o.User("reader"), author = o.User("author");
+  REQUIRE(*o.impl.Follow(reader, author));
+  const uint64_t gone = o.Post(author, "gone");
+  internal::Context& ctx = o.impl.context();
+  Batch b = ctx.store->NewBatch();
+  bool removed;
+  REQUIRE_OK(o.impl.graph().RemoveFollow(&b, reader, author, &removed));
+  REQUIRE(removed);
+  const internal::JobRecord unmerge = FeedJob{JobType::kUnmerge, author, 0, reader}.Record();
+  const uint64_t seq = ctx.jobs->Enqueue(&b, unmerge);
+  REQUIRE_OK(ctx.store->Write(&b));
+  // The post is deleted while the reader does not follow: its purge skips the reader's entry,
+  // which the unmerge must still remove.
+  REQUIRE_OK(o.impl.DeletePost(author, gone));  // synchronous: its purge has run
+  REQUIRE(*o.impl.Follow(reader, author));  // no live posts: no backfill
+  const uint64_t fresh = o.Post(author, "fresh");
+  CHECK(o.Page(reader) == std::vector<uint64_t>{fresh});
+
+  ctx.jobs->Dispatch(seq, unmerge);
+  REQUIRE_OK(ctx.jobs->WaitIdle());
+  CHECK(o.Page(reader) == std::vector<uint64_t>{fresh});
+  bool entry;
+  REQUIRE_OK(ctx.store->Exists(internal::Cf::kInbox, internal::InboxKey{reader, gone}.Encode(),
+                               &entry));
+  CHECK_FALSE(entry);
+  auto findings = o.impl.Check();
+  REQUIRE_OK(findings.status());
+  CHECK(findings->empty());
+}
+
 }  // namespace
 }  // namespace puppies

@@ -214,7 +214,7 @@ Status HomeFeed::AfterBackfill(uint64_t reader, uint64_t entries) {
 Status HomeFeed::RemoveFollow(WriteOp& op, uint64_t follower, uint64_t followee) const {
   op.batch().Delete(Cf::kInbox, InboxPendingKey{follower, followee}.Encode());
   if (FollowWorkInline(follower, followee)) {
-    return DeleteAuthorEntries(&op.batch(), follower, followee);
+    return DeleteAuthorEntries(&op.batch(), follower, followee, /*keep_live=*/false);
   }
   op.Enqueue(FeedJob{JobType::kUnmerge, followee, 0, follower}.Record());
   return Status::OK();
@@ -232,15 +232,27 @@ Status HomeFeed::PutBackfill(Batch* b, uint64_t reader, uint64_t author, uint64_
   return Status::OK();
 }
 
-Status HomeFeed::DeleteAuthorEntries(Batch* b, uint64_t reader, uint64_t author) const {
+Status HomeFeed::DeleteAuthorEntries(Batch* b, uint64_t reader, uint64_t author,
+                                     bool keep_live) const {
   // The whole inbox, not the author's timeline: entries of posts deleted since the follow
   // began are in no timeline (their purge skipped a reader who no longer followed).
   const std::string value = EncodeBE64(author);
-  return ctx_.store->Scan(Cf::kInbox, InboxKey::Prefix(reader), "",
-                          [&](std::string_view k, std::string_view v) {
-                            if (v == value) b->Delete(Cf::kInbox, k);
-                            return true;
-                          });
+  std::vector<std::string> keys;
+  PUPPIES_RETURN_IF_ERROR(ctx_.store->Scan(Cf::kInbox, InboxKey::Prefix(reader), "",
+                                           [&](std::string_view k, std::string_view v) {
+                                             if (v == value) keys.emplace_back(k);
+                                             return true;
+                                           }));
+  for (const std::string& k : keys) {
+    if (keep_live) {
+      PostRecord rec;
+      bool found;
+      PUPPIES_RETURN_IF_ERROR(posts_.Read(InboxKey::PostOfKey(k), &rec, &found));
+      if (found && !rec.deleted) continue;
+    }
+    b->Delete(Cf::kInbox, k);
+  }
+  return Status::OK();
 }
 
 Status HomeFeed::AddPost(WriteOp& op, uint64_t author, uint64_t post, PostFanout* out) const {
@@ -365,13 +377,20 @@ Status HomeFeed::StepBackfill(uint64_t seq, FeedJob* job, bool* done) {
 }
 
 Status HomeFeed::StepUnmerge(uint64_t seq, FeedJob* job, bool* done) {
-  // Runs even if the reader follows the author again: the re-follow's backfill is queued
-  // behind this job on the author's strand and restores what is wanted, while entries of posts
-  // deleted meanwhile (whose purge skipped this ex-follower) must go.
+  // Under the pair lock the follow edge cannot change. A reader who no longer follows the
+  // author loses every entry of the author's. One who follows again (before this job ran)
+  // keeps the entries of live posts: they are the reader's again, and some were written after
+  // the new follow, by a post's inline fan-out, with nothing queued behind this job to write
+  // them again when the follow needed no backfill (the author had no posts then). Entries of
+  // posts deleted meanwhile (whose purge skipped this ex-follower) go either way.
   *done = true;
+  std::lock_guard pair(ctx_.locks.Pair(job->reader, job->author));
+  Status s;
+  const bool follows = graph_.HasEdge(job->reader, EdgeKind::kFollowing, job->author, nullptr, &s);
+  PUPPIES_RETURN_IF_ERROR(s);
   Batch b = ctx_.store->NewBatch();
   b.Delete(Cf::kJobs, JobKey{seq}.Encode());
-  PUPPIES_RETURN_IF_ERROR(DeleteAuthorEntries(&b, job->reader, job->author));
+  PUPPIES_RETURN_IF_ERROR(DeleteAuthorEntries(&b, job->reader, job->author, follows));
   PUPPIES_RETURN_IF_ERROR(ctx_.store->Write(&b));
   PUPPIES_KILL_POINT("Unmerge:AfterCommit");
   return Status::OK();

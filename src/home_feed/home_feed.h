@@ -133,7 +133,8 @@ class HomeFeed final : public Component {
   // The followee's entries in `reader`'s inbox: the newest posts above the floor, at most
   // inbox_cap (a backfill), and all of them, whichever post they are of (an unmerge).
   Status PutBackfill(Batch* b, uint64_t reader, uint64_t author, uint64_t* entries) const;
-  Status DeleteAuthorEntries(Batch* b, uint64_t reader, uint64_t author) const;
+  // `keep_live`: only the entries of deleted or missing posts.
+  Status DeleteAuthorEntries(Batch* b, uint64_t reader, uint64_t author, bool keep_live) const;
 
   Context& ctx_;
   const Users& users_;
