@@ -1,9 +1,24 @@
-// Engine methods: posts, timelines, likes and comments (engine.h, "Posts", "Likes" and
-// "Comments").
+// Engine methods: posts, timelines, likes, bookmarks and comments (engine.h, "Posts",
+// "Likes", "Bookmarks" and "Comments").
 
 #include "common.h"
 
 namespace puppies_python {
+
+namespace {
+// A call on a user and a post returning a bool (like, bookmark, ...).
+template <pp::Result<bool> (pp::Engine::*Call)(pp::UserId, pp::PostId)>
+bool UserPost(PyEngine& self, pp::UserId u, pp::PostId p) {
+  return self.Run([&](pp::Engine& e) { return (e.*Call)(u, p); });
+}
+
+// A page of a user's posts (liked posts, bookmarks).
+template <pp::Result<pp::PostPage> (pp::Engine::*Call)(pp::UserId, const pp::PageRequest&)>
+PyPage UserPosts(PyEngine& self, pp::UserId u, Limit limit, std::optional<Text> cursor) {
+  return ReadPage(self, limit, std::move(cursor),
+                  [u](pp::Engine& e, const pp::PageRequest& r) { return (e.*Call)(u, r); });
+}
+}  // namespace
 
 void BindPosts(py::class_<PyEngine>& engine) {
   engine
@@ -58,24 +73,11 @@ void BindPosts(py::class_<PyEngine>& engine) {
           "The user's posts, newest first.")
 
       // ---- Likes ----
-      .def(
-          "like",
-          [](PyEngine& self, pp::UserId u, pp::PostId p) {
-            return self.Run([&](pp::Engine& e) { return e.Like(u, p); });
-          },
-          "user_id"_a, "post_id"_a, Guard(), "True if the like is new.")
-      .def(
-          "unlike",
-          [](PyEngine& self, pp::UserId u, pp::PostId p) {
-            return self.Run([&](pp::Engine& e) { return e.Unlike(u, p); });
-          },
-          "user_id"_a, "post_id"_a, Guard(), "True if a like was removed.")
-      .def(
-          "has_liked",
-          [](PyEngine& self, pp::UserId u, pp::PostId p) {
-            return self.Run([&](pp::Engine& e) { return e.HasLiked(u, p); });
-          },
-          "user_id"_a, "post_id"_a, Guard())
+      .def("like", &UserPost<&pp::Engine::Like>, "user_id"_a, "post_id"_a, Guard(),
+           "True if the like is new.")
+      .def("unlike", &UserPost<&pp::Engine::Unlike>, "user_id"_a, "post_id"_a, Guard(),
+           "True if a like was removed.")
+      .def("has_liked", &UserPost<&pp::Engine::HasLiked>, "user_id"_a, "post_id"_a, Guard())
       .def(
           "likers",
           [](PyEngine& self, pp::PostId p, Limit limit, std::optional<Text> cursor) {
@@ -85,15 +87,20 @@ void BindPosts(py::class_<PyEngine>& engine) {
           },
           "post_id"_a, py::kw_only(), "limit"_a = Limit{20}, "cursor"_a = py::none(),
           "Ids of the users who liked the post, newest like first.")
-      .def(
-          "liked_posts",
-          [](PyEngine& self, pp::UserId u, Limit limit, std::optional<Text> cursor) {
-            return ReadPage(
-                self, limit, std::move(cursor),
-                [u](pp::Engine& e, const pp::PageRequest& r) { return e.LikedPosts(u, r); });
-          },
-          "user_id"_a, py::kw_only(), "limit"_a = Limit{20}, "cursor"_a = py::none(),
-          "Posts the user liked, newest like first.")
+      .def("liked_posts", &UserPosts<&pp::Engine::LikedPosts>, "user_id"_a, py::kw_only(),
+           "limit"_a = Limit{20}, "cursor"_a = py::none(),
+           "Posts the user liked, newest like first.")
+
+      // ---- Bookmarks ----
+      .def("bookmark", &UserPost<&pp::Engine::Bookmark>, "user_id"_a, "post_id"_a, Guard(),
+           "True if the bookmark is new.")
+      .def("unbookmark", &UserPost<&pp::Engine::Unbookmark>, "user_id"_a, "post_id"_a, Guard(),
+           "True if a bookmark was removed.")
+      .def("has_bookmarked", &UserPost<&pp::Engine::HasBookmarked>, "user_id"_a, "post_id"_a,
+           Guard())
+      .def("bookmarks", &UserPosts<&pp::Engine::Bookmarks>, "user_id"_a, py::kw_only(),
+           "limit"_a = Limit{20}, "cursor"_a = py::none(),
+           "Posts the user bookmarked, newest bookmark first (private to the user).")
 
       // ---- Comments ----
       .def(

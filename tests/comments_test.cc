@@ -18,10 +18,6 @@ using testing::Text;
 
 struct Fixture : testing::UsersFixture {
   using UsersFixture::UsersFixture;
-  PostId NewPost(UserId author, const std::string& text = "a post") {
-    Tick();
-    return MUST(e->CreatePost(author, Text(text)));
-  }
   CommentId Add(UserId author, PostId post, const std::string& text, CommentId reply_to = {}) {
     Tick();
     return MUST(e->AddComment(author, post, NewComment{text, reply_to}));

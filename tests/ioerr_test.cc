@@ -113,7 +113,8 @@ TEST_CASE("fault_fs: rules fail the nth matching call, once or from then on") {
 
 // A small world saved as a closed database, copied for every run.
 //   pusher (w0): followers w1..w3, fanned out in the post's batch, or with inline_fanout 0 by
-//                a job in steps of one follower; posts p0 (liked by w2 and w3) and p1.
+//                a job in steps of one follower; posts p0 (liked by w2 and w3, bookmarked by
+//                w1 and w5) and p1.
 //   puller (w4): followers w1..w3, w5, w6 (at the threshold of 4: pulled at read time).
 struct World {
   std::vector<UserId> users;
@@ -158,6 +159,8 @@ class Template {
     MUST(e->CreatePost(world_.puller(), testing::Text("pulled")));
     MUST(e->Like(u[2], world_.posts[0]));
     MUST(e->Like(u[3], world_.posts[0]));
+    MUST(e->Bookmark(u[1], world_.posts[0]));
+    MUST(e->Bookmark(u[5], world_.posts[0]));
     world_.comments.push_back(MUST(e->AddComment(u[2], world_.posts[0], {"c0"})));
     world_.comments.push_back(
         MUST(e->AddComment(u[3], world_.posts[0], {"c1", world_.comments[0]})));
@@ -399,7 +402,7 @@ TEST_CASE("ioerr_sweep_post_pull") {
 }
 
 TEST_CASE("ioerr_sweep_delete_post") {
-  Template t;  // the purge job removes two likes, three inbox entries and two comments
+  Template t;  // the purge removes two likes, three inbox entries, two comments, two bookmarks
   Sweep(
       t, [](Engine& e, const World& w) { return e.DeletePost(w.pusher(), w.posts[0]); },
       kWriteFaults);
@@ -416,6 +419,20 @@ TEST_CASE("ioerr_sweep_unlike") {
   Template t;
   Sweep(
       t, [](Engine& e, const World& w) { return e.Unlike(w.users[2], w.posts[0]).status(); },
+      kWriteFaults);
+}
+
+TEST_CASE("ioerr_sweep_bookmark") {
+  Template t;
+  Sweep(
+      t, [](Engine& e, const World& w) { return e.Bookmark(w.users[6], w.posts[1]).status(); },
+      kWriteFaults);
+}
+
+TEST_CASE("ioerr_sweep_unbookmark") {
+  Template t;
+  Sweep(
+      t, [](Engine& e, const World& w) { return e.Unbookmark(w.users[5], w.posts[0]).status(); },
       kWriteFaults);
 }
 

@@ -139,6 +139,10 @@ TEST_CASE("lifecycle: after Close every method is FailedPrecondition") {
   CHECK_CODE(e->HasLiked(a, p), kFailedPrecondition);
   CHECK_CODE(e->Likers(p), kFailedPrecondition);
   CHECK_CODE(e->LikedPosts(a), kFailedPrecondition);
+  CHECK_CODE(e->Bookmark(b, p), kFailedPrecondition);
+  CHECK_CODE(e->Unbookmark(a, p), kFailedPrecondition);
+  CHECK_CODE(e->HasBookmarked(a, p), kFailedPrecondition);
+  CHECK_CODE(e->Bookmarks(a), kFailedPrecondition);
   CHECK_CODE(e->AddComment(a, p, {"x"}), kFailedPrecondition);
   CHECK_CODE(e->GetComment(CommentId{1}), kFailedPrecondition);
   CHECK_CODE(e->DeleteComment(a, CommentId{1}), kFailedPrecondition);

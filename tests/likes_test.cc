@@ -23,10 +23,6 @@ using testing::Text;
 
 struct Fixture : testing::UsersFixture {
   using UsersFixture::UsersFixture;
-  PostId NewPost(UserId author, const std::string& text) {
-    Tick();
-    return MUST(e->CreatePost(author, Text(text)));
-  }
   uint64_t Count(PostId p) { return MUST(e->GetPost(p)).like_count; }
 };
 

@@ -117,8 +117,9 @@ TEST_CASE("records: each feed job type carries its own payload") {
   FeedJob back;
   CHECK_FALSE(FeedJob::FromRecord(JobRecord{static_cast<JobType>(9), 1, "\x01"}, &back));
   // A purge stage past kDone is not one.
-  CHECK_FALSE(FeedJob::FromRecord(JobRecord{JobType::kPurgePost, 1, std::string("\x01\x04\x00", 3)},
-                                  &back));
+  const char past_done = static_cast<char>(static_cast<uint8_t>(PurgeStage::kDone) + 1);
+  CHECK_FALSE(FeedJob::FromRecord(
+      JobRecord{JobType::kPurgePost, 1, std::string{'\x01', past_done, '\x00'}}, &back));
 }
 
 }  // namespace

@@ -243,6 +243,45 @@ TEST_CASE("repair: comment drift (I11, I7, I2) is found and mended") {
   ExpectConsistent(*e);
 }
 
+TEST_CASE("repair: bookmark drift (I12, I1) is found and mended") {
+  World w;
+  auto& e = w.e;
+  REQUIRE(MUST(e->Bookmark(w.carol, w.a1)));
+  REQUIRE(MUST(e->Bookmark(w.dave, w.a1)));
+  REQUIRE(MUST(e->Bookmark(w.eve, w.b1)));
+  const int64_t t = w.clock->NowMicros();
+  const uint64_t ghost = P(w.a3) + 7;  // a post that never existed
+  w.Behind([&](Batch& b) {
+    // A bookmark that lost its post side, and one whose user side is gone.
+    internal::DeleteEdge(&b, P(w.a1), EdgeKind::kBookmarker, U(w.carol), t);
+    internal::DeleteEdge(&b, U(w.eve), EdgeKind::kBookmarked, P(w.b1), t);
+    // A whole bookmark of a post that does not exist (both sides, as Bookmark writes them).
+    internal::PutEdge(&b, U(w.bob), EdgeKind::kBookmarked, ghost, t);
+    internal::PutEdge(&b, ghost, EdgeKind::kBookmarker, U(w.bob), t);
+  });
+  const std::vector<std::string> want_check = {
+      fmt::format("I1: edge 3-[8]->{} has no mirror", P(w.a1)),
+      fmt::format("I1: edge {}-[9]->5 has no mirror", P(w.b1)),
+      fmt::format("I12: bookmark of user 2 on missing post {}", ghost),
+  };
+  CHECK_LINES(MUST(e->Check()), want_check);
+  const std::vector<std::string> want_fixes = {
+      fmt::format("I12: bookmark 2 -> {}: removed (post {} is gone)", ghost, ghost),
+      fmt::format("I12: bookmark 3 -> {}: removed (one-sided)", P(w.a1)),
+      fmt::format("I12: bookmark 5 -> {}: removed (one-sided)", P(w.b1)),
+  };
+  CHECK_LINES(MUST(e->Repair()), want_fixes);
+  testing::ExpectCheckClean(*e);
+  CHECK(testing::BookmarkedIds(*e, w.carol).empty());
+  CHECK(testing::BookmarkedIds(*e, w.eve).empty());
+  CHECK(testing::BookmarkedIds(*e, w.bob).empty());
+  CHECK_EQ(testing::BookmarkedIds(*e, w.dave), std::vector<PostId>{w.a1});
+  // The one-sided bookmarks are gone for good: each can be made again.
+  CHECK_VALUE(e->Bookmark(w.carol, w.a1), true);
+  e.Reopen();
+  ExpectConsistent(*e);
+}
+
 TEST_CASE("repair: mirrors are re-timed, order keys restored, and a lost post body cleaned up") {
   World w;
   auto& e = w.e;

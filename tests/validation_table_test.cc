@@ -76,7 +76,7 @@ struct Fixture {
   PostId unknown_post{(uint64_t{1} << 60) + 3};
   CommentId comment, comment2, unknown_comment{999'999};
   std::string followers_cursor, following_cursor, timeline_cursor, likers_cursor, liked_cursor,
-      feed_cursor, comments_cursor;
+      bookmarks_cursor, feed_cursor, comments_cursor;
 
   Fixture() {
     alice = MUST(e->CreateUser("alice"));
@@ -95,6 +95,8 @@ struct Fixture {
     MUST(e->Like(alice, post));
     MUST(e->Like(dave, post));
     MUST(e->Like(alice, post2));
+    MUST(e->Bookmark(alice, post));
+    MUST(e->Bookmark(alice, post2));
     comment = MUST(e->AddComment(alice, post, {"a comment"}));
     comment2 = MUST(e->AddComment(dave, post, {"an answer", comment}));
     MUST(e->AddComment(alice, post2, {"on the second"}));
@@ -104,10 +106,12 @@ struct Fixture {
     timeline_cursor = MUST(e->UserTimeline(bob, one)).next_cursor;
     likers_cursor = MUST(e->Likers(post, one)).next_cursor;
     liked_cursor = MUST(e->LikedPosts(alice, one)).next_cursor;
+    bookmarks_cursor = MUST(e->Bookmarks(alice, one)).next_cursor;
     feed_cursor = MUST(e->HomeFeed(alice, one)).next_cursor;
     comments_cursor = MUST(e->Comments(post, one)).next_cursor;
-    for (const std::string* c : {&followers_cursor, &following_cursor, &timeline_cursor,
-                                 &likers_cursor, &liked_cursor, &feed_cursor, &comments_cursor}) {
+    for (const std::string* c :
+         {&followers_cursor, &following_cursor, &timeline_cursor, &likers_cursor, &liked_cursor,
+          &feed_cursor, &comments_cursor, &bookmarks_cursor}) {
       REQUIRE_FALSE(c->empty());
     }
     REQUIRE_OK(e->WaitIdle());
@@ -423,11 +427,14 @@ TEST_CASE("validation table: every call x bad input -> the documented code, no s
         Call([post](Engine& e) { return e.DeletePost(UserId{0}, post); }), C::kInvalidArgument,
         "actor");
 
-  // ---- likes ----
+  // ---- likes and bookmarks ----
   using LikeFn = Result<bool> (Engine::*)(UserId, PostId);
   for (auto [name, m] : {std::pair<const char*, LikeFn>{"Like", &Engine::Like},
                          {"Unlike", &Engine::Unlike},
-                         {"HasLiked", &Engine::HasLiked}}) {
+                         {"HasLiked", &Engine::HasLiked},
+                         {"Bookmark", &Engine::Bookmark},
+                         {"Unbookmark", &Engine::Unbookmark},
+                         {"HasBookmarked", &Engine::HasBookmarked}}) {
     t.Ids(name, "user", f.unknown_user,
           [m = m, post](Engine& e, UserId u) { return (e.*m)(u, post); });
     t.Ids(name, "post", f.unknown_post,
@@ -436,6 +443,9 @@ TEST_CASE("validation table: every call x bad input -> the documented code, no s
   }
   t.Add("Like", "a post whose author blocks the user",
         Call([alice, p = f.carols_post](Engine& e) { return e.Like(alice, p); }),
+        C::kPermissionDenied);
+  t.Add("Bookmark", "a post whose author blocks the user",
+        Call([alice, p = f.carols_post](Engine& e) { return e.Bookmark(alice, p); }),
         C::kPermissionDenied);
 
   // ---- comments ----
@@ -498,6 +508,8 @@ TEST_CASE("validation table: every call x bad input -> the documented code, no s
           user_list(PostList{&Engine::UserTimeline}, carol), f.timeline_cursor, f.feed_cursor);
   t.Pages("LikedPosts", user_list(PostList{&Engine::LikedPosts}, alice),
           user_list(PostList{&Engine::LikedPosts}, dave), f.liked_cursor, f.likers_cursor);
+  t.Pages("Bookmarks", user_list(PostList{&Engine::Bookmarks}, alice),
+          user_list(PostList{&Engine::Bookmarks}, dave), f.bookmarks_cursor, f.liked_cursor);
   t.Pages("HomeFeed", user_list(PostList{&Engine::HomeFeed}, alice),
           user_list(PostList{&Engine::HomeFeed}, dave), f.feed_cursor, f.timeline_cursor);
   t.Pages(
@@ -510,6 +522,7 @@ TEST_CASE("validation table: every call x bad input -> the documented code, no s
   }
   for (auto [name, m] : {std::pair<const char*, PostList>{"UserTimeline", &Engine::UserTimeline},
                          {"LikedPosts", &Engine::LikedPosts},
+                         {"Bookmarks", &Engine::Bookmarks},
                          {"HomeFeed", &Engine::HomeFeed}}) {
     t.Ids(name, "owner", f.unknown_user, [m = m](Engine& e, UserId u) { return (e.*m)(u, {}); });
   }
@@ -571,6 +584,10 @@ TEST_CASE("validation table: after Close every call is FailedPrecondition") {
       {"HasLiked", Call([a, p](Engine& e) { return e.HasLiked(a, p); })},
       {"Likers", Call([p](Engine& e) { return e.Likers(p); })},
       {"LikedPosts", Call([a](Engine& e) { return e.LikedPosts(a); })},
+      {"Bookmark", Call([b, p](Engine& e) { return e.Bookmark(b, p); })},
+      {"Unbookmark", Call([a, p](Engine& e) { return e.Unbookmark(a, p); })},
+      {"HasBookmarked", Call([a, p](Engine& e) { return e.HasBookmarked(a, p); })},
+      {"Bookmarks", Call([a](Engine& e) { return e.Bookmarks(a); })},
       {"AddComment", Call([a, p](Engine& e) { return e.AddComment(a, p, {"x"}); })},
       {"GetComment", Call([c = f.comment](Engine& e) { return e.GetComment(c); })},
       {"DeleteComment", Call([a, c = f.comment](Engine& e) { return e.DeleteComment(a, c); })},

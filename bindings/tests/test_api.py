@@ -304,6 +304,35 @@ def test_likes(engine: puppies.Engine, users: list[int]) -> None:
 # ---- Comments ---------------------------------------------------------------------------------------
 
 
+def test_bookmarks(engine: puppies.Engine, users: list[int]) -> None:
+    a, b, c, _, _ = users
+    p1 = engine.post(a, "keep this")
+    p2 = engine.post(c, "and this")
+    assert engine.bookmark(b, p1) and not engine.bookmark(b, p1)
+    assert engine.bookmark(b, p2)
+    assert engine.has_bookmarked(b, p1) and not engine.has_bookmarked(c, p1)
+    assert not engine.has_liked(b, p1)  # a bookmark is not a like
+    assert engine.get_post(p1).like_count == 0
+    page = engine.bookmarks(b, limit=1)
+    assert [p.id for p in page.items] == [p2] and page.has_more  # newest bookmark first
+    assert isinstance(page.items[0], puppies.Post)
+    assert [p.id for p in engine.bookmarks(b, cursor=page.next_cursor).items] == [p1]
+    with pytest.raises(puppies.InvalidArgumentError):
+        engine.liked_posts(b, cursor=page.next_cursor)  # a bookmarks cursor is no other list's
+    assert engine.bookmarks(c).items == []  # private: each user sees only their own
+    assert engine.unbookmark(b, p1) and not engine.unbookmark(b, p1)
+    with pytest.raises(puppies.NotFoundError):
+        engine.bookmark(b, 42)
+    engine.block(c, b)
+    with pytest.raises(puppies.PermissionDeniedError):
+        engine.bookmark(b, engine.post(c, "not for b"))
+    engine.delete_post(c, p2)
+    assert engine.bookmarks(b).items == []  # deleted posts are omitted at once
+    engine.wait_idle()
+    assert engine.check() == []
+    assert engine.stats()["operations"]["bookmark"] == 5  # calls, failed ones too
+
+
 def test_comments(engine: puppies.Engine, users: list[int]) -> None:
     a, b, c, _, _ = users
     post = engine.post(a, "discuss")

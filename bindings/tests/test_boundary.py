@@ -25,9 +25,10 @@ BAD_IDS = [
 ]
 
 ID_METHODS = ["get_user", "get_post", "followers", "following", "user_timeline", "home_feed", "likers",
-              "liked_posts"]
+              "liked_posts", "bookmarks"]
 PAIR_METHODS = ["follow", "unfollow", "is_following", "block", "unblock", "is_blocking", "mute", "unmute",
-                "is_muting", "like", "unlike", "has_liked", "delete_post"]
+                "is_muting", "like", "unlike", "has_liked", "bookmark", "unbookmark", "has_bookmarked",
+                "delete_post"]
 
 
 @pytest.fixture(scope="module")

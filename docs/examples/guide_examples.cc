@@ -179,6 +179,22 @@ Status LikesExample(puppies::Engine& engine, UserId bob, PostId post) {
   return Status::OK();
 }
 
+Status BookmarksExample(puppies::Engine& engine, UserId bob, PostId post) {
+  // [START bookmarks]
+  puppies::Result<bool> saved = engine.Bookmark(bob, post);              // true: new
+  puppies::Result<bool> again = engine.Bookmark(bob, post);              // false: already
+  puppies::Result<bool> has = engine.HasBookmarked(bob, post);           // true
+  puppies::Result<puppies::PostPage> bookmarks = engine.Bookmarks(bob);  // newest first
+  puppies::Result<bool> removed = engine.Unbookmark(bob, post);          // true: removed
+  // [END bookmarks]
+  Expect(saved.ok() && *saved && again.ok() && !*again, "Bookmark to be idempotent");
+  Expect(has.ok() && *has, "HasBookmarked");
+  Expect(bookmarks.ok() && bookmarks->items.size() == 1 && bookmarks->items[0].id == post,
+         "Bookmarks");
+  Expect(removed.ok() && *removed, "Unbookmark to remove the bookmark");
+  return Status::OK();
+}
+
 Status CommentsExample(puppies::Engine& engine, UserId alice, UserId bob, UserId carol,
                        PostId post) {
   // [START comments]
@@ -309,6 +325,7 @@ int main(int argc, char** argv) {
   PostId post{};
   ExpectOk(PostsExample(*engine, alice, *bob, &post), "posts");
   ExpectOk(LikesExample(*engine, *bob, post), "likes");
+  ExpectOk(BookmarksExample(*engine, *bob, post), "bookmarks");
   ExpectOk(CommentsExample(*engine, alice, *bob, *carol, post), "comments");
   ExpectOk(ConcurrencyExample(*engine, alice), "threads");
   ExpectOk(BackgroundExample(*engine), "background");

@@ -190,6 +190,22 @@ class PUPPIES_EXPORT Engine final {
   /// Errors: InvalidArgument, NotFound.
   Result<PostPage> LikedPosts(UserId user, const PageRequest& page = {});
 
+  // ---- Bookmarks ------------------------------------------------------------------------------
+  // Private to the user: nothing lists who bookmarked a post, and posts carry no bookmark count.
+
+  /// True if the bookmark is new. Idempotent under concurrent calls.
+  /// Errors: InvalidArgument, NotFound (user, or post unknown or deleted), PermissionDenied
+  /// (the post's author blocks `user`).
+  Result<bool> Bookmark(UserId user, PostId post);
+  /// True if a bookmark was removed. Errors: InvalidArgument, NotFound (user, or post unknown
+  /// or deleted).
+  Result<bool> Unbookmark(UserId user, PostId post);
+  /// Errors: InvalidArgument, NotFound (user, or post unknown or deleted).
+  Result<bool> HasBookmarked(UserId user, PostId post);
+  /// Posts `user` bookmarked, newest bookmark first; a deleted post is omitted at once and its
+  /// bookmarks are removed in the background. Errors: InvalidArgument, NotFound.
+  Result<PostPage> Bookmarks(UserId user, const PageRequest& page = {});
+
   // ---- Comments -------------------------------------------------------------------------------
 
   /// Adds a comment to a live post; the post's comment_count counts it at once. The text

@@ -171,7 +171,7 @@ void AddComment(CLI::App& app, std::vector<Command>* commands) {
                        }});
 }
 
-// `feed` and `timeline`: one page of a post list.
+// `feed`, `timeline` and `bookmark list`: one page of a user's post list.
 void AddPostList(CLI::App& app, std::vector<Command>* commands, const char* name, const char* help,
                  Result<PostPage> (Engine::*read)(UserId, const PageRequest&)) {
   struct Args {
@@ -196,6 +196,39 @@ void AddPostList(CLI::App& app, std::vector<Command>* commands, const char* name
                          CloseEngine(*engine);
                          return 0;
                        }});
+}
+
+// `bookmark add`, `bookmark remove` and `bookmark list`.
+void AddBookmark(CLI::App& app, std::vector<Command>* commands) {
+  CLI::App* bookmark =
+      app.add_subcommand("bookmark", "Bookmark a post, or list a user's bookmarks");
+  bookmark->require_subcommand(1);
+  struct Args {
+    std::string db, user;
+    uint64_t post = 0;
+  };
+  for (const bool add : {true, false}) {
+    auto args = std::make_shared<Args>();
+    CLI::App* sub = bookmark->add_subcommand(
+        add ? "add" : "remove", add ? "Bookmark a post; prints whether the bookmark is new"
+                                    : "Remove a bookmark; prints "
+                                      "whether there was one");
+    AddDbOption(sub, &args->db);
+    sub->add_option("--user", args->user, "Username (or @username), or #id")->required();
+    sub->add_option("--post", args->post, "Post id")->required();
+    commands->push_back({sub, [args, add] {
+                           auto engine = OpenEngine(args->db, OpenMode::kExisting);
+                           const UserId user = ResolveUser(*engine, args->user);
+                           const PostId post{args->post};
+                           const bool changed = Must(add ? engine->Bookmark(user, post)
+                                                         : engine->Unbookmark(user, post));
+                           CloseEngine(*engine);
+                           fmt::print("{}\n", changed ? "changed" : "unchanged");
+                           return 0;
+                         }});
+  }
+  AddPostList(*bookmark, commands, "list", "Read a page of a user's bookmarks, newest first",
+              &Engine::Bookmarks);
 }
 
 void AddStats(CLI::App& app, std::vector<Command>* commands) {
@@ -282,6 +315,7 @@ void AddDatabaseCommands(CLI::App& app, std::vector<Command>* commands) {
   AddUser(app, commands);
   AddPost(app, commands);
   AddComment(app, commands);
+  AddBookmark(app, commands);
   AddPostList(app, commands, "feed", "Read a page of a user's home feed", &Engine::HomeFeed);
   AddPostList(app, commands, "timeline", "Read a page of a user's own posts",
               &Engine::UserTimeline);

@@ -34,6 +34,10 @@ Status JobsV1ToV2(Store* store, Batch* b) {
 // none to convert), the comment list tags and the comment id mark.
 Status AddComments(Store*, Batch*) { return Status::OK(); }
 
+// Format 4 added the bookmark edge kinds, their list kind and purge stage. Nothing stored
+// before has them, and a queued purge job of format 3 never stored a stage past comments.
+Status AddBookmarks(Store*, Batch*) { return Status::OK(); }
+
 struct Migration {
   uint64_t from;
   Status (*run)(Store*, Batch*);
@@ -41,6 +45,7 @@ struct Migration {
 constexpr Migration kMigrations[] = {
     {1, JobsV1ToV2},
     {2, AddComments},
+    {3, AddBookmarks},
 };
 static_assert(std::size(kMigrations) == kFormatVersion - 1, "a format version lacks a migration");
 

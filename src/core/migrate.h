@@ -7,6 +7,8 @@
 //   from  to  what changes
 //   1     2   every job record: JobRecordV1 -> JobRecord v2 (type, partition, payload); the
 //             unpush job becomes the staged post purge (records/records.h, home_feed/jobs.h)
+//   2     3   nothing rewritten: comments add a column family (Open creates it) and new tags
+//   3     4   nothing rewritten: bookmarks add edge kinds, a list kind and a purge stage
 //
 // A migration runs before anything else reads the database (ids, modes, jobs), with no other
 // thread in the engine.

@@ -41,7 +41,11 @@ namespace puppies::internal {
   X(kAddComment, "add_comment")       \
   X(kGetComment, "get_comment")       \
   X(kDeleteComment, "delete_comment") \
-  X(kComments, "comments")
+  X(kComments, "comments")            \
+  X(kBookmark, "bookmark")            \
+  X(kUnbookmark, "unbookmark")        \
+  X(kHasBookmarked, "has_bookmarked") \
+  X(kBookmarks, "bookmarks")
 
 enum class Op : int {
 #define PUPPIES_OP_ENUM(name, str) name,

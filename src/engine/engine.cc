@@ -70,17 +70,19 @@ Result<bool> Run(Engine::Impl* impl, const EdgeQuery& c, UserId a, UserId b) {
   return impl->graph().HasUserEdge(ToInt(a), c.kind, ToInt(b));
 }
 
-// A user and a post (like, unlike, has liked).
+// A user and a post (like, unlike, has liked; the same for bookmarks): a call of one post edge
+// family's component.
 struct UserPostCall {
   Op op;
-  Result<bool> (internal::Likes::*run)(uint64_t, uint64_t);
+  internal::PostEdges& (Engine::Impl::*family)();
+  Result<bool> (internal::PostEdges::*run)(uint64_t, uint64_t);
 };
 Result<bool> Run(Engine::Impl* impl, const UserPostCall& c, UserId user, PostId post) {
   Call call(impl, c.op);
   PUPPIES_RETURN_IF_ERROR(call.status());
   PUPPIES_RETURN_IF_ERROR(ValidateUserId("user id", user));
   PUPPIES_RETURN_IF_ERROR(ValidatePostId("post id", post));
-  return (impl->likes().*c.run)(ToInt(user), ToInt(post));
+  return ((impl->*c.family)().*c.run)(ToInt(user), ToInt(post));
 }
 
 // A page of one owner's list (`Id` a user or a post): `read` gets the owner's raw id.
@@ -260,25 +262,44 @@ Result<PostPage> Engine::UserTimeline(UserId author, const PageRequest& page) {
 }
 
 Result<bool> Engine::Like(UserId user, PostId post) {
-  return Run(impl_.get(), UserPostCall{Op::kLike, &internal::Likes::Like}, user, post);
+  return Run(impl_.get(), {Op::kLike, &Impl::likes, &internal::PostEdges::Add}, user, post);
 }
 
 Result<bool> Engine::Unlike(UserId user, PostId post) {
-  return Run(impl_.get(), UserPostCall{Op::kUnlike, &internal::Likes::Unlike}, user, post);
+  return Run(impl_.get(), {Op::kUnlike, &Impl::likes, &internal::PostEdges::Remove}, user, post);
 }
 
 Result<bool> Engine::HasLiked(UserId user, PostId post) {
-  return Run(impl_.get(), UserPostCall{Op::kHasLiked, &internal::Likes::HasLiked}, user, post);
+  return Run(impl_.get(), {Op::kHasLiked, &Impl::likes, &internal::PostEdges::Has}, user, post);
 }
 
 Result<UserPage> Engine::Likers(PostId post, const PageRequest& page) {
   return RunPage(impl_.get(), Op::kLikers, "post id", post, page,
-                 [&](uint64_t id) { return impl_->likes().Likers(id, page); });
+                 [&](uint64_t id) { return impl_->likes().PostUsers(id, page); });
 }
 
 Result<PostPage> Engine::LikedPosts(UserId user, const PageRequest& page) {
   return RunPage(impl_.get(), Op::kLikedPosts, "user id", user, page,
-                 [&](uint64_t id) { return impl_->likes().LikedPosts(id, page); });
+                 [&](uint64_t id) { return impl_->likes().UserPosts(id, page); });
+}
+
+Result<bool> Engine::Bookmark(UserId user, PostId post) {
+  return Run(impl_.get(), {Op::kBookmark, &Impl::bookmarks, &internal::PostEdges::Add}, user, post);
+}
+
+Result<bool> Engine::Unbookmark(UserId user, PostId post) {
+  return Run(impl_.get(), {Op::kUnbookmark, &Impl::bookmarks, &internal::PostEdges::Remove}, user,
+             post);
+}
+
+Result<bool> Engine::HasBookmarked(UserId user, PostId post) {
+  return Run(impl_.get(), {Op::kHasBookmarked, &Impl::bookmarks, &internal::PostEdges::Has}, user,
+             post);
+}
+
+Result<PostPage> Engine::Bookmarks(UserId user, const PageRequest& page) {
+  return RunPage(impl_.get(), Op::kBookmarks, "user id", user, page,
+                 [&](uint64_t id) { return impl_->bookmarks().UserPosts(id, page); });
 }
 
 Result<CommentId> Engine::AddComment(UserId author, PostId post, const NewComment& comment) {

@@ -14,10 +14,11 @@ Engine::Impl::Impl(const Options& o)
       users_(ctx_),
       graph_(ctx_, users_),
       posts_(ctx_, users_),
-      likes_(ctx_, users_, graph_, posts_),
+      likes_(internal::kLikeFamily, ctx_, users_, graph_, posts_),
       comments_(ctx_, users_, graph_, posts_),
+      bookmarks_(internal::kBookmarkFamily, ctx_, users_, graph_, posts_),
       home_feed_(ctx_, users_, graph_, posts_),
-      components_{&users_, &graph_, &posts_, &likes_, &comments_, &home_feed_} {}
+      components_{&users_, &graph_, &posts_, &likes_, &comments_, &bookmarks_, &home_feed_} {}
 
 Engine::Impl::~Impl() { (void)Close(); }
 

@@ -5,8 +5,9 @@
 //   users       users/        users, usernames
 //   graph       graph/        follow, block and mute edges; follower/following counters
 //   posts       posts/        post records, timelines, post counters
-//   likes       likes/        like edges and counters
+//   likes       post_edges/   like edges and counters (a PostEdges of the like family)
 //   comments    comments/     comment records, their list keys and counters
+//   bookmarks   post_edges/   bookmark edges (a PostEdges of the bookmark family)
 //   home feed   home_feed/    inboxes, author modes, fanout/backfill/unmerge/repush jobs
 //
 // Calls that touch one component go straight to it (engine.cc); operations that write to
@@ -30,7 +31,7 @@
 #include "graph/graph.h"
 #include "home_feed/home_feed.h"
 #include "home_feed/jobs.h"
-#include "likes/likes.h"
+#include "post_edges/post_edges.h"
 #include "posts/posts.h"
 #include "puppies/engine.h"
 #include "users/users.h"
@@ -82,8 +83,9 @@ struct Engine::Impl {
   internal::Users& users() { return users_; }
   internal::Graph& graph() { return graph_; }
   internal::Posts& posts() { return posts_; }
-  internal::Likes& likes() { return likes_; }
+  internal::PostEdges& likes() { return likes_; }
   internal::Comments& comments() { return comments_; }
+  internal::PostEdges& bookmarks() { return bookmarks_; }
   internal::HomeFeed& home_feed() { return home_feed_; }
 
   // ---- operations spanning components ----
@@ -116,11 +118,12 @@ struct Engine::Impl {
   internal::Users users_;
   internal::Graph graph_;
   internal::Posts posts_;
-  internal::Likes likes_;
+  internal::PostEdges likes_;
   internal::Comments comments_;
+  internal::PostEdges bookmarks_;
   internal::HomeFeed home_feed_;
   // The registry: the components in dependency order, which Open, Check and GetStats follow.
-  const std::array<internal::Component*, 6> components_;
+  const std::array<internal::Component*, 7> components_;
 
   // Held shared by every public call and exclusively by Close, so Close never races a call.
   std::shared_mutex lifecycle_mu_;

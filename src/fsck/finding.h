@@ -41,8 +41,8 @@ struct Finding {
 };
 
 // A relation, named by its primary side: the edge a user's own action wrote (follower ->
-// followee, blocker -> blocked, muter -> muted, user -> liked post). Its mirror, if any, is
-// written in the same batch.
+// followee, blocker -> blocked, muter -> muted, user -> liked or bookmarked post). Its mirror, if
+// any, is written in the same batch.
 struct Relation {
   uint64_t a = 0;
   uint64_t b = 0;
@@ -57,6 +57,8 @@ inline Relation RelationOf(uint64_t owner, EdgeKind kind, uint64_t other) {
       return {other, owner, EdgeKind::kBlocking};
     case EdgeKind::kLiker:
       return {other, owner, EdgeKind::kLiked};
+    case EdgeKind::kBookmarker:
+      return {other, owner, EdgeKind::kBookmarked};
     default:
       return {owner, other, kind};
   }

@@ -227,7 +227,7 @@ struct InvariantGroup {
 };
 
 // Each component's group is its Component::invariants(), next to its code (users/users_check.cc,
-// graph/graph_check.cc, posts/posts_check.cc, likes/likes_check.cc,
+// graph/graph_check.cc, posts/posts_check.cc, post_edges/post_edges_check.cc,
 // comments/comments_check.cc, home_feed/home_feed_check.cc); the job queue's is the runner's.
 void CheckJobs(View& v, Scans& s);  // jobs/jobs_check.cc
 

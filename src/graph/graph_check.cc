@@ -33,6 +33,7 @@
 #include "fsck/view.h"
 #include "graph/edges.h"
 #include "graph/graph.h"
+#include "graph/post_edge_families.h"
 #include "keys/coding.h"
 #include "util/hash.h"
 
@@ -51,13 +52,12 @@ std::optional<EdgeKind> MirrorOf(EdgeKind kind) {
       return EdgeKind::kBlockedBy;
     case EdgeKind::kBlockedBy:
       return EdgeKind::kBlocking;
-    case EdgeKind::kLiked:
-      return EdgeKind::kLiker;
-    case EdgeKind::kLiker:
-      return EdgeKind::kLiked;
     default:
-      return std::nullopt;
+      break;
   }
+  if (const PostEdgeFamily* f = PostEdgeFamilyOf(kind))
+    return kind == f->user_side ? f->post_side : f->user_side;
+  return std::nullopt;
 }
 
 constexpr size_t U(EdgeKind k) { return static_cast<size_t>(k); }
@@ -90,8 +90,9 @@ void CheckEndpoints(View& v, const EdgeKey& e) {
     r.Mend(e.owner, e.kind, e.other,
            fmt::format("I1: self edge of kind {} on {}", static_cast<int>(e.kind), e.owner));
   }
-  const bool owner_is_post = e.kind == EdgeKind::kLiker;
-  const bool other_is_post = e.kind == EdgeKind::kLiked;
+  const PostEdgeFamily* f = PostEdgeFamilyOf(e.kind);
+  const bool owner_is_post = f && e.kind == f->post_side;
+  const bool other_is_post = f && e.kind == f->user_side;
   if (!owner_is_post && !v.UserExists(e.owner))
     r.Mend(e.owner, e.kind, e.other, fmt::format("I1: edge from unknown user {}", e.owner));
   if (!other_is_post && !v.UserExists(e.other))
@@ -362,10 +363,12 @@ Family FamilyOf(EdgeKind primary) {
       return {"follow", "I1", EdgeKind::kFollower, false};
     case EdgeKind::kBlocking:
       return {"block", "I1", EdgeKind::kBlockedBy, true};
-    case EdgeKind::kLiked:
-      return {"like", "I3", EdgeKind::kLiker, false};
-    default:
+    case EdgeKind::kMuting:
       return {"mute", "I1", std::nullopt, false};
+    default: {
+      const PostEdgeFamily& f = *PostEdgeFamilyOf(primary);
+      return {f.noun.data(), f.invariant.data(), f.post_side, false};
+    }
   }
 }
 
@@ -380,10 +383,11 @@ struct Side {
   std::string OrderKey() const { return EdgeOrderKey{owner, kind, time, other}.Encode(); }
 };
 
-// Likes change under the post's lock, user-to-user edges under the pair lock; a follow also
-// under its followee's author lock (HomeFeed::RemoveFollow may clean the inbox inline).
+// Likes and bookmarks change under the post's lock, user-to-user edges under the pair lock; a
+// follow also under its followee's author lock (HomeFeed::RemoveFollow may clean the inbox
+// inline).
 void LockRelation(WriteOp& op, const Relation& r) {
-  if (r.kind == EdgeKind::kLiked) {
+  if (PostEdgeFamilyOf(r.kind)) {
     op.LockPost(r.b);
   } else {
     op.LockPair(r.a, r.b);
@@ -411,7 +415,7 @@ Status Forbidden(Fixer& fx, const Relation& r, std::string* why) {
     *why = fmt::format("unknown user {}", r.a);
     return Status::OK();
   }
-  if (r.kind == EdgeKind::kLiked) {
+  if (PostEdgeFamilyOf(r.kind)) {
     PostRecord rec;
     PUPPIES_RETURN_IF_ERROR(fx.LivePost(r.b, &rec, &ok));
     if (!ok) *why = fmt::format("post {} is gone", r.b);
@@ -454,9 +458,8 @@ Status MendRelation(Fixer& fx, const Finding& f) {
       Graph::AddFollowCounters(&b, r.a, r.b, -1);
       PUPPIES_RETURN_IF_ERROR(fx.home_feed().RemoveFollow(op, r.a, r.b));
     }
-    if (m.found && r.kind == EdgeKind::kLiked) {
-      b.AddCounter(CounterKey{r.b, CounterKind::kLikes}.Encode(), -1);
-    }
+    const PostEdgeFamily* pf = PostEdgeFamilyOf(r.kind);
+    if (m.found && pf && pf->counter) b.AddCounter(CounterKey{r.b, *pf->counter}.Encode(), -1);
     return fx.Commit(op, fmt::format("{}: removed ({})", name, why));
   }
   std::vector<std::string> done;

@@ -21,7 +21,8 @@ namespace puppies::internal {
 //   1  the first release
 //   2  job records carry a partition and a per-type payload (JobRecord v2)
 //   3  comments: the comments column family, their list keys in edges, the comment id mark
-inline constexpr uint32_t kFormatVersion = 3;
+//   4  bookmarks: the bookmark edge kinds and their purge stage
+inline constexpr uint32_t kFormatVersion = 4;
 
 // ---- column families --------------------------------------------------------------------
 enum class Cf : int {
@@ -56,15 +57,17 @@ inline constexpr std::array<std::string_view, 6> kAll = {
 
 // ---- edges column family: BE(owner) u8(tag) ... -------------------------------------------
 enum class EdgeKind : uint8_t {
-  kFollowing = 1,  // owner follows other
-  kFollower = 2,   // other follows owner
-  kBlocking = 3,   // owner blocks other
-  kBlockedBy = 4,  // other blocks owner
-  kMuting = 5,     // owner mutes other
-  kLiked = 6,      // owner (user) liked other (post)
-  kLiker = 7,      // other (user) liked owner (post)
+  kFollowing = 1,   // owner follows other
+  kFollower = 2,    // other follows owner
+  kBlocking = 3,    // owner blocks other
+  kBlockedBy = 4,   // other blocks owner
+  kMuting = 5,      // owner mutes other
+  kLiked = 6,       // owner (user) liked other (post)
+  kLiker = 7,       // other (user) liked owner (post)
+  kBookmarked = 8,  // owner (user) bookmarked other (post)
+  kBookmarker = 9,  // other (user) bookmarked owner (post)
 };
-inline constexpr EdgeKind kMaxEdgeKind = EdgeKind::kLiker;
+inline constexpr EdgeKind kMaxEdgeKind = EdgeKind::kBookmarker;
 inline constexpr uint8_t kEdgeOrderBit = 0x80;    // tag of an edge's time-order key: kind | 0x80
 inline constexpr uint8_t kAuthoredTag = 0x40;     // an author's post list
 inline constexpr uint8_t kPostCommentTag = 0x41;  // a post's comments, oldest first
@@ -101,10 +104,11 @@ enum class JobPartition : uint8_t { kAuthor = 1, kReader = 2, kUser = 3, kPost =
 // The stages of a deleted post's clean-up (kPurgePost), run in this order; persisted in the
 // job's payload. A new concern that keeps per-post data adds its stage before kDone.
 enum class PurgeStage : uint8_t {
-  kLikes = 0,     // likes of the post, both directions, and its like counter
-  kInbox = 1,     // the post's entries in its author's followers' inboxes
-  kComments = 2,  // the post's comments, their list keys and its comment counter
-  kDone = 3,      // nothing left: the last batch drops the job (never stored)
+  kLikes = 0,      // likes of the post, both directions, and its like counter
+  kInbox = 1,      // the post's entries in its author's followers' inboxes
+  kComments = 2,   // the post's comments, their list keys and its comment counter
+  kBookmarks = 3,  // bookmarks of the post, both directions
+  kDone = 4,       // nothing left: the last batch drops the job (never stored)
 };
 
 // ---- meta "mode/" values --------------------------------------------------------------------
@@ -128,6 +132,7 @@ enum class ListKind : uint8_t {
   kLikers = 5,
   kLikedPosts = 6,
   kComments = 7,
+  kBookmarks = 8,
 };
 
 // ---- post ids ---------------------------------------------------------------------------------
@@ -167,7 +172,7 @@ constexpr uint8_t U(ListKind k) { return static_cast<uint8_t>(k); }
 using E = EdgeKind;
 // Every tag byte after BE(owner) in the edges column family: edge kinds, their order keys
 // (kind | kEdgeOrderBit) and the authored-post tag.
-inline constexpr std::array<uint8_t, 17> kEdgeTags = {
+inline constexpr std::array<uint8_t, 21> kEdgeTags = {
     U(E::kFollowing),
     U(E::kFollower),
     U(E::kBlocking),
@@ -175,6 +180,8 @@ inline constexpr std::array<uint8_t, 17> kEdgeTags = {
     U(E::kMuting),
     U(E::kLiked),
     U(E::kLiker),
+    U(E::kBookmarked),
+    U(E::kBookmarker),
     static_cast<uint8_t>(U(E::kFollowing) | kEdgeOrderBit),
     static_cast<uint8_t>(U(E::kFollower) | kEdgeOrderBit),
     static_cast<uint8_t>(U(E::kBlocking) | kEdgeOrderBit),
@@ -182,6 +189,8 @@ inline constexpr std::array<uint8_t, 17> kEdgeTags = {
     static_cast<uint8_t>(U(E::kMuting) | kEdgeOrderBit),
     static_cast<uint8_t>(U(E::kLiked) | kEdgeOrderBit),
     static_cast<uint8_t>(U(E::kLiker) | kEdgeOrderBit),
+    static_cast<uint8_t>(U(E::kBookmarked) | kEdgeOrderBit),
+    static_cast<uint8_t>(U(E::kBookmarker) | kEdgeOrderBit),
     kAuthoredTag,
     kPostCommentTag,
     kUserCommentTag};
@@ -203,11 +212,12 @@ static_assert(AllDistinct(std::array{U(JobType::kFanout), U(JobType::kBackfill),
 static_assert(AllDistinct(std::array{U(ListKind::kHomeFeed), U(ListKind::kTimeline),
                                      U(ListKind::kFollowers), U(ListKind::kFollowing),
                                      U(ListKind::kLikers), U(ListKind::kLikedPosts),
-                                     U(ListKind::kComments)}),
+                                     U(ListKind::kComments), U(ListKind::kBookmarks)}),
               "two list kinds share a byte");
 static_assert(AllDistinct(std::array{static_cast<uint8_t>(PurgeStage::kLikes),
                                      static_cast<uint8_t>(PurgeStage::kInbox),
                                      static_cast<uint8_t>(PurgeStage::kComments),
+                                     static_cast<uint8_t>(PurgeStage::kBookmarks),
                                      static_cast<uint8_t>(PurgeStage::kDone)}),
               "two purge stages share a byte");
 static_assert(AllDistinct(kCfNames), "two column families share a name");

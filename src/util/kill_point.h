@@ -21,7 +21,7 @@
 namespace puppies::internal {
 
 // Ordered by the path they sit on. docs/reliability.md explains each one.
-inline constexpr std::array<std::string_view, 32> kKillPoints = {
+inline constexpr std::array<std::string_view, 35> kKillPoints = {
     // Open and Close
     "Open:AfterStoreOpen",    // RocksDB opened (WAL replayed), nothing of ours read yet
     "Open:AfterMigrate",      // an older format migrated (core/migrate.h), nothing else read
@@ -42,21 +42,23 @@ inline constexpr std::array<std::string_view, 32> kKillPoints = {
     "Follow:AfterCommit",      // edges + pending marker + backfill job written
     "Unfollow:AfterCommit",    // edges removed + unmerge job written
     "Block:AfterCommit",
-    "ImportFollows:AfterChunk",  // one chunk of an import written, later chunks not
-    "Like:AfterCommit", "Unlike:AfterCommit",
+    "ImportFollows:AfterChunk",                // one chunk of an import written, later chunks not
+    "Like:AfterCommit", "Unlike:AfterCommit",  // both edges (+ counter) written
+    "Bookmark:AfterCommit", "Unbookmark:AfterCommit",  // both edges written
     "AddComment:AfterCommit",     // comment record, its two list keys and the counter written
     "DeleteComment:AfterCommit",  // the same removed
     // Background job steps (each step is one batch that also saves the job's cursor)
-    "Jobs:AfterStep",            // any job, between two steps
-    "Fanout:AfterChunk",         // inbox entries of one chunk of followers + cursor written
-    "Inbox:AfterTrim",           // an inbox trimmed to its cap and its floor raised
-    "Backfill:AfterCommit",      // backfilled entries written, pending marker removed
-    "Unmerge:AfterCommit",       // an ex-followee's entries removed from an inbox
-    "Purge:AfterLikesChunk",     // one chunk of a deleted post's likes removed
-    "Purge:AfterInboxChunk",     // one chunk of followers' entries of a deleted post removed
-    "Purge:AfterCommentsChunk",  // one chunk of a deleted post's comments removed
-    "Repush:AfterChunk",         // one chunk of followers refilled by a draining author
-    "Repush:AfterLast",          // the author is back to push (or the job was superseded)
+    "Jobs:AfterStep",             // any job, between two steps
+    "Fanout:AfterChunk",          // inbox entries of one chunk of followers + cursor written
+    "Inbox:AfterTrim",            // an inbox trimmed to its cap and its floor raised
+    "Backfill:AfterCommit",       // backfilled entries written, pending marker removed
+    "Unmerge:AfterCommit",        // an ex-followee's entries removed from an inbox
+    "Purge:AfterLikesChunk",      // one chunk of a deleted post's likes removed
+    "Purge:AfterInboxChunk",      // one chunk of followers' entries of a deleted post removed
+    "Purge:AfterCommentsChunk",   // one chunk of a deleted post's comments removed
+    "Purge:AfterBookmarksChunk",  // one chunk of a deleted post's bookmarks removed
+    "Repush:AfterChunk",          // one chunk of followers refilled by a draining author
+    "Repush:AfterLast",           // the author is back to push (or the job was superseded)
 };
 
 consteval bool IsKillPoint(std::string_view name) {
@@ -78,11 +80,17 @@ void KillPointSlow(std::string_view name);
       ::puppies::internal::KillPointSlow(name);                                         \
     }                                                                                   \
   } while (0)
+// A point named by a table entry rather than a literal (graph/post_edge_families.h): the
+// table checks its names with IsKillPoint in a static_assert where it is declared.
+inline void KillPointNamed(std::string_view name) {
+  if (kill_points_state.load(std::memory_order_relaxed) != 1) KillPointSlow(name);
+}
 #else
 #define PUPPIES_KILL_POINT(name)                                                        \
   do {                                                                                  \
     static_assert(::puppies::internal::IsKillPoint(name), "unlisted kill point " name); \
   } while (0)
+inline void KillPointNamed(std::string_view) {}
 #endif
 
 }  // namespace puppies::internal

@@ -13,14 +13,15 @@
 //   create_user <name>  (value: the id)
 //   post <author> <text> [<created_at_us>]  (value: the id; created_at_us: backdated)
 //   follow|unfollow|block|unblock|mute|unmute <a> <b>   delete <author> <post>
-//   like|unlike <user> <post>              import <a>:<b>,<a>:<b>,...
+//   like|unlike|bookmark|unbookmark <user> <post>    import <a>:<b>,<a>:<b>,...
 //   read <reader>  (value: items read)
 //
 // State is partitioned so that the parent's expectation is exact: thread t owns users
 // "w<t>_<i>"; every edge is changed only by the thread owning its first user; blocks join
 // users of one thread only (a block changes follow edges both ways); mutes are owned by the
 // muter's thread; posts are deleted only by
-// their author's thread. Likes may name any post, and a post's deletion wins over its likes.
+// their author's thread. Likes and bookmarks may name any post, and a post's deletion wins over
+// them.
 
 #include <cstdint>
 #include <memory>
@@ -39,6 +40,31 @@ inline constexpr int kMaxUsersPerThread = 26;
 // User 0 of each thread is a celebrity: every other user toggles following it, so its follower
 // count hovers around the threshold and its posts flip between push and pull.
 inline constexpr uint64_t kFanoutThreshold = 20;
+
+// A user-to-post relation the workload toggles (likes, bookmarks): its op names and calls.
+struct PostEdgeOps {
+  std::string add, remove;
+  Result<bool> (Engine::*add_call)(UserId, PostId);
+  Result<bool> (Engine::*remove_call)(UserId, PostId);
+  Result<bool> (Engine::*has_call)(UserId, PostId);
+  Result<PostPage> (Engine::*list_call)(UserId, const PageRequest&);
+};
+inline const PostEdgeOps kLikeOps{"like",          "unlike",          &Engine::Like,
+                                  &Engine::Unlike, &Engine::HasLiked, &Engine::LikedPosts};
+inline const PostEdgeOps kBookmarkOps{
+    "bookmark",          "unbookmark",           &Engine::Bookmark,
+    &Engine::Unbookmark, &Engine::HasBookmarked, &Engine::Bookmarks};
+inline const PostEdgeOps* const kPostEdgeOps[] = {&kLikeOps, &kBookmarkOps};
+// The relation `op` adds or removes (*adds set), or null.
+inline const PostEdgeOps* PostEdgeOpsOf(const std::string& op, bool* adds) {
+  for (const PostEdgeOps* o : kPostEdgeOps) {
+    if (op == o->add || op == o->remove) {
+      *adds = op == o->add;
+      return o;
+    }
+  }
+  return nullptr;
+}
 
 inline std::string UserName(int thread, int index) {
   return "w" + std::to_string(thread) + "_" + std::to_string(index);

@@ -130,11 +130,13 @@ void Oracle::Apply(const Call& c, const std::string& value) {
     mutes_.insert({Num(a[0]), Num(a[1])});
   } else if (c.op == "unmute") {
     mutes_.erase({Num(a[0]), Num(a[1])});
-  } else if (c.op == "like") {
+  } else if (bool adds; const PostEdgeOps* ops = PostEdgeOpsOf(c.op, &adds)) {
     // A like acknowledged just before its post's deletion may be reported after it.
-    if (posts_.count(Num(a[1]))) likes_.insert({Num(a[0]), Num(a[1])});
-  } else if (c.op == "unlike") {
-    likes_.erase({Num(a[0]), Num(a[1])});
+    if (!adds) {
+      post_edges_[ops].erase({Num(a[0]), Num(a[1])});
+    } else if (posts_.count(Num(a[1]))) {
+      post_edges_[ops].insert({Num(a[0]), Num(a[1])});
+    }
   } else if (c.op == "import") {
     for (const Edge& e : ImportEdges(c)) follows_.insert(e);
   }
@@ -193,11 +195,11 @@ void Oracle::ResolveOne(Engine& e, const Call& c) {
     if (!check(b.status())) return;
     const bool before = (is_block ? blocks_ : mutes_).count({Num(a[0]), Num(a[1])}) != 0;
     if (*b != before) took_effect(true, "");
-  } else if (c.op == "like" || c.op == "unlike") {
+  } else if (bool adds; const PostEdgeOps* ops = PostEdgeOpsOf(c.op, &adds)) {
     if (!posts_.count(Num(a[1]))) return;  // the post is gone: the like does not matter
-    Result<bool> l = e.HasLiked(UserId{Num(a[0])}, PostId{Num(a[1])});
+    Result<bool> l = (e.*ops->has_call)(UserId{Num(a[0])}, PostId{Num(a[1])});
     if (!check(l.status())) return;
-    const bool before = likes_.count({Num(a[0]), Num(a[1])}) != 0;
+    const bool before = post_edges_[ops].count({Num(a[0]), Num(a[1])}) != 0;
     if (*l != before) took_effect(true, "");
   } else if (c.op == "comment") {
     if (!posts_.count(Num(a[1]))) return;  // the post is gone, and its comments with it
@@ -317,7 +319,7 @@ void Oracle::Verify(Engine& e, std::mt19937_64& rng) {
 
   // Posts: live ones with their author and likes; deleted ones gone.
   std::map<uint64_t, std::vector<UserId>> likers;
-  for (const auto& [u, p] : likes_)
+  for (const auto& [u, p] : post_edges_[&kLikeOps])
     if (posts_.count(p)) likers[p].push_back(UserId{u});
   for (const auto& [id, info] : posts_) {
     const std::string what = "post " + std::to_string(id);
@@ -333,6 +335,16 @@ void Oracle::Verify(Engine& e, std::mt19937_64& rng) {
     auto got = ReadAll<UserId>([&](const PageRequest& r) { return e.Likers(PostId{id}, r); }, 100);
     if (expect_ok(got.status(), what + " likers"))
       compare(*got, likers[id], true, what + " likers");
+  }
+  // Bookmarks: each user's, live posts only (the order is the calls', which in-flight calls
+  // leave open: compared as sets).
+  std::map<uint64_t, std::vector<PostId>> bookmarks;
+  for (const auto& [u, p] : post_edges_[&kBookmarkOps])
+    if (posts_.count(p)) bookmarks[u].push_back(PostId{p});
+  for (const auto& [name, id] : users_) {
+    auto got = ReadAll<Post>([&](const PageRequest& r) { return e.Bookmarks(UserId{id}, r); }, 200);
+    if (expect_ok(got.status(), name + " bookmarks"))
+      compare(testing::IdsOf(*got), bookmarks[id], true, name + " bookmarks");
   }
   // Comments: each live post's, oldest first, with their authors and texts, and its count.
   std::map<uint64_t, std::vector<std::pair<uint64_t, const CommentInfo*>>> by_post;

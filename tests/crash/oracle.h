@@ -77,7 +77,8 @@ class Oracle {
   std::set<Edge> mutes_;
   std::map<uint64_t, PostInfo> posts_;  // live
   std::set<uint64_t> deleted_;
-  std::set<Edge> likes_;                      // (user, post); only those on live posts matter
+  // (user, post) by relation; only those on live posts matter.
+  std::map<const PostEdgeOps*, std::set<Edge>> post_edges_;
   std::map<uint64_t, CommentInfo> comments_;  // on live posts
   std::set<uint64_t> comment_ids_;            // every comment id ever acknowledged
   uint64_t user_floor_ = 0, post_floor_ = 0, comment_floor_ = 0;

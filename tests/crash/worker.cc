@@ -111,10 +111,13 @@ class WorkerThread {
         if (*blocking) blocks_.insert({u, b});
         if (*muting) mutes_.insert({u, b});
       }
-      for (const Post& p :
-           Must(ReadAll<Post>([&](const PageRequest& r) { return e.LikedPosts(u, r); }, 200),
-                "discover likes")) {
-        liked_[u].insert(p.id);
+      for (const PostEdgeOps* ops : kPostEdgeOps) {
+        for (const Post& p :
+             Must(ReadAll<Post>([&](const PageRequest& r) { return (e.*ops->list_call)(u, r); },
+                                200),
+                  "discover likes and bookmarks")) {
+          post_edges_[ops][u].insert(p.id);
+        }
       }
       for (const Post& p :
            Must(ReadAll<Post>([&](const PageRequest& r) { return e.UserTimeline(u, r); }, 200),
@@ -272,15 +275,15 @@ class WorkerThread {
             mute);
   }
 
-  // Likes a post of the pool, or unlikes one the user liked (mostly: an unlike of a post not
-  // liked writes nothing).
-  void SetLike(Engine& e, bool like) {
+  // Likes (or bookmarks) a post of the pool, or unlikes one the user liked (mostly: an unlike
+  // of a post not liked writes nothing).
+  void SetPostEdge(Engine& e, const PostEdgeOps& ops, bool add) {
     const UserId u = OwnUser();
-    std::set<PostId>& liked = liked_[u];
+    std::set<PostId>& mine = post_edges_[&ops][u];
     PostId post;
-    if (!like && !liked.empty() && Pick(4) != 0) {
-      auto it = liked.begin();
-      std::advance(it, static_cast<std::ptrdiff_t>(Pick(liked.size())));
+    if (!add && !mine.empty() && Pick(4) != 0) {
+      auto it = mine.begin();
+      std::advance(it, static_cast<std::ptrdiff_t>(Pick(mine.size())));
       post = *it;
     } else {
       std::lock_guard lock(shared_->mu);
@@ -289,13 +292,14 @@ class WorkerThread {
     }
     const std::string args = Str(u) + " " + Str(post);
     // not_found: the post was deleted meanwhile; permission_denied: its author blocks u.
-    if (like) {
-      Result<bool> r = Call("like " + args, [&] { return e.Like(u, post); },
+    if (add) {
+      Result<bool> r = Call(ops.add + " " + args, [&] { return (e.*ops.add_call)(u, post); },
                             {StatusCode::kNotFound, StatusCode::kPermissionDenied});
-      if (r.ok()) liked.insert(post);
+      if (r.ok()) mine.insert(post);
     } else {
-      (void)Call("unlike " + args, [&] { return e.Unlike(u, post); }, {StatusCode::kNotFound});
-      liked.erase(post);
+      (void)Call(ops.remove + " " + args, [&] { return (e.*ops.remove_call)(u, post); },
+                 {StatusCode::kNotFound});
+      mine.erase(post);
     }
   }
 
@@ -429,10 +433,14 @@ class WorkerThread {
       SetFollow(e, a, *it, false);
     } else if (r < 74) {
       ToggleCelebrity(e);
-    } else if (r < 82) {
-      SetLike(e, true);
+    } else if (r < 80) {
+      SetPostEdge(e, kLikeOps, true);
+    } else if (r < 83) {
+      SetPostEdge(e, kLikeOps, false);
+    } else if (r < 85) {
+      SetPostEdge(e, kBookmarkOps, true);
     } else if (r < 86) {
-      SetLike(e, false);
+      SetPostEdge(e, kBookmarkOps, false);
     } else if (r < 89) {
       AddComment(e, /*on_own_post=*/Pick(2) == 0);
     } else if (r < 91) {
@@ -466,9 +474,10 @@ class WorkerThread {
   uint64_t n_ = 0;
   std::vector<UserId> users_;
   std::map<UserId, std::set<UserId>> following_;
-  Pairs blocks_;                              // (own blocker, own blocked)
-  Pairs mutes_;                               // (own muter, anyone)
-  std::map<UserId, std::set<PostId>> liked_;  // own users' likes (some posts may be deleted)
+  Pairs blocks_;  // (own blocker, own blocked)
+  Pairs mutes_;   // (own muter, anyone)
+  // Own users' likes and bookmarks (some posts may be deleted).
+  std::map<const PostEdgeOps*, std::map<UserId, std::set<PostId>>> post_edges_;
   std::vector<std::pair<PostId, UserId>> own_posts_;        // (post, author), live
   std::vector<std::pair<CommentId, UserId>> own_comments_;  // (comment, author), this run's
 };

@@ -27,7 +27,7 @@ using fuzz::Escaped;
 
 constexpr ListKind kKinds[] = {ListKind::kHomeFeed,  ListKind::kTimeline, ListKind::kFollowers,
                                ListKind::kFollowing, ListKind::kLikers,   ListKind::kLikedPosts,
-                               ListKind::kComments};
+                               ListKind::kComments,  ListKind::kBookmarks};
 
 ListKind OtherKind(ListKind k) {
   return k == ListKind::kHomeFeed ? ListKind::kTimeline : ListKind::kHomeFeed;

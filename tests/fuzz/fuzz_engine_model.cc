@@ -1,6 +1,7 @@
 // fuzz_engine_model: a sequence of engine operations on a real RocksDB directory, each answer
 // and the final state compared with the reference model of tests/testing/model.h (Driver and
-// FeedModel; likes and comments, which the model does not cover, are mirrored here).
+// FeedModel; likes, bookmarks and comments, which the model does not cover, are mirrored
+// here).
 //
 // One engine stays open across inputs, because opening a database per input runs at ~100
 // exec/s. Each input gets fresh users (named after the input's number), so it sees nothing of
@@ -19,7 +20,8 @@
 // a page read from a saved cursor holds the model's current feed below that cursor; a cursor
 // is refused for another reader, another list, or after any one-character change or
 // truncation; at the end of each input every user's feed, counters, edge lists, timeline and
-// likes equal the model's, and every kCheckEvery inputs Check() reports no violation.
+// likes and bookmarks equal the model's, and every kCheckEvery inputs Check() reports no
+// violation.
 
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
@@ -94,7 +96,9 @@ enum class Op : uint8_t {
   kCheckUser,
   kComment,
   kDeleteComment,
-  kMaxValue = kDeleteComment
+  kBookmark,
+  kUnbookmark,
+  kMaxValue = kUnbookmark
 };
 
 // What the engine answers for a user id the model does not know.
@@ -102,22 +106,23 @@ Expect UnknownUser(UserId u) {
   return ToInt(u) == 0 ? Expect::kInvalidArgument : Expect::kNotFound;
 }
 
-// Likes, which FeedModel does not cover: (user, post) -> order of the like, newest highest.
-class LikeModel {
+// Likes or bookmarks, which FeedModel does not cover: (user, post) -> order of the edge,
+// newest highest.
+class PostEdgeModel {
  public:
-  Expect Like(const FeedModel& m, UserId u, PostId p) {
+  Expect Add(const FeedModel& m, UserId u, PostId p) {
     if (ToInt(u) == 0 || ToInt(p) == 0) return Expect::kInvalidArgument;
     if (!m.HasUser(u) || !m.IsLive(p)) return Expect::kNotFound;
     if (m.IsBlocking(m.live_posts().at(p).author, u)) return Expect::kPermissionDenied;
     return likes_.try_emplace({u, p}, ++order_).second ? Expect::kTrue : Expect::kFalse;
   }
-  Expect Unlike(const FeedModel& m, UserId u, PostId p) {
+  Expect Remove(const FeedModel& m, UserId u, PostId p) {
     if (ToInt(u) == 0 || ToInt(p) == 0) return Expect::kInvalidArgument;
     if (!m.HasUser(u) || !m.IsLive(p)) return Expect::kNotFound;
     return likes_.erase({u, p}) ? Expect::kTrue : Expect::kFalse;
   }
-  /// Live posts `u` liked, newest like first.
-  std::vector<PostId> LikedPosts(const FeedModel& m, UserId u) const {
+  /// Live posts `u` liked (bookmarked), newest first.
+  std::vector<PostId> UserPosts(const FeedModel& m, UserId u) const {
     return Newest<PostId>([&](UserId user, PostId p) { return user == u && m.IsLive(p); },
                           [](UserId, PostId p) { return p; });
   }
@@ -271,7 +276,10 @@ class Session {
         return DeleteStep();
       case Op::kLike:
       case Op::kUnlike:
-        return LikeStep(op == Op::kLike);
+        return PostEdgeStep(kLikeCalls, &likes_, op == Op::kLike);
+      case Op::kBookmark:
+      case Op::kUnbookmark:
+        return PostEdgeStep(kBookmarkCalls, &bookmarks_, op == Op::kBookmark);
       case Op::kFirstPage: {
         const UserId reader = PickUser();
         return PageStep(reader, PickLimit(), "", UINT64_MAX);
@@ -409,15 +417,25 @@ class Session {
     CHECK_EXPECT(e_.DeleteComment(actor, c), comments_.Delete(model(), actor, c));
   }
 
-  void LikeStep(bool like) {
+  struct PostEdgeCalls {
+    const char* add;
+    const char* remove;
+    Result<bool> (Engine::*add_call)(UserId, PostId);
+    Result<bool> (Engine::*remove_call)(UserId, PostId);
+  };
+  static constexpr PostEdgeCalls kLikeCalls{"like ", "unlike ", &Engine::Like, &Engine::Unlike};
+  static constexpr PostEdgeCalls kBookmarkCalls{"bookmark ", "unbookmark ", &Engine::Bookmark,
+                                                &Engine::Unbookmark};
+
+  void PostEdgeStep(const PostEdgeCalls& calls, PostEdgeModel* want, bool add) {
     const UserId u = PickUser();
     const PostId p = PickPost();
-    Note(std::string(like ? "like " : "unlike ") + Name(p) + " by " + Name(u));
+    Note(std::string(add ? calls.add : calls.remove) + Name(p) + " by " + Name(u));
     d_.clock().Advance(kTickUs);
-    if (like) {
-      CHECK_EXPECT(e_.Like(u, p), likes_.Like(model(), u, p));
+    if (add) {
+      CHECK_EXPECT((e_.*calls.add_call)(u, p), want->Add(model(), u, p));
     } else {
-      CHECK_EXPECT(e_.Unlike(u, p), likes_.Unlike(model(), u, p));
+      CHECK_EXPECT((e_.*calls.remove_call)(u, p), want->Remove(model(), u, p));
     }
   }
 
@@ -508,7 +526,8 @@ class Session {
     testing::CheckFeedExact(e_, model(), u, limit);
     testing::CheckUserGraph(e_, model(), u, limit);
     CHECK_IDS(testing::TimelineIds(e_, u, limit), model().Timeline(u));
-    CHECK_IDS(testing::LikedIds(e_, u, limit), likes_.LikedPosts(model(), u));
+    CHECK_IDS(testing::LikedIds(e_, u, limit), likes_.UserPosts(model(), u));
+    CHECK_IDS(testing::BookmarkedIds(e_, u, limit), bookmarks_.UserPosts(model(), u));
   }
 
   void CheckEverything() {
@@ -542,7 +561,8 @@ class Session {
   FuzzedDataProvider& in_;
   std::vector<UserId> users_;
   std::vector<PostId> posts_;  // this input's posts, live and deleted, in creation order
-  LikeModel likes_;
+  PostEdgeModel likes_;
+  PostEdgeModel bookmarks_;
   CommentModel comments_;
   std::optional<SavedCursor> saved_;
   std::deque<std::string> log_;

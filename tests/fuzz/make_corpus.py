@@ -77,7 +77,7 @@ def lp(s):
 # ---- fuzz_cursor -----------------------------------------------------------------------------
 # u64(salt) u8(kind index) u64(owner) bool(sealed), then the cursor or payload from the front.
 KINDS = {"home": 1, "timeline": 2, "followers": 3, "following": 4, "likers": 5, "liked": 6,
-         "comments": 7}
+         "comments": 7, "bookmarks": 8}
 
 
 def cursor_seed(payload, kind="home", owner=7, salt=0x5EED, sealed=True):
@@ -95,6 +95,7 @@ def cursor_seeds():
     yield "home_position", cursor_seed(cursor_payload("home", 7, post))
     yield "followers_position", cursor_seed(cursor_payload("followers", 7, edge), "followers")
     yield "liked_position", cursor_seed(cursor_payload("liked", 7, edge), "liked")
+    yield "bookmarks_position", cursor_seed(cursor_payload("bookmarks", 7, edge), "bookmarks")
     yield "comments_position", cursor_seed(cursor_payload("comments", 7, struct.pack(">Q", 42)), "comments")
     yield "empty_position", cursor_seed(cursor_payload("timeline", 7, b""), "timeline")
     yield "other_owner", cursor_seed(cursor_payload("home", 8, post))
@@ -198,7 +199,8 @@ def validation_seeds():
 # ---- fuzz_engine_model -----------------------------------------------------------------------
 # Operation numbers of fuzz_engine_model.cc (enum Op).
 (FOLLOW, UNFOLLOW, BLOCK, UNBLOCK, MUTE, UNMUTE, POST, POST_TEXT, DELETE, LIKE, UNLIKE,
- FIRST_PAGE, NEXT_PAGE, FOREIGN_CURSOR, RAW_CURSOR, CHECK_USER, COMMENT, DELETE_COMMENT) = range(18)
+ FIRST_PAGE, NEXT_PAGE, FOREIGN_CURSOR, RAW_CURSOR, CHECK_USER, COMMENT, DELETE_COMMENT, BOOKMARK,
+ UNBOOKMARK) = range(20)
 ZERO_ID, UNKNOWN_ID = 250, 251  # PickUser / PickPost bytes for id 0 and an unknown id
 
 
@@ -209,7 +211,7 @@ class Scenario:
         self.f = Fdp().int(users, 2, 6)
 
     def op(self, code, *picks):
-        self.f.int(code, 0, DELETE_COMMENT)
+        self.f.int(code, 0, UNBOOKMARK)
         for p in picks:
             self.f.u8(p)
         return self
@@ -315,6 +317,14 @@ def engine_seeds():
     s.pair(BLOCK, 0, 3).comment(3, 0).delete_comment(3, 0).delete_comment(0, 1)
     s.comment(1, 0, reply_to=0).delete_comment(2, 1).delete(0).comment(1, 0).delete_comment(3, 2)
     yield "comments", s.check(1).bytes()
+
+    # Bookmarks beside likes, a blocked bookmarker, and a deleted post leaving every list.
+    s = Scenario(3).post(0).post(1).post(0)
+    s.op(BOOKMARK, 1, 0).op(BOOKMARK, 1, 2).op(LIKE, 1, 0).op(BOOKMARK, 1, 0).op(BOOKMARK, 2, 1)
+    s.op(UNBOOKMARK, 1, 2).op(UNBOOKMARK, 1, 2).op(BOOKMARK, 1, 2).pair(BLOCK, 0, 2)
+    s.op(BOOKMARK, 2, 0).op(BOOKMARK, UNKNOWN_ID, 0).op(BOOKMARK, 1, ZERO_ID).delete(0)
+    s.op(BOOKMARK, 1, 0).op(UNBOOKMARK, 1, 0)
+    yield "bookmarks", s.check(1).check(2).bytes()
 
     s = Scenario(3).pair(FOLLOW, 0, 1).post(1).post(1).post(0).page(0, 1)
     s.foreign_cursor(1, 3, 0, 5).foreign_cursor(2, 200, 63, 1).raw_cursor(0, b"AAAA")

@@ -18,7 +18,8 @@ namespace puppies::testing {
 
 /// One block per user with id 1..max_user_id: profile and counters, then following,
 /// followers, blocked and muted users, timeline (id:likes:text), the comments of its posts
-/// (id:author:reply_to:text, when a post has any), liked posts and home feed.
+/// (id:author:reply_to:text, when a post has any), liked posts, bookmarks (when there are
+/// any) and home feed.
 inline std::string DumpState(Engine& e, uint64_t max_user_id) {
   constexpr uint32_t kPage = 50;
   auto ids = [](const auto& list) {
@@ -68,6 +69,9 @@ inline std::string DumpState(Engine& e, uint64_t max_user_id) {
       post_comments += comments(p);
     }
     out += "\n" + post_comments + "  liked:" + ids(LikedIds(e, u, kPage)) + "\n";
+    // On a line of its own only when there are any, as comments.
+    const std::string bookmarks = ids(BookmarkedIds(e, u, kPage));
+    if (!bookmarks.empty()) out += "  bookmarks:" + bookmarks + "\n";
     out += "  feed:" + ids(FeedIds(e, u, kPage)) + "\n";
   }
   return out;

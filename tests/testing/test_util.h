@@ -200,6 +200,9 @@ inline std::vector<PostId> TimelineIds(Engine& e, UserId author, uint32_t limit 
 inline std::vector<PostId> LikedIds(Engine& e, UserId user, uint32_t limit = 7) {
   return IdsOf(ReadAll<Post>([&](const PageRequest& p) { return e.LikedPosts(user, p); }, limit));
 }
+inline std::vector<PostId> BookmarkedIds(Engine& e, UserId user, uint32_t limit = 7) {
+  return IdsOf(ReadAll<Post>([&](const PageRequest& p) { return e.Bookmarks(user, p); }, limit));
+}
 inline std::vector<UserId> FollowerIds(Engine& e, UserId user, uint32_t limit = 7) {
   return ReadAll<UserId>([&](const PageRequest& p) { return e.Followers(user, p); }, limit);
 }
@@ -260,16 +263,21 @@ struct FeedConfig {
   }
 };
 
-/// An engine on a ManualClock with `n` users named u0, u1, ...
+/// An engine on a ManualClock (with `options` otherwise) with `n` users named u0, u1, ...
 struct UsersFixture {
   std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(kStartMicros);
-  TempEngine e{ClockOptions(clock)};
+  TempEngine e;
   std::vector<UserId> users;
 
-  explicit UsersFixture(int n = 4) {
+  explicit UsersFixture(int n = 4, Options options = {}) : e((options.clock = clock, options)) {
     for (int i = 0; i < n; ++i) users.push_back(MUST(e->CreateUser("u" + std::to_string(i))));
   }
   void Tick() { clock->Advance(1000); }
+  /// A text post one tick after the last thing done.
+  PostId NewPost(UserId author, const std::string& text = "a post") {
+    Tick();
+    return MUST(e->CreatePost(author, puppies::NewPost{.text = text}));
+  }
   UserId Unknown() const { return UserId{ToInt(users.back()) + 1000}; }
 };
 

@@ -102,6 +102,8 @@ Component* Engine::Impl::PurgeStageOwner(PurgeStage stage) {
       return &home_feed_;
     case PurgeStage::kComments:
       return &comments_;
+    case PurgeStage::kBookmarks:
+      return &bookmarks_;
     case PurgeStage::kDone:
       break;
   }
@@ -130,11 +132,13 @@ Status Engine::Impl::StepPurgePost(uint64_t seq, FeedJob* job, bool* done) {
   }
   PUPPIES_RETURN_IF_ERROR(ctx_.store->Write(&b));
   if (stage == PurgeStage::kLikes) {
-    PUPPIES_KILL_POINT("Purge:AfterLikesChunk");
+    KillPointNamed(kLikeFamily.purge_point);
   } else if (stage == PurgeStage::kInbox) {
     PUPPIES_KILL_POINT("Purge:AfterInboxChunk");
-  } else {
+  } else if (stage == PurgeStage::kComments) {
     PUPPIES_KILL_POINT("Purge:AfterCommentsChunk");
+  } else {
+    KillPointNamed(kBookmarkFamily.purge_point);
   }
   if (*done) posts_.NoteDeleted(job->author);
   return Status::OK();
