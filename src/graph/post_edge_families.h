@@ -23,8 +23,8 @@ struct PostEdgeFamily {
   EdgeKind post_side;          // owner: the post; other: the user
   std::optional<CounterKind> counter;  // the post's count of them, if one is kept
   ListKind posts_list;                 // a user's posts of this relation, newest first
-  PurgeStage purge_stage;              // its stage of a deleted post's clean-up
-  // Kill points (util/kill_point.h) after the add and remove batches and each purge chunk.
+  // Kill points (util/kill_point.h) after the add and remove batches and each chunk of its
+  // stage of a deleted post's clean-up (engine/ops/posting.cc maps stages to components).
   std::string_view add_point, remove_point, purge_point;
 };
 
@@ -37,7 +37,6 @@ inline constexpr PostEdgeFamily kLikeFamily{
     .post_side = EdgeKind::kLiker,
     .counter = CounterKind::kLikes,
     .posts_list = ListKind::kLikedPosts,
-    .purge_stage = PurgeStage::kLikes,
     .add_point = "Like:AfterCommit",
     .remove_point = "Unlike:AfterCommit",
     .purge_point = "Purge:AfterLikesChunk",
@@ -53,7 +52,6 @@ inline constexpr PostEdgeFamily kBookmarkFamily{
     .post_side = EdgeKind::kBookmarker,
     .counter = std::nullopt,
     .posts_list = ListKind::kBookmarks,
-    .purge_stage = PurgeStage::kBookmarks,
     .add_point = "Bookmark:AfterCommit",
     .remove_point = "Unbookmark:AfterCommit",
     .purge_point = "Purge:AfterBookmarksChunk",

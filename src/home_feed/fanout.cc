@@ -237,20 +237,22 @@ Status HomeFeed::DeleteAuthorEntries(Batch* b, uint64_t reader, uint64_t author,
   // The whole inbox, not the author's timeline: entries of posts deleted since the follow
   // began are in no timeline (their purge skipped a reader who no longer followed).
   const std::string value = EncodeBE64(author);
-  std::vector<std::string> keys;
+  std::vector<std::string> maybe_live;  // keep_live: entries whose post is read after the scan
   PUPPIES_RETURN_IF_ERROR(ctx_.store->Scan(Cf::kInbox, InboxKey::Prefix(reader), "",
                                            [&](std::string_view k, std::string_view v) {
-                                             if (v == value) keys.emplace_back(k);
+                                             if (v != value) return true;
+                                             if (keep_live) {
+                                               maybe_live.emplace_back(k);
+                                             } else {
+                                               b->Delete(Cf::kInbox, k);
+                                             }
                                              return true;
                                            }));
-  for (const std::string& k : keys) {
-    if (keep_live) {
-      PostRecord rec;
-      bool found;
-      PUPPIES_RETURN_IF_ERROR(posts_.Read(InboxKey::PostOfKey(k), &rec, &found));
-      if (found && !rec.deleted) continue;
-    }
-    b->Delete(Cf::kInbox, k);
+  for (const std::string& k : maybe_live) {
+    PostRecord rec;
+    bool found;
+    PUPPIES_RETURN_IF_ERROR(posts_.Read(InboxKey::PostOfKey(k), &rec, &found));
+    if (!found || rec.deleted) b->Delete(Cf::kInbox, k);
   }
   return Status::OK();
 }

@@ -6,8 +6,10 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "core/write_op.h"
@@ -110,6 +112,15 @@ Component* Engine::Impl::PurgeStageOwner(PurgeStage stage) {
   return nullptr;
 }
 
+namespace {
+// The kill point after one chunk of each stage, by PurgeStage.
+constexpr std::array<std::string_view, static_cast<size_t>(PurgeStage::kDone)> kPurgeKillPoints = {
+    kLikeFamily.purge_point, "Purge:AfterInboxChunk", "Purge:AfterCommentsChunk",
+    kBookmarkFamily.purge_point};
+static_assert(IsKillPoint(kPurgeKillPoints[static_cast<size_t>(PurgeStage::kInbox)]) &&
+              IsKillPoint(kPurgeKillPoints[static_cast<size_t>(PurgeStage::kComments)]));
+}  // namespace
+
 Status Engine::Impl::StepPurgePost(uint64_t seq, FeedJob* job, bool* done) {
   // One batch of one stage per step. The batch also saves the stage and cursor reached, so a
   // crash resumes there; replaying a step deletes what is already gone, which is harmless.
@@ -131,15 +142,7 @@ Status Engine::Impl::StepPurgePost(uint64_t seq, FeedJob* job, bool* done) {
     b.Put(Cf::kJobs, JobKey{seq}.Encode(), EncodeJob(job->Record()));
   }
   PUPPIES_RETURN_IF_ERROR(ctx_.store->Write(&b));
-  if (stage == PurgeStage::kLikes) {
-    KillPointNamed(kLikeFamily.purge_point);
-  } else if (stage == PurgeStage::kInbox) {
-    PUPPIES_KILL_POINT("Purge:AfterInboxChunk");
-  } else if (stage == PurgeStage::kComments) {
-    PUPPIES_KILL_POINT("Purge:AfterCommentsChunk");
-  } else {
-    KillPointNamed(kBookmarkFamily.purge_point);
-  }
+  if (stage != PurgeStage::kDone) KillPointNamed(kPurgeKillPoints[static_cast<size_t>(stage)]);
   if (*done) posts_.NoteDeleted(job->author);
   return Status::OK();
 }
