@@ -1,5 +1,5 @@
-// Engine methods: posts, timelines, likes, bookmarks and comments (engine.h, "Posts",
-// "Likes", "Bookmarks" and "Comments").
+// Engine methods: posts, timelines, replies, likes, bookmarks and comments (engine.h, "Posts",
+// "Replies and threads", "Likes", "Bookmarks" and "Comments").
 
 #include "common.h"
 
@@ -17,6 +17,14 @@ template <pp::Result<pp::PostPage> (pp::Engine::*Call)(pp::UserId, const pp::Pag
 PyPage UserPosts(PyEngine& self, pp::UserId u, Limit limit, std::optional<Text> cursor) {
   return ReadPage(self, limit, std::move(cursor),
                   [u](pp::Engine& e, const pp::PageRequest& r) { return (e.*Call)(u, r); });
+}
+
+// A page of a post's list (likers, comments, replies).
+template <class Item,
+          pp::Result<pp::Page<Item>> (pp::Engine::*Call)(pp::PostId, const pp::PageRequest&)>
+PyPage PostItems(PyEngine& self, pp::PostId p, Limit limit, std::optional<Text> cursor) {
+  return ReadPage(self, limit, std::move(cursor),
+                  [p](pp::Engine& e, const pp::PageRequest& r) { return (e.*Call)(p, r); });
 }
 }  // namespace
 
@@ -72,21 +80,28 @@ void BindPosts(py::class_<PyEngine>& engine) {
           "user_id"_a, py::kw_only(), "limit"_a = Limit{20}, "cursor"_a = py::none(),
           "The user's posts, newest first.")
 
+      // ---- Replies and threads ----
+      .def("replies", &PostItems<pp::Post, &pp::Engine::Replies>, "post_id"_a, py::kw_only(),
+           "limit"_a = Limit{20}, "cursor"_a = py::none(),
+           "The post's live direct replies, oldest first.")
+      .def(
+          "thread",
+          [](PyEngine& self, pp::PostId id) {
+            return self.Run([&](pp::Engine& e) { return e.Thread(id); });
+          },
+          "post_id"_a, Guard(),
+          "The post's ancestors, root first; None where a deleted post stood (at most the "
+          "nearest 1000).")
+
       // ---- Likes ----
       .def("like", &UserPost<&pp::Engine::Like>, "user_id"_a, "post_id"_a, Guard(),
            "True if the like is new.")
       .def("unlike", &UserPost<&pp::Engine::Unlike>, "user_id"_a, "post_id"_a, Guard(),
            "True if a like was removed.")
       .def("has_liked", &UserPost<&pp::Engine::HasLiked>, "user_id"_a, "post_id"_a, Guard())
-      .def(
-          "likers",
-          [](PyEngine& self, pp::PostId p, Limit limit, std::optional<Text> cursor) {
-            return ReadPage(
-                self, limit, std::move(cursor),
-                [p](pp::Engine& e, const pp::PageRequest& r) { return e.Likers(p, r); });
-          },
-          "post_id"_a, py::kw_only(), "limit"_a = Limit{20}, "cursor"_a = py::none(),
-          "Ids of the users who liked the post, newest like first.")
+      .def("likers", &PostItems<pp::UserId, &pp::Engine::Likers>, "post_id"_a, py::kw_only(),
+           "limit"_a = Limit{20}, "cursor"_a = py::none(),
+           "Ids of the users who liked the post, newest like first.")
       .def("liked_posts", &UserPosts<&pp::Engine::LikedPosts>, "user_id"_a, py::kw_only(),
            "limit"_a = Limit{20}, "cursor"_a = py::none(),
            "Posts the user liked, newest like first.")
@@ -131,15 +146,8 @@ void BindPosts(py::class_<PyEngine>& engine) {
           },
           "actor"_a, "comment_id"_a, Guard(),
           "Deletes a comment, by its author or by the post's author.")
-      .def(
-          "comments",
-          [](PyEngine& self, pp::PostId p, Limit limit, std::optional<Text> cursor) {
-            return ReadPage(
-                self, limit, std::move(cursor),
-                [p](pp::Engine& e, const pp::PageRequest& r) { return e.Comments(p, r); });
-          },
-          "post_id"_a, py::kw_only(), "limit"_a = Limit{20}, "cursor"_a = py::none(),
-          "The post's comments, oldest first.");
+      .def("comments", &PostItems<pp::Comment, &pp::Engine::Comments>, "post_id"_a, py::kw_only(),
+           "limit"_a = Limit{20}, "cursor"_a = py::none(), "The post's comments, oldest first.");
 }
 
 }  // namespace puppies_python

@@ -34,9 +34,9 @@ py::object CommentReplyTo(const pp::Comment& c) { return IdOrNone(pp::ToInt(c.re
 std::string PostRepr(const pp::Post& p) {
   return py::str(
              "Post(id={}, author={}, text={!r}, media={!r}, reply_to={!r}, created_at={}, "
-             "like_count={}, comment_count={})")
+             "like_count={}, comment_count={}, reply_count={})")
       .format(pp::ToInt(p.id), pp::ToInt(p.author), p.text, py::cast(p.media), ReplyTo(p),
-              p.created_at_us, p.like_count, p.comment_count)
+              p.created_at_us, p.like_count, p.comment_count, p.reply_count)
       .cast<std::string>();
 }
 
@@ -94,6 +94,8 @@ void BindTypes(py::module_& m) {
                     "Creation time in microseconds since the Unix epoch.")
       .def_readonly("like_count", &pp::Post::like_count)
       .def_readonly("comment_count", &pp::Post::comment_count)
+      .def_readonly("reply_count", &pp::Post::reply_count,
+                    "Live posts whose reply_to is this post.")
       .def(py::self == py::self)
       .def("__repr__", &PostRepr);
 

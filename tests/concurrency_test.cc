@@ -149,14 +149,65 @@ TEST_CASE("concurrency: many users like and unlike the same posts") {
   ExpectConsistent(*e);
 }
 
-TEST_CASE("concurrency: comments race with each other, their deletion and the post's") {
-  auto clock = std::make_shared<ManualClock>(kStartMicros);
-  TempEngine e(testing::ClockOptions(clock));
+// An author with two posts, `kept` and `doomed`, and `n` other users: the races on what hangs
+// off a post (comments, replies) and the post's deletion.
+struct PostRace {
+  explicit PostRace(int n) {
+    for (int i = 0; i < n; ++i) users.push_back(MUST(e->CreateUser("u" + std::to_string(i))));
+  }
+  std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(kStartMicros);
+  TempEngine e{testing::ClockOptions(clock)};
   UserId author = MUST(e->CreateUser("author"));
   std::vector<UserId> users;
-  for (int i = 0; i < 8; ++i) users.push_back(MUST(e->CreateUser("u" + std::to_string(i))));
   PostId kept = MUST(e->CreatePost(author, Text("kept")));
   PostId doomed = MUST(e->CreatePost(author, Text("doomed")));
+};
+
+TEST_CASE("concurrency: replies race with each other's deletion and the parent's") {
+  // Every reply either joins its parent's list before the parent is deleted or is refused
+  // (NotFound); a reply deleted before or after its parent counts down exactly when it must.
+  PostRace w(6);
+  auto& e = w.e;
+  Errors errors;
+  std::atomic<int> kept_replies{0};  // made minus deleted
+  RunThreads(7, [&](int t) {
+    if (t == 6) {
+      std::this_thread::yield();
+      if (Status s = e->DeletePost(w.author, w.doomed); !s.ok()) errors.Add("delete parent", s);
+      return;
+    }
+    for (int i = 0; i < 40; ++i) {
+      NewPost reply = Text("reply");
+      reply.reply_to = i % 2 ? w.kept : w.doomed;
+      Result<PostId> r = e->CreatePost(w.users[t], reply);
+      if (!r.ok()) {
+        if (!(r.status().IsNotFound() && reply.reply_to == w.doomed))
+          errors.Add("reply", r.status());
+        continue;
+      }
+      if (reply.reply_to == w.kept) ++kept_replies;
+      if (i % 3 == 0) continue;
+      if (Status s = e->DeletePost(w.users[t], *r); !s.ok()) {
+        errors.Add("delete reply", s);
+      } else if (reply.reply_to == w.kept) {
+        --kept_replies;
+      }
+    }
+  });
+  errors.Report();
+  const auto left = static_cast<uint64_t>(kept_replies.load());
+  CHECK_EQ(MUST(e->GetPost(w.kept)).reply_count, left);
+  CHECK_EQ(testing::ReplyIds(*e, w.kept).size(), left);
+  CHECK_CODE(e->Replies(w.doomed), kNotFound);
+  ExpectConsistent(*e);
+}
+
+TEST_CASE("concurrency: comments race with each other, their deletion and the post's") {
+  PostRace w(8);
+  auto& e = w.e;
+  const UserId author = w.author;
+  const std::vector<UserId>& users = w.users;
+  const PostId kept = w.kept, doomed = w.doomed;
   Errors errors;
   std::atomic<int> on_kept{0}, deleted_on_kept{0};
   // Threads 0-5 comment on both posts and delete every other comment they made on `kept`

@@ -282,6 +282,59 @@ TEST_CASE("format 1 to today's: a crash before or after the migration loses noth
 }
 #endif
 
+TEST_CASE("format 4 to 5: every live reply of a live post is listed and counted again") {
+  // Format 4 stored replies as posts with reply_to and nothing else. Such a database is made
+  // here from today's by removing what format 5 added (the reply keys and counters) and
+  // setting the version back; the migration must rebuild exactly what was removed.
+  TempDir dir;
+  std::string want;
+  {
+    auto e = MUST(Engine::Open(Options{}, dir.db()));
+    const UserId a = MUST(e->CreateUser("a")), b = MUST(e->CreateUser("b"));
+    const PostId root = MUST(e->CreatePost(a, NewPost{.text = "root"}));
+    const PostId gone = MUST(e->CreatePost(a, NewPost{.text = "gone"}));
+    std::vector<PostId> replies;
+    for (int i = 0; i < 4; ++i) {
+      replies.push_back(MUST(e->CreatePost(i % 2 ? a : b, NewPost{.text = "r", .reply_to = root})));
+    }
+    const PostId nested = MUST(e->CreatePost(a, NewPost{.text = "n", .reply_to = replies[0]}));
+    const PostId orphan = MUST(e->CreatePost(b, NewPost{.text = "o", .reply_to = gone}));
+    (void)nested, (void)orphan;
+    REQUIRE_OK(e->DeletePost(b, replies[2]));
+    REQUIRE_OK(e->DeletePost(a, gone));
+    REQUIRE_OK(e->WaitIdle());
+    want = DumpState(*e, 2);
+    REQUIRE(want.find("replies to " + std::to_string(ToInt(root)) + " (3):") != std::string::npos);
+    REQUIRE_OK(e->Close());
+  }
+  const testing::Dump today = testing::DumpAll(Options{}, dir.db());
+  testing::WithRawStore(Options{}, dir.db(), [](internal::Store& store) {
+    internal::Batch b = store.NewBatch();
+    int removed = 0;
+    REQUIRE_OK(store.Scan(internal::Cf::kEdges, "", "", [&](std::string_view k, std::string_view) {
+      internal::ReplyKey key;
+      if (internal::ReplyKey::Decode(k, &key)) {
+        b.Delete(internal::Cf::kEdges, k);
+        b.Delete(internal::Cf::kCounters,
+                 internal::CounterKey{key.parent, internal::CounterKind::kReplies}.Encode());
+        ++removed;
+      }
+      return true;
+    }));
+    CHECK_EQ(removed, 4);  // three replies of root, one of replies[0]
+    b.Put(internal::Cf::kMeta, internal::meta_keys::kFormatVersion, internal::EncodeBE64(4));
+    REQUIRE_OK(store.Write(&b));
+  });
+  auto e = MUST(Engine::Open(Options{}, dir.db()));
+  REQUIRE_OK(e->WaitIdle());
+  CHECK(MUST(e->Check()).empty());
+  const std::string got = DumpState(*e, 2);
+  CHECK_MESSAGE(got == want, FirstDifference(got, want));
+  REQUIRE_OK(e->Close());
+  // Key for key what format 5 wrote, the version included.
+  CHECK(testing::DumpAll(Options{}, dir.db()) == today);
+}
+
 TEST_CASE("a newer format is refused, and the database is left alone") {
   TempDir dir;
   {

@@ -114,12 +114,13 @@ TEST_CASE("fault_fs: rules fail the nth matching call, once or from then on") {
 // A small world saved as a closed database, copied for every run.
 //   pusher (w0): followers w1..w3, fanned out in the post's batch, or with inline_fanout 0 by
 //                a job in steps of one follower; posts p0 (liked by w2 and w3, bookmarked by
-//                w1 and w5) and p1.
+//                w1 and w5, answered by replies of w2 and w5) and p1.
 //   puller (w4): followers w1..w3, w5, w6 (at the threshold of 4: pulled at read time).
 struct World {
   std::vector<UserId> users;
   std::vector<PostId> posts;
   std::vector<CommentId> comments;  // two on posts[0], one on posts[1]
+  std::vector<PostId> replies;      // two to posts[0]
   UserId pusher() const { return users[0]; }
   UserId puller() const { return users[4]; }
 };
@@ -165,6 +166,11 @@ class Template {
     world_.comments.push_back(
         MUST(e->AddComment(u[3], world_.posts[0], {"c1", world_.comments[0]})));
     world_.comments.push_back(MUST(e->AddComment(u[5], world_.posts[1], {"c2"})));
+    for (int r : {2, 5}) {
+      clock->Advance(1000);
+      world_.replies.push_back(MUST(e->CreatePost(
+          u[r], NewPost{.text = "r" + std::to_string(r), .reply_to = world_.posts[0]})));
+    }
     MUST(e->Block(u[6], u[7]));  // for the unblock and unmute sweeps
     MUST(e->Mute(u[3], world_.puller()));
     REQUIRE_OK(e->WaitIdle());
@@ -403,6 +409,7 @@ TEST_CASE("ioerr_sweep_post_pull") {
 
 TEST_CASE("ioerr_sweep_delete_post") {
   Template t;  // the purge removes two likes, three inbox entries, two comments, two bookmarks
+               // and two reply keys
   Sweep(
       t, [](Engine& e, const World& w) { return e.DeletePost(w.pusher(), w.posts[0]); },
       kWriteFaults);
@@ -433,6 +440,23 @@ TEST_CASE("ioerr_sweep_unbookmark") {
   Template t;
   Sweep(
       t, [](Engine& e, const World& w) { return e.Unbookmark(w.users[5], w.posts[0]).status(); },
+      kWriteFaults);
+}
+
+TEST_CASE("ioerr_sweep_reply") {
+  Template t;  // a reply of a follower's to the pusher's post: pushed, and listed on the post
+  Sweep(
+      t,
+      [](Engine& e, const World& w) {
+        return e.CreatePost(w.users[1], NewPost{.text = "swept", .reply_to = w.posts[0]}).status();
+      },
+      kWriteFaults);
+}
+
+TEST_CASE("ioerr_sweep_delete_reply") {
+  Template t;
+  Sweep(
+      t, [](Engine& e, const World& w) { return e.DeletePost(w.users[2], w.replies[0]); },
       kWriteFaults);
 }
 

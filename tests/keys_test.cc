@@ -44,6 +44,13 @@ TEST_CASE("keys: golden bytes of every key kind") {
   CHECK(CounterKey{5, CounterKind::kLikes}.Encode() == std::string("\0\0\0\0\0\0\0\x05"
                                                                    "\x10",
                                                                    9));
+  CHECK(ReplyKey{1, 2}.Encode() == std::string("\0\0\0\0\0\0\0\x01"
+                                               "\x43"
+                                               "\0\0\0\0\0\0\0\x02",
+                                               17));
+  CHECK(CounterKey{5, CounterKind::kReplies}.Encode() == std::string("\0\0\0\0\0\0\0\x05"
+                                                                     "\x12",
+                                                                     9));
   CHECK(JobKey{9}.Encode() == std::string("\0\0\0\0\0\0\0\x09", 8));
   CHECK(AuthorModeKey{1}.Encode() == std::string("mode/\0\0\0\0\0\0\0\x01", 13));
 }
@@ -67,6 +74,14 @@ TEST_CASE("keys: decode inverts encode and rejects other shapes") {
   CHECK_FALSE(InboxKey::Decode(InboxPendingKey{3, 44}.Encode(), &i));
   InboxPendingKey p;
   CHECK_FALSE(InboxPendingKey::Decode(InboxKey{3, 44}.Encode(), &p));
+  ReplyKey r;
+  REQUIRE(ReplyKey::Decode(ReplyKey{7, 99}.Encode(), &r));
+  CHECK((r.parent == 7 && r.reply == 99));
+  CHECK_FALSE(ReplyKey::Decode(AuthoredKey{7, 99}.Encode(), &r));
+  CHECK_FALSE(ReplyKey::Decode(CommentListKey::OfPost(7, 99).Encode(), &r));
+  CHECK_FALSE(ReplyKey::Decode(ReplyKey::Prefix(7), &r));
+  CHECK_FALSE(AuthoredKey::Decode(ReplyKey{7, 99}.Encode(), &a));
+  CHECK_FALSE(EdgeKey::Decode(ReplyKey{7, 99}.Encode(), &e));
   AuthorModeKey m;
   REQUIRE(AuthorModeKey::Decode(AuthorModeKey{12}.Encode(), &m));
   CHECK(m.author == 12);
@@ -84,6 +99,8 @@ TEST_CASE("keys: byte order is the intended order (property over random values)"
                   EdgeKey{owner, EdgeKind::kFollowing, hi}.Encode()) < 0);
     CHECK(Compare(InboxKey{owner, hi}.Encode(), InboxKey{owner, lo}.Encode()) < 0);
     CHECK(Compare(AuthoredKey{owner, hi}.Encode(), AuthoredKey{owner, lo}.Encode()) < 0);
+    // A post's replies ascend: oldest first.
+    CHECK(Compare(ReplyKey{owner, lo}.Encode(), ReplyKey{owner, hi}.Encode()) < 0);
     const auto t1 = static_cast<int64_t>(lo >> 1), t2 = static_cast<int64_t>(hi >> 1);
     if (t1 != t2) {
       CHECK(Compare(EdgeOrderKey{owner, EdgeKind::kFollower, t2, 1}.Encode(),
@@ -130,11 +147,14 @@ TEST_CASE("keys: the cached ranges hold exactly their keys") {
   CHECK(AuthoredKey{u, 3}.Encode().starts_with(head));
   CHECK(CachedRangeOf(Cf::kCounters, CounterKey{u, CounterKind::kLikes}.Encode()).empty());
 
-  // A post's record and its like and comment counters form its group; nothing else does.
+  // A post's record and its like, comment and reply counters form its group; nothing else does.
   const std::string group = CachedGroupOf(Cf::kPosts, IdKey{u}.Encode());
   CHECK_FALSE(group.empty());
   CHECK(CachedGroupOf(Cf::kCounters, CounterKey{u, CounterKind::kLikes}.Encode()) == group);
   CHECK(CachedGroupOf(Cf::kCounters, CounterKey{u, CounterKind::kComments}.Encode()) == group);
+  CHECK(CachedGroupOf(Cf::kCounters, CounterKey{u, CounterKind::kReplies}.Encode()) == group);
+  CHECK(CachedGroupOf(Cf::kEdges, ReplyKey{u, 3}.Encode()).empty());
+  CHECK(CachedRangeOf(Cf::kEdges, ReplyKey{u, 3}.Encode()).empty());
   CHECK(CachedGroupOf(Cf::kPosts, IdKey{u + 1}.Encode()) != group);
   for (CounterKind k : {CounterKind::kFollowers, CounterKind::kFollowing, CounterKind::kPosts}) {
     CHECK(CachedGroupOf(Cf::kCounters, CounterKey{u, k}.Encode()).empty());

@@ -282,6 +282,43 @@ TEST_CASE("repair: bookmark drift (I12, I1) is found and mended") {
   ExpectConsistent(*e);
 }
 
+TEST_CASE("repair: reply drift (I13, I2) is found and mended") {
+  World w;
+  auto& e = w.e;
+  auto reply = [&](UserId author, PostId parent) {
+    w.clock->Advance(1000);
+    return MUST(e->CreatePost(author, NewPost{.text = "re", .reply_to = parent}));
+  };
+  const PostId c1 = reply(w.carol, w.a1), c2 = reply(w.carol, w.a1), d1 = reply(w.dave, w.b1);
+  w.Behind([&](Batch& b) {
+    // A live reply missing from its parent's list (its count still says 2).
+    b.Delete(Cf::kEdges, internal::ReplyKey{P(w.a1), P(c1)}.Encode());
+    // A listed post that is no reply, and a count that drifted on its own.
+    b.Put(Cf::kEdges, internal::ReplyKey{P(w.a1), P(w.a2)}.Encode(), EncodeBE64(U(w.alice)));
+    b.AddCounter(CounterKey{P(w.b1), CounterKind::kReplies}.Encode(), 2);
+  });
+  const std::vector<std::string> want_check = {
+      fmt::format("I13: reply key ({}, {}) without a live reply by 1 of a live post", P(w.a1),
+                  P(w.a2)),
+      fmt::format("I13: reply {} missing from the replies of post {}", P(c1), P(w.a1)),
+      fmt::format("I2: counter 18 of {} is 3, expected 1", P(w.b1)),
+  };
+  CHECK_LINES(MUST(e->Check()), want_check);
+  const std::vector<std::string> want_fixes = {
+      fmt::format("I13: removed reply key ({}, {})", P(w.a1), P(w.a2)),
+      fmt::format("I13: restored reply {} of post {}", P(c1), P(w.a1)),
+      fmt::format("I2: reply count of post {} corrected by -2", P(w.b1)),
+  };
+  CHECK_LINES(MUST(e->Repair()), want_fixes);
+  testing::ExpectCheckClean(*e);
+  CHECK_EQ(testing::ReplyIds(*e, w.a1), (std::vector<PostId>{c1, c2}));
+  CHECK_EQ(MUST(e->GetPost(w.a1)).reply_count, 2u);
+  CHECK_EQ(MUST(e->GetPost(w.b1)).reply_count, 1u);
+  CHECK_EQ(testing::ReplyIds(*e, w.b1), std::vector<PostId>{d1});
+  e.Reopen();
+  ExpectConsistent(*e);
+}
+
 TEST_CASE("repair: mirrors are re-timed, order keys restored, and a lost post body cleaned up") {
   World w;
   auto& e = w.e;

@@ -76,7 +76,7 @@ struct Fixture {
   PostId unknown_post{(uint64_t{1} << 60) + 3};
   CommentId comment, comment2, unknown_comment{999'999};
   std::string followers_cursor, following_cursor, timeline_cursor, likers_cursor, liked_cursor,
-      bookmarks_cursor, feed_cursor, comments_cursor;
+      bookmarks_cursor, feed_cursor, comments_cursor, replies_cursor;
 
   Fixture() {
     alice = MUST(e->CreateUser("alice"));
@@ -100,6 +100,11 @@ struct Fixture {
     comment = MUST(e->AddComment(alice, post, {"a comment"}));
     comment2 = MUST(e->AddComment(dave, post, {"an answer", comment}));
     MUST(e->AddComment(alice, post2, {"on the second"}));
+    for (UserId u : {alice, dave}) {
+      NewPost reply = Text("a reply");
+      reply.reply_to = post;
+      MUST(e->CreatePost(u, reply));
+    }
     const PageRequest one{.limit = 1};
     followers_cursor = MUST(e->Followers(bob, one)).next_cursor;
     following_cursor = MUST(e->Following(alice, one)).next_cursor;
@@ -109,9 +114,10 @@ struct Fixture {
     bookmarks_cursor = MUST(e->Bookmarks(alice, one)).next_cursor;
     feed_cursor = MUST(e->HomeFeed(alice, one)).next_cursor;
     comments_cursor = MUST(e->Comments(post, one)).next_cursor;
+    replies_cursor = MUST(e->Replies(post, one)).next_cursor;
     for (const std::string* c :
          {&followers_cursor, &following_cursor, &timeline_cursor, &likers_cursor, &liked_cursor,
-          &feed_cursor, &comments_cursor, &bookmarks_cursor}) {
+          &feed_cursor, &comments_cursor, &bookmarks_cursor, &replies_cursor}) {
       REQUIRE_FALSE(c->empty());
     }
     REQUIRE_OK(e->WaitIdle());
@@ -404,7 +410,22 @@ TEST_CASE("validation table: every call x bad input -> the documented code, no s
           }),
           C::kNotFound, "reply_to");
   }
+  t.Add("CreatePost", "a reply_to whose author blocks the author",
+        Call([alice, p = f.carols_post](Engine& e) {
+          NewPost reply = Text("reply");
+          reply.reply_to = p;
+          return e.CreatePost(alice, reply);
+        }),
+        C::kPermissionDenied);
   t.Ids("GetPost", "post", f.unknown_post, [](Engine& e, PostId p) { return e.GetPost(p); },
+        {{deleted, C::kNotFound}});
+  t.Ids("Replies", "post", f.unknown_post, [](Engine& e, PostId p) { return e.Replies(p, {}); },
+        {{deleted, C::kNotFound}});
+  t.Pages(
+      "Replies", [post](Engine& e, const PageRequest& p) { return StatusOf(e.Replies(post, p)); },
+      [p2 = f.post2](Engine& e, const PageRequest& p) { return StatusOf(e.Replies(p2, p)); },
+      f.replies_cursor, f.comments_cursor);
+  t.Ids("Thread", "post", f.unknown_post, [](Engine& e, PostId p) { return e.Thread(p); },
         {{deleted, C::kNotFound}});
   t.Add("GetPosts", "an id 0", Call([post](Engine& e) {
           const PostId ids[] = {post, PostId{0}};
@@ -579,6 +600,8 @@ TEST_CASE("validation table: after Close every call is FailedPrecondition") {
       {"GetPosts", Call([&ids](Engine& e) { return e.GetPosts(ids); })},
       {"DeletePost", Call([b, p](Engine& e) { return e.DeletePost(b, p); })},
       {"UserTimeline", Call([b](Engine& e) { return e.UserTimeline(b); })},
+      {"Replies", Call([p](Engine& e) { return e.Replies(p); })},
+      {"Thread", Call([p](Engine& e) { return e.Thread(p); })},
       {"Like", Call([b, p](Engine& e) { return e.Like(b, p); })},
       {"Unlike", Call([a, p](Engine& e) { return e.Unlike(a, p); })},
       {"HasLiked", Call([a, p](Engine& e) { return e.HasLiked(a, p); })},

@@ -333,6 +333,39 @@ def test_bookmarks(engine: puppies.Engine, users: list[int]) -> None:
     assert engine.stats()["operations"]["bookmark"] == 5  # calls, failed ones too
 
 
+def test_replies_and_thread(engine: puppies.Engine, users: list[int]) -> None:
+    a, b, c, _, _ = users
+    root = engine.post(a, "root")
+    r1 = engine.post(b, "first answer", reply_to=root)
+    r2 = engine.post(c, "second answer", reply_to=root)
+    r3 = engine.post(a, "an answer to the first", reply_to=r1)
+    assert engine.get_post(root).reply_count == 2 and engine.get_post(r1).reply_count == 1
+    page = engine.replies(root, limit=1)
+    assert [p.id for p in page.items] == [r1] and page.has_more  # oldest first
+    assert [p.id for p in engine.replies(root, cursor=page.next_cursor).items] == [r2]
+    with pytest.raises(puppies.InvalidArgumentError):
+        engine.replies(r1, cursor=page.next_cursor)  # a cursor belongs to one post's replies
+    thread = engine.thread(r3)
+    assert [p.id for p in thread if p is not None] == [root, r1]  # root first
+    assert thread[1] == engine.get_post(r1)
+    assert engine.thread(root) == []
+    engine.delete_post(b, r1)
+    assert engine.get_post(root).reply_count == 1
+    assert [p.id for p in engine.replies(root).items] == [r2]
+    thread = engine.thread(r3)
+    assert thread[1] is None and thread[0] is not None and thread[0].id == root  # the gap shows
+    assert engine.get_post(r3).reply_to == r1  # a reply to a deleted post stays
+    with pytest.raises(puppies.NotFoundError):
+        engine.replies(r1)
+    with pytest.raises(puppies.NotFoundError):
+        engine.thread(r1)
+    with pytest.raises(puppies.NotFoundError):
+        engine.post(c, "too late", reply_to=r1)
+    engine.wait_idle()
+    assert engine.check() == []
+    assert engine.stats()["operations"]["thread"] == 4  # calls, failed ones too
+
+
 def test_comments(engine: puppies.Engine, users: list[int]) -> None:
     a, b, c, _, _ = users
     post = engine.post(a, "discuss")

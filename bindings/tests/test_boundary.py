@@ -25,7 +25,7 @@ BAD_IDS = [
 ]
 
 ID_METHODS = ["get_user", "get_post", "followers", "following", "user_timeline", "home_feed", "likers",
-              "liked_posts", "bookmarks"]
+              "liked_posts", "bookmarks", "replies", "thread"]
 PAIR_METHODS = ["follow", "unfollow", "is_following", "block", "unblock", "is_blocking", "mute", "unmute",
                 "is_muting", "like", "unlike", "has_liked", "bookmark", "unbookmark", "has_bookmarked",
                 "delete_post"]

@@ -149,6 +149,8 @@ CALLS = {
     "get_posts": ([1],),
     "delete_post": (1, 1),
     "user_timeline": (1,),
+    "replies": (1,),
+    "thread": (1,),
     "like": (1, 1),
     "unlike": (1, 1),
     "has_liked": (1, 1),

@@ -195,6 +195,33 @@ Status BookmarksExample(puppies::Engine& engine, UserId bob, PostId post) {
   return Status::OK();
 }
 
+Status RepliesExample(puppies::Engine& engine, UserId bob, UserId carol, PostId post) {
+  // [START replies]
+  puppies::Result<puppies::PostId> first =
+      engine.CreatePost(bob, {.text = "Same here!", .reply_to = post});
+  if (!first.ok()) return first.status();
+  puppies::Result<puppies::PostId> nested =
+      engine.CreatePost(carol, {.text = "Me too.", .reply_to = *first});
+  if (!nested.ok()) return nested.status();
+  puppies::Result<puppies::PostPage> replies = engine.Replies(post);  // oldest first
+  puppies::Result<puppies::Post> counted = engine.GetPost(post);      // reply_count == 1
+  puppies::Result<std::vector<std::optional<puppies::Post>>> thread =
+      engine.Thread(*nested);  // {post, first}: root first
+  puppies::Status deleted = engine.DeletePost(bob, *first);
+  puppies::Result<std::vector<std::optional<puppies::Post>>> gap =
+      engine.Thread(*nested);  // {post, nullopt}: the deleted post is a gap
+  // [END replies]
+  Expect(replies.ok() && replies->items.size() == 1 && replies->items[0].id == *first,
+         "Replies to list the one direct reply");
+  Expect(counted.ok() && counted->reply_count == 1, "reply_count to be 1");
+  Expect(thread.ok() && thread->size() == 2 && (*thread)[0] && (*thread)[0]->id == post &&
+             (*thread)[1] && (*thread)[1]->id == *first,
+         "Thread to be root first");
+  ExpectOk(deleted, "DeletePost of the reply");
+  Expect(gap.ok() && gap->size() == 2 && (*gap)[0] && !(*gap)[1], "Thread to show the gap");
+  return Status::OK();
+}
+
 Status CommentsExample(puppies::Engine& engine, UserId alice, UserId bob, UserId carol,
                        PostId post) {
   // [START comments]
@@ -326,6 +353,7 @@ int main(int argc, char** argv) {
   ExpectOk(PostsExample(*engine, alice, *bob, &post), "posts");
   ExpectOk(LikesExample(*engine, *bob, post), "likes");
   ExpectOk(BookmarksExample(*engine, *bob, post), "bookmarks");
+  ExpectOk(RepliesExample(*engine, *bob, *carol, post), "replies");
   ExpectOk(CommentsExample(*engine, alice, *bob, *carol, post), "comments");
   ExpectOk(ConcurrencyExample(*engine, alice), "threads");
   ExpectOk(BackgroundExample(*engine), "background");

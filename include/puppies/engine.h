@@ -165,12 +165,28 @@ class PUPPIES_EXPORT Engine final {
   /// One entry per id, in order; nullopt for unknown or deleted posts. At most 1'000 ids.
   /// Errors: InvalidArgument (too many ids, or an id 0).
   Result<std::vector<std::optional<Post>>> GetPosts(std::span<const PostId> ids);
-  /// Deletes a post; it vanishes from every view at once. Storage is cleaned in the background.
+  /// Deletes a post; it vanishes from every view at once (a reply also from its parent's
+  /// replies and reply_count). Storage is cleaned in the background.
   /// Errors: InvalidArgument, NotFound (unknown actor, unknown or deleted post),
   /// PermissionDenied (`actor` is not the author).
   Status DeletePost(UserId actor, PostId id);
   /// `author`'s posts, newest first. Errors: InvalidArgument, NotFound.
   Result<PostPage> UserTimeline(UserId author, const PageRequest& page = {});
+
+  // ---- Replies and threads --------------------------------------------------------------------
+  // A post with NewPost::reply_to is a reply. Deleting a reply takes it out of its parent's
+  // replies and reply_count at once; deleting a parent leaves its replies in place.
+
+  /// The live direct replies of `post`, oldest first.
+  /// Errors: InvalidArgument, NotFound (post unknown or deleted).
+  Result<PostPage> Replies(PostId post, const PageRequest& page = {});
+  /// The ancestors of `post`, root first: its parent last. A deleted ancestor is a gap
+  /// (nullopt) and the walk goes on to its own parent; a deleted post's parent is known from
+  /// format 5 on (a database written by an earlier release ends the thread at such a gap).
+  /// At most the nearest 1'000 ancestors: when the first item is a post whose reply_to is set,
+  /// call Thread on it for the ancestors above. Errors: InvalidArgument, NotFound (post unknown
+  /// or deleted).
+  Result<std::vector<std::optional<Post>>> Thread(PostId post);
 
   // ---- Likes ----------------------------------------------------------------------------------
 

@@ -58,6 +58,7 @@ struct Post {
   int64_t created_at_us = 0;
   uint64_t like_count = 0;
   uint64_t comment_count = 0;
+  uint64_t reply_count = 0;  ///< Live posts whose reply_to is this post.
   friend bool operator==(const Post&, const Post&) = default;
 };
 

@@ -104,9 +104,16 @@ const std::string& NameCache::Name(UserId id) {
   return it->second;
 }
 
+namespace {
+// "  (re 12)" after the author of a reply, or nothing.
+std::string ReplyMark(uint64_t reply_to) {
+  return reply_to == 0 ? std::string() : fmt::format("  (re {})", reply_to);
+}
+}  // namespace
+
 void PrintPost(const Post& post, NameCache& names) {
-  fmt::print("{}  {}  @{}  {}\n", ToInt(post.id), FormatTime(post.created_at_us),
-             names.Name(post.author), OneLine(post.text));
+  fmt::print("{}  {}  @{}{}  {}\n", ToInt(post.id), FormatTime(post.created_at_us),
+             names.Name(post.author), ReplyMark(ToInt(post.reply_to)), OneLine(post.text));
 }
 
 void PrintPostPage(const PostPage& page, NameCache& names) {
@@ -120,10 +127,8 @@ void PrintPostPage(const PostPage& page, NameCache& names) {
 
 void PrintCommentPage(const CommentPage& page, NameCache& names) {
   for (const Comment& c : page.items) {
-    const std::string reply =
-        ToInt(c.reply_to) == 0 ? std::string() : fmt::format("  (re {})", ToInt(c.reply_to));
     fmt::print("{}  {}  @{}{}  {}\n", ToInt(c.id), FormatTime(c.created_at_us),
-               names.Name(c.author), reply, OneLine(c.text));
+               names.Name(c.author), ReplyMark(ToInt(c.reply_to)), OneLine(c.text));
   }
   if (page.has_more) {
     fmt::print("next cursor: {}\n", page.next_cursor);

@@ -4,7 +4,9 @@
 
 #include <CLI/CLI.hpp>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "cli_common.h"
 #include "snap_import.h"
@@ -104,20 +106,51 @@ void AddUser(CLI::App& app, std::vector<Command>* commands) {
 void AddPost(CLI::App& app, std::vector<Command>* commands) {
   struct Args {
     std::string db, author, text;
+    uint64_t reply_to = 0;
   };
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand("post", "Create a post; prints its id");
   AddDbOption(sub, &args->db);
   sub->add_option("--author", args->author, "Author: username (or @username), or #id")->required();
   sub->add_option("--text", args->text, "Post text")->required();
+  sub->add_option("--reply-to", args->reply_to, "Id of the post this one answers");
   commands->push_back({sub, [args] {
                          auto engine = OpenEngine(args->db, OpenMode::kExisting);
                          const UserId author = ResolveUser(*engine, args->author);
-                         const PostId id = Must(engine->CreatePost(author, TextPost(args->text)));
+                         NewPost post = TextPost(args->text);
+                         post.reply_to = PostId{args->reply_to};
+                         const PostId id = Must(engine->CreatePost(author, post));
                          // Finish the fan-out now rather than at the next Open.
                          Must(engine->WaitIdle());
                          CloseEngine(*engine);
                          fmt::print("{}\n", ToInt(id));
+                         return 0;
+                       }});
+}
+
+// `comment list` and `replies`: one page of a post's list, printed by `print`.
+template <class Item>
+void AddPostItems(CLI::App& app, std::vector<Command>* commands, const char* name, const char* help,
+                  Result<Page<Item>> (Engine::*read)(PostId, const PageRequest&),
+                  void (*print)(const Page<Item>&, NameCache&)) {
+  struct Args {
+    std::string db, cursor;
+    uint64_t post = 0;
+    uint32_t limit = 20;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* sub = app.add_subcommand(name, help);
+  AddDbOption(sub, &args->db);
+  sub->add_option("--post", args->post, "Post id")->required();
+  sub->add_option("--limit", args->limit, "Items per page, 1..1000")->capture_default_str();
+  sub->add_option("--cursor", args->cursor, "next cursor printed by the previous page");
+  commands->push_back({sub, [args, read, print] {
+                         auto engine = OpenEngine(args->db, OpenMode::kExisting);
+                         const Page<Item> page = Must(((*engine).*read)(
+                             PostId{args->post}, {.limit = args->limit, .cursor = args->cursor}));
+                         NameCache names(*engine);
+                         print(page, names);
+                         CloseEngine(*engine);
                          return 0;
                        }});
 }
@@ -149,26 +182,8 @@ void AddComment(CLI::App& app, std::vector<Command>* commands) {
                          return 0;
                        }});
 
-  struct ListArgs {
-    std::string db, cursor;
-    uint64_t post = 0;
-    uint32_t limit = 20;
-  };
-  auto list = std::make_shared<ListArgs>();
-  CLI::App* list_cmd = comment->add_subcommand("list", "Read a page of a post's comments");
-  AddDbOption(list_cmd, &list->db);
-  list_cmd->add_option("--post", list->post, "Post id")->required();
-  list_cmd->add_option("--limit", list->limit, "Comments per page, 1..1000")->capture_default_str();
-  list_cmd->add_option("--cursor", list->cursor, "next cursor printed by the previous page");
-  commands->push_back({list_cmd, [list] {
-                         auto engine = OpenEngine(list->db, OpenMode::kExisting);
-                         const CommentPage page = Must(engine->Comments(
-                             PostId{list->post}, {.limit = list->limit, .cursor = list->cursor}));
-                         NameCache names(*engine);
-                         PrintCommentPage(page, names);
-                         CloseEngine(*engine);
-                         return 0;
-                       }});
+  AddPostItems(*comment, commands, "list", "Read a page of a post's comments", &Engine::Comments,
+               &PrintCommentPage);
 }
 
 // `feed`, `timeline` and `bookmark list`: one page of a user's post list.
@@ -229,6 +244,40 @@ void AddBookmark(CLI::App& app, std::vector<Command>* commands) {
   }
   AddPostList(*bookmark, commands, "list", "Read a page of a user's bookmarks, newest first",
               &Engine::Bookmarks);
+}
+
+// `replies` (a page of a post's replies) and `thread` (its ancestors, root first).
+void AddReplies(CLI::App& app, std::vector<Command>* commands) {
+  AddPostItems(app, commands, "replies", "Read a page of a post's replies, oldest first",
+               &Engine::Replies, &PrintPostPage);
+
+  struct Args {
+    std::string db;
+    uint64_t post = 0;
+  };
+  auto thread = std::make_shared<Args>();
+  CLI::App* thread_cmd =
+      app.add_subcommand("thread", "Show the posts a post answers, root first, then the post");
+  AddDbOption(thread_cmd, &thread->db);
+  thread_cmd->add_option("--post", thread->post, "Post id")->required();
+  commands->push_back({thread_cmd, [thread] {
+                         auto engine = OpenEngine(thread->db, OpenMode::kExisting);
+                         const PostId id{thread->post};
+                         const std::vector<std::optional<Post>> ancestors =
+                             Must(engine->Thread(id));
+                         const Post post = Must(engine->GetPost(id));
+                         NameCache names(*engine);
+                         for (const std::optional<Post>& p : ancestors) {
+                           if (p) {
+                             PrintPost(*p, names);
+                           } else {
+                             fmt::print("(deleted)\n");
+                           }
+                         }
+                         PrintPost(post, names);
+                         CloseEngine(*engine);
+                         return 0;
+                       }});
 }
 
 void AddStats(CLI::App& app, std::vector<Command>* commands) {
@@ -315,6 +364,7 @@ void AddDatabaseCommands(CLI::App& app, std::vector<Command>* commands) {
   AddUser(app, commands);
   AddPost(app, commands);
   AddComment(app, commands);
+  AddReplies(app, commands);
   AddBookmark(app, commands);
   AddPostList(app, commands, "feed", "Read a page of a user's home feed", &Engine::HomeFeed);
   AddPostList(app, commands, "timeline", "Read a page of a user's own posts",

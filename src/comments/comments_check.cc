@@ -21,11 +21,6 @@ namespace puppies::internal {
 
 namespace {
 
-// A deleted post's clean-up removes its comments and their counter: not checked meanwhile.
-bool CleanupQueued(const View& v, uint64_t post, CounterKind) {
-  return v.pending().purge.contains(post);
-}
-
 std::optional<CommentRecord> ReadComment(View& v, uint64_t id) {
   std::string raw;
   bool found;
@@ -35,87 +30,65 @@ std::optional<CommentRecord> ReadComment(View& v, uint64_t id) {
   return rec;
 }
 
-// What both scans share. A post whose comments need mending has its counter recounted by the
-// fix itself, in the same batch: its counter finding is held back (its delta would be stale
-// once the fix has run).
-struct State {
-  explicit State(View* v)
-      : merge(v, KindsOf({CounterKind::kComments}), CleanupQueued, false, &held_report) {}
-  std::vector<Finding> held;
-  Report held_report{&held};
-  CounterMerge merge;
-  std::optional<std::pair<uint64_t, uint64_t>> tally;  // (post, comments)
-  std::set<uint64_t> mended_posts;
-
-  void Emit(const View& v) {
-    if (tally && !CleanupQueued(v, tally->first, CounterKind::kComments))
-      merge.Expect(tally->first, CounterKind::kComments, tally->second);
-  }
-  // The finding that makes comment `id`'s record and list keys agree, under `post`'s lock;
-  // `list_owner` and `list` name the list key it was found from (list empty: the record).
-  void Mend(View& v, uint64_t post, uint64_t id, uint64_t list_owner, const char* list,
-            std::string text) {
-    mended_posts.insert(post);
-    v.report().Add({.text = std::move(text),
+// The finding that makes comment `id`'s record and list keys agree, under `post`'s lock;
+// `list_owner` and `list` name the list key it was found from (list empty: the record).
+void Mend(PostListCount& count, uint64_t post, uint64_t id, uint64_t list_owner, const char* list,
+          std::string text) {
+  count.Mend(post, {.text = std::move(text),
                     .fix = &kFixComment,
                     .a = post,
                     .b = id,
                     .value = list_owner,
                     .name = list});
-  }
-};
+}
 
 // The list keys: each against its record; the post lists' lengths against the counters.
-void CheckListKeys(View& v, Scans& scans, const std::shared_ptr<State>& st) {
-  scans.On(Cf::kEdges, [&v, st](std::string_view k, std::string_view value) {
+void CheckListKeys(View& v, Scans& scans, const std::shared_ptr<PostListCount>& count) {
+  scans.On(Cf::kEdges, [&v, count](std::string_view k, std::string_view value) {
     CommentListKey key;
     uint64_t named;
     if (!CommentListKey::Decode(k, &key)) return std::string();
     if (!DecodeBE64(value, &named)) return std::string("edges: undecodable comment list value");
     const bool of_post = key.tag == kPostCommentTag;
     if (of_post) {
-      if (!st->tally || st->tally->first != key.owner) {
-        st->Emit(v);
-        st->tally.emplace(key.owner, 0);
-      }
-      ++st->tally->second;
+      count->Count(key.owner);
+      if (count->Purging(key.owner)) return std::string();
     }
-    if (of_post && v.pending().purge.contains(key.owner)) return std::string();
     const std::optional<CommentRecord> rec = ReadComment(v, key.comment);
     const uint64_t author = of_post ? named : key.owner;
     const uint64_t post = of_post ? key.owner : named;
     if (!rec || rec->author != author || rec->post != post) {
-      st->Mend(v, post, key.comment, key.owner, of_post ? "post" : "user",
-               fmt::format("I11: {} list key ({}, comment {}) without a matching comment",
-                           of_post ? "post" : "user", key.owner, key.comment));
+      Mend(*count, post, key.comment, key.owner, of_post ? "post" : "user",
+           fmt::format("I11: {} list key ({}, comment {}) without a matching comment",
+                       of_post ? "post" : "user", key.owner, key.comment));
     }
     return std::string();
   });
 }
 
-void CheckRecords(View& v, Scans& scans, const std::shared_ptr<State>& st) {
+void CheckRecords(View& v, Scans& scans, const std::shared_ptr<PostListCount>& count) {
   scans.On(
       Cf::kComments,
-      [&v, st](std::string_view k, std::string_view value) {
+      [&v, count](std::string_view k, std::string_view value) {
         IdKey key;
         CommentRecord rec;
         if (!IdKey::Decode(k, &key) || !DecodeComment(value, &rec))
           return std::string("comments: undecodable record");
         const uint64_t id = key.id;
         const std::optional<PostFacts> post = v.Post(rec.post);
-        const bool purging = v.pending().purge.contains(rec.post);
+        const bool purging = count->Purging(rec.post);
         if (!post || (post->deleted && !purging)) {
-          st->Mend(v, rec.post, id, 0, "",
-                   fmt::format("I11: comment {} on missing post {}", id, rec.post));
+          Mend(*count, rec.post, id, 0, "",
+               fmt::format("I11: comment {} on missing post {}", id, rec.post));
         } else if (!v.UserExists(rec.author)) {
-          st->Mend(v, rec.post, id, 0, "",
-                   fmt::format("I11: comment {} by unknown user {}", id, rec.author));
+          Mend(*count, rec.post, id, 0, "",
+               fmt::format("I11: comment {} by unknown user {}", id, rec.author));
         } else if (!purging &&
                    (v.Be64(Cf::kEdges, CommentListKey::OfPost(rec.post, id).Encode()) !=
                         rec.author ||
                     v.Be64(Cf::kEdges, CommentListKey::OfUser(rec.author, id).Encode()) !=
                         rec.post)) {
-          st->Mend(v, rec.post, id, 0, "", fmt::format("I11: comment {} missing from a list", id));
+          Mend(*count, rec.post, id, 0, "", fmt::format("I11: comment {} missing from a list", id));
         }
         if (id > v.comment_hwm()) {
           v.report().Add({.text = fmt::format("I7: comment id {} above high-water mark {}", id,
@@ -130,16 +103,10 @@ void CheckRecords(View& v, Scans& scans, const std::shared_ptr<State>& st) {
 }
 
 void CheckComments(View& v, Scans& scans) {
-  auto st = std::make_shared<State>(&v);
-  CheckListKeys(v, scans, st);
-  CheckRecords(v, scans, st);
-  scans.Then([&v, st] {
-    st->Emit(v);
-    st->merge.Finish();
-    for (Finding& f : st->held) {
-      if (!st->mended_posts.contains(f.a)) v.report().Add(std::move(f));
-    }
-  });
+  auto count = std::make_shared<PostListCount>(&v, CounterKind::kComments);
+  CheckListKeys(v, scans, count);
+  CheckRecords(v, scans, count);
+  scans.Then([count] { count->Finish(); });
 }
 
 // ---- the fix (Repair) -------------------------------------------------------------------------
@@ -202,24 +169,9 @@ Status MendComment(Fixer& fx, const Finding& f) {
     PUPPIES_RETURN_IF_ERROR(make(CommentListKey::OfUser(f.value, id).Encode(), false, false, 0));
   }
   if (!changed) return Status::OK();
-  const std::string counter = CounterKey{post, CounterKind::kComments}.Encode();
-  if (!live) {
-    b.Delete(Cf::kCounters, counter);
-  } else {
-    // The post's comments, recounted under its lock, as this batch leaves them.
-    int64_t want = listed;
-    PUPPIES_RETURN_IF_ERROR(fx.store().Scan(Cf::kEdges,
-                                            CommentListKey::Prefix(post, kPostCommentTag), "",
-                                            [&](std::string_view, std::string_view) {
-                                              ++want;
-                                              return true;
-                                            }));
-    uint64_t have;
-    PUPPIES_RETURN_IF_ERROR(fx.store().GetCounter(counter, &have));
-    if (static_cast<uint64_t>(want) != have) {
-      b.AddCounter(counter, want - static_cast<int64_t>(have));
-    }
-  }
+  PUPPIES_RETURN_IF_ERROR(fx.SetPostListCounter(&b, post, CounterKind::kComments,
+                                                CommentListKey::Prefix(post, kPostCommentTag),
+                                                listed, live));
   return fx.Commit(op, keep   ? fmt::format("I11: restored the list keys of comment {}", id)
                        : ours ? fmt::format("I11: removed comment {} of post {}", id, post)
                               : fmt::format("I11: removed stale list keys of comment {}", id));

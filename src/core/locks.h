@@ -10,7 +10,8 @@
 //   3     author stripe  an author's posting, deleting and push/pull mode, and follows and
 //                        unfollows of the author (a post's inline fan-out reads the follower
 //                        list under it, a follow's inline backfill the author's posts)
-//   4     post stripe    likes and deletion of one post
+//   4     post stripe    likes, comments, bookmarks and deletion of one post, and replies to
+//                        it (deleting a reply takes its own stripe and its parent's)
 //
 // Below these sit short leaf locks that are never held while taking another: the id minting
 // lock (core/ids.h), the author-mode mirror (HomeFeed::mirror_mu_, held across a mode change's

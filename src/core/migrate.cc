@@ -38,6 +38,33 @@ Status AddComments(Store*, Batch*) { return Status::OK(); }
 // before has them, and a queued purge job of format 3 never stored a stage past comments.
 Status AddBookmarks(Store*, Batch*) { return Status::OK(); }
 
+// Format 5 added each post's reply list and reply counter, which format 4 did not keep:
+// every live reply of a live parent gets its key and counts once on its parent. (Tombstones
+// written before keep no reply_to; Thread ends at them.)
+Status AddReplies(Store* store, Batch* b) {
+  Status read;  // a failed read of a parent stops the scan: reported as itself
+  const Status scanned = store->ScanAll(
+      Cf::kPosts, "", "format 4 post record", [&](std::string_view k, std::string_view v) {
+        IdKey key;
+        PostRecord rec;
+        if (!IdKey::Decode(k, &key) || !DecodePost(v, &rec)) return false;
+        if (rec.deleted || rec.reply_to == 0) return true;
+        std::string raw;
+        bool found;
+        PostRecord parent;
+        read = store->Get(Cf::kPosts, IdKey{rec.reply_to}.Encode(), &raw, &found);
+        if (!read.ok()) return false;
+        if (!found) return true;
+        if (!DecodePost(raw, &parent)) return false;
+        if (!parent.deleted) {
+          b->Put(Cf::kEdges, ReplyKey{rec.reply_to, key.id}.Encode(), EncodeBE64(rec.author));
+          b->AddCounter(CounterKey{rec.reply_to, CounterKind::kReplies}.Encode(), 1);
+        }
+        return true;
+      });
+  return read.ok() ? scanned : read;
+}
+
 struct Migration {
   uint64_t from;
   Status (*run)(Store*, Batch*);
@@ -46,6 +73,7 @@ constexpr Migration kMigrations[] = {
     {1, JobsV1ToV2},
     {2, AddComments},
     {3, AddBookmarks},
+    {4, AddReplies},
 };
 static_assert(std::size(kMigrations) == kFormatVersion - 1, "a format version lacks a migration");
 

@@ -9,6 +9,8 @@
 //             unpush job becomes the staged post purge (records/records.h, home_feed/jobs.h)
 //   2     3   nothing rewritten: comments add a column family (Open creates it) and new tags
 //   3     4   nothing rewritten: bookmarks add edge kinds, a list kind and a purge stage
+//   4     5   every live reply of a live post gets its key in the parent's reply list and
+//             counts on the parent's reply counter (one scan of the posts)
 //
 // A migration runs before anything else reads the database (ids, modes, jobs), with no other
 // thread in the engine.

@@ -45,7 +45,9 @@ namespace puppies::internal {
   X(kBookmark, "bookmark")            \
   X(kUnbookmark, "unbookmark")        \
   X(kHasBookmarked, "has_bookmarked") \
-  X(kBookmarks, "bookmarks")
+  X(kBookmarks, "bookmarks")          \
+  X(kReplies, "replies")              \
+  X(kThread, "thread")
 
 enum class Op : int {
 #define PUPPIES_OP_ENUM(name, str) name,

@@ -1,5 +1,6 @@
 #include "core/write_op.h"
 
+#include <algorithm>
 #include <cassert>
 #include <utility>
 
@@ -38,6 +39,12 @@ void WriteOp::LockAuthor(uint64_t author) {
 void WriteOp::LockPost(uint64_t post) {
   const size_t i = LockSet::PostIndex(post);
   Take(LockRank::kPost, i, ctx_.locks.post.At(i));
+}
+
+void WriteOp::LockPosts(uint64_t a, uint64_t b) {
+  const size_t i = LockSet::PostIndex(a), j = LockSet::PostIndex(b);
+  Take(LockRank::kPost, std::min(i, j), ctx_.locks.post.At(std::min(i, j)));
+  Take(LockRank::kPost, std::max(i, j), ctx_.locks.post.At(std::max(i, j)));
 }
 
 void WriteOp::LockPairStripes(const std::set<size_t>& indexes) {

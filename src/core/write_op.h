@@ -41,6 +41,8 @@ class WriteOp {
   void LockPair(uint64_t a, uint64_t b);
   void LockAuthor(uint64_t author);
   void LockPost(uint64_t post);
+  // Two posts' stripes (a reply and its parent), in ascending order; one when they share it.
+  void LockPosts(uint64_t a, uint64_t b);
   // Bulk paths: many stripes of one rank, in ascending order.
   void LockPairStripes(const std::set<size_t>& indexes);
   void LockAuthorStripes(const std::set<size_t>& indexes);

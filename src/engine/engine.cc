@@ -261,6 +261,17 @@ Result<PostPage> Engine::UserTimeline(UserId author, const PageRequest& page) {
                  [&](uint64_t id) { return impl_->posts().Timeline(id, page); });
 }
 
+Result<PostPage> Engine::Replies(PostId post, const PageRequest& page) {
+  return RunPage(impl_.get(), Op::kReplies, "post id", post, page,
+                 [&](uint64_t id) { return impl_->replies().Page(id, page); });
+}
+
+Result<std::vector<std::optional<Post>>> Engine::Thread(PostId post) {
+  PUPPIES_CALL(kThread);
+  PUPPIES_RETURN_IF_ERROR(ValidatePostId("post id", post));
+  return impl_->replies().Thread(ToInt(post));
+}
+
 Result<bool> Engine::Like(UserId user, PostId post) {
   return Run(impl_.get(), {Op::kLike, &Impl::likes, &internal::PostEdges::Add}, user, post);
 }

@@ -8,6 +8,7 @@
 //   likes       post_edges/   like edges and counters (a PostEdges of the like family)
 //   comments    comments/     comment records, their list keys and counters
 //   bookmarks   post_edges/   bookmark edges (a PostEdges of the bookmark family)
+//   replies     replies/      each post's reply list and reply counter
 //   home feed   home_feed/    inboxes, author modes, fanout/backfill/unmerge/repush jobs
 //
 // Calls that touch one component go straight to it (engine.cc); operations that write to
@@ -34,6 +35,7 @@
 #include "post_edges/post_edges.h"
 #include "posts/posts.h"
 #include "puppies/engine.h"
+#include "replies/replies.h"
 #include "users/users.h"
 #include "util/latency.h"
 
@@ -86,6 +88,7 @@ struct Engine::Impl {
   internal::PostEdges& likes() { return likes_; }
   internal::Comments& comments() { return comments_; }
   internal::PostEdges& bookmarks() { return bookmarks_; }
+  internal::Replies& replies() { return replies_; }
   internal::HomeFeed& home_feed() { return home_feed_; }
 
   // ---- operations spanning components ----
@@ -121,9 +124,10 @@ struct Engine::Impl {
   internal::PostEdges likes_;
   internal::Comments comments_;
   internal::PostEdges bookmarks_;
+  internal::Replies replies_;
   internal::HomeFeed home_feed_;
   // The registry: the components in dependency order, which Open, Check and GetStats follow.
-  const std::array<internal::Component*, 7> components_;
+  const std::array<internal::Component*, 8> components_;
 
   // Held shared by every public call and exclusively by Close, so Close never races a call.
   std::shared_mutex lifecycle_mu_;

@@ -20,6 +20,26 @@ Status Fixer::UserKnown(uint64_t user, bool* known) {
   return store().Exists(Cf::kUsers, IdKey{user}.Encode(), known);
 }
 
+Status Fixer::SetPostListCounter(Batch* b, uint64_t post, CounterKind kind, std::string_view prefix,
+                                 int64_t listed, bool live) {
+  const std::string counter = CounterKey{post, kind}.Encode();
+  if (!live) {
+    b->Delete(Cf::kCounters, counter);
+    return Status::OK();
+  }
+  int64_t want = listed;
+  PUPPIES_RETURN_IF_ERROR(
+      store().Scan(Cf::kEdges, prefix, "", [&](std::string_view, std::string_view) {
+        ++want;
+        return true;
+      }));
+  uint64_t have;
+  PUPPIES_RETURN_IF_ERROR(store().GetCounter(counter, &have));
+  if (static_cast<uint64_t>(want) != have)
+    b->AddCounter(counter, want - static_cast<int64_t>(have));
+  return Status::OK();
+}
+
 Status Fixer::Commit(WriteOp& op, std::string line) {
   PUPPIES_RETURN_IF_ERROR(op.Commit());
   jobs_.insert(jobs_.end(), op.committed_jobs().begin(), op.committed_jobs().end());
@@ -31,7 +51,7 @@ namespace {
 
 // Adds the difference Analyze saw between the counter and a recount on its snapshot. No lock
 // is needed for that: every write that moves a counter adds its own delta in the batch that
-// changes what it counts, so the sum is exact in any order. A post's like and comment
+// changes what it counts, so the sum is exact in any order. A post's like, comment and reply
 // counters are the exception: once the post is deleted its clean-up removes them, so they are
 // removed here too rather than adjusted.
 Status AdjustCounter(Fixer& fx, const Finding& f) {
@@ -39,8 +59,11 @@ Status AdjustCounter(Fixer& fx, const Finding& f) {
   const auto delta = static_cast<int64_t>(f.value);
   WriteOp op(fx.ctx());
   Batch& b = op.batch();
-  const bool of_post = f.counter == CounterKind::kLikes || f.counter == CounterKind::kComments;
-  const char* what = f.counter == CounterKind::kLikes ? "like" : "comment";
+  const bool of_post = f.counter == CounterKind::kLikes || f.counter == CounterKind::kComments ||
+                       f.counter == CounterKind::kReplies;
+  const char* what = f.counter == CounterKind::kLikes      ? "like"
+                     : f.counter == CounterKind::kComments ? "comment"
+                                                           : "reply";
   if (!of_post) {
     b.AddCounter(key, delta);
     return fx.Commit(op, fmt::format("I2: counter {} of {} corrected by {:+}",

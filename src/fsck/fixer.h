@@ -9,6 +9,7 @@
 //    10  relation mended (graph: follows, blocks, mutes, likes)    graph/graph_check.cc
 //    20  order key without its edge dropped                        graph/graph_check.cc
 //    25  comment's record, list keys and counter made to agree     comments/comments_check.cc
+//    27  reply key and parent's reply counter made to agree        replies/replies_check.cc
 //    30  counter corrected (I2, every component's counters)        fsck/fixer.cc
 //    40  authored entry mended                                     posts/posts_check.cc
 //    50  inbox entry dropped                                       home_feed/home_feed_check.cc
@@ -21,6 +22,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/write_op.h"
@@ -43,6 +45,12 @@ class Fixer {
   // Whether `post` exists and is not deleted; its record in *rec.
   Status LivePost(uint64_t post, PostRecord* rec, bool* live);
   Status UserKnown(uint64_t user, bool* known);
+  // Sets post `post`'s counter of kind `kind` to the length of its list under `prefix` (the
+  // edges column family) once batch `b` is written, `listed` being what `b` adds to the list
+  // (+1 a key, -1 a key); drops the counter when the post is not live. REQUIRES: the post's
+  // lock, so the list cannot change between the recount and the write.
+  Status SetPostListCounter(Batch* b, uint64_t post, CounterKind kind, std::string_view prefix,
+                            int64_t listed, bool live);
 
   // Writes the fix's batch and records `line` as done.
   Status Commit(WriteOp& op, std::string line);

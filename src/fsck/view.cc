@@ -110,7 +110,7 @@ std::optional<PostFacts> View::Post(uint64_t id) {
     if (!failed()) Fail(store_->Get(Cf::kPosts, IdKey{id}.Encode(), &v, &found, &snap_));
     slot.id = id;
     slot.present = found && DecodePost(v, &rec);
-    slot.facts = {.author = rec.author, .deleted = rec.deleted};
+    slot.facts = {.author = rec.author, .deleted = rec.deleted, .reply_to = rec.reply_to};
   }
   if (!slot.present) return std::nullopt;
   return slot.facts;
@@ -227,6 +227,42 @@ void CounterMerge::Compare(uint64_t id, uint8_t kind, uint64_t have, uint64_t wa
              .a = id,
              .value = want - have,
              .counter = static_cast<CounterKind>(kind)});
+}
+
+namespace {
+bool PurgeQueued(const View& v, uint64_t post, CounterKind) {
+  return v.pending().purge.contains(post);
+}
+}  // namespace
+
+PostListCount::PostListCount(View* view, CounterKind kind)
+    : view_(view),
+      kind_(kind),
+      merge_(view, KindsOf({kind}), PurgeQueued, /*report_unreadable=*/false, &held_report_) {}
+
+void PostListCount::Emit() {
+  if (tally_ && !Purging(tally_->first)) merge_.Expect(tally_->first, kind_, tally_->second);
+}
+
+void PostListCount::Count(uint64_t post) {
+  if (!tally_ || tally_->first != post) {
+    Emit();
+    tally_.emplace(post, 0);
+  }
+  ++tally_->second;
+}
+
+void PostListCount::Mend(uint64_t post, Finding f) {
+  mended_.insert(post);
+  view_->report().Add(std::move(f));
+}
+
+void PostListCount::Finish() {
+  Emit();
+  merge_.Finish();
+  for (Finding& f : held_) {
+    if (!mended_.contains(f.a)) view_->report().Add(std::move(f));
+  }
 }
 
 }  // namespace puppies::internal

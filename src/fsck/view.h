@@ -63,6 +63,7 @@ struct PendingWork {
 struct PostFacts {
   uint64_t author = 0;
   bool deleted = false;
+  uint64_t reply_to = 0;
 };
 
 class View {
@@ -217,6 +218,36 @@ inline CounterMerge::Kinds KindsOf(std::initializer_list<CounterKind> kinds) {
   return k;
 }
 
+// I2 for a per-post list whose entries a fix mends together with the post's counter (a post's
+// comments, its replies): the list's length, counted in key order (Count), against the posts'
+// counters of one kind. The fix of an entry sets its post's counter to a recount in its own
+// batch, so the counter finding of a post with a mended entry is held back (its delta would be
+// stale once the fix has run). Posts whose purge is queued are not checked: the purge removes
+// the list and the counter.
+class PostListCount {
+ public:
+  PostListCount(View* view, CounterKind kind);
+  // One entry of `post`'s list. REQUIRES: `post` at or above every earlier call's.
+  void Count(uint64_t post);
+  // Reports `f`, whose fix recounts `post`'s counter.
+  void Mend(uint64_t post, Finding f);
+  // After the last scan: the last post's count, the remaining counters, the findings kept.
+  void Finish();
+  // Whether `post`'s clean-up is queued (its list and counter are the purge's).
+  bool Purging(uint64_t post) const { return view_->pending().purge.contains(post); }
+
+ private:
+  void Emit();
+
+  View* view_;
+  CounterKind kind_;
+  std::vector<Finding> held_;
+  Report held_report_{&held_};
+  CounterMerge merge_;
+  std::optional<std::pair<uint64_t, uint64_t>> tally_;  // (post, entries)
+  std::set<uint64_t> mended_;
+};
+
 // One concern's share of the check: its invariants and the scans that verify them. `check`
 // registers its visitors and final steps with the shared scans (and may read on its own).
 struct InvariantGroup {
@@ -228,7 +259,8 @@ struct InvariantGroup {
 
 // Each component's group is its Component::invariants(), next to its code (users/users_check.cc,
 // graph/graph_check.cc, posts/posts_check.cc, post_edges/post_edges_check.cc,
-// comments/comments_check.cc, home_feed/home_feed_check.cc); the job queue's is the runner's.
+// comments/comments_check.cc, replies/replies_check.cc, home_feed/home_feed_check.cc); the job
+// queue's is the runner's.
 void CheckJobs(View& v, Scans& s);  // jobs/jobs_check.cc
 
 // The fixes of each concern, next to its checks; Repair applies them (repair.cc) in the order
@@ -242,5 +274,6 @@ extern const FixKind kFixPending;     // home feed: marker (a, author b) naming 
 extern const FixKind kFixBackfill;    // home feed: re-queue author b's backfill into a's inbox
 extern const FixKind kFixOwnInbox;    // home feed: author a's own inbox entry for post b
 extern const FixKind kFixComment;     // comments: comment b's keys, under post a's lock
+extern const FixKind kFixReply;       // replies: reply b's key in post a's list, and a's count
 
 }  // namespace puppies::internal

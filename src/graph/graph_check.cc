@@ -301,6 +301,7 @@ static void CheckGraph(View& v, Scans& scans) {
         EdgeOrderKey o;
         AuthoredKey a;
         CommentListKey c;
+        ReplyKey r;
         int64_t time;
         if (DecodeEdge(k, value, &e, &time)) {
           CheckEndpoints(v, e);
@@ -309,8 +310,10 @@ static void CheckGraph(View& v, Scans& scans) {
           st->tally.Edge(e);
         } else if (EdgeOrderKey::Decode(k, &o)) {
           st->order.Order(o);
-        } else if (!AuthoredKey::Decode(k, &a) && !CommentListKey::Decode(k, &c)) {
-          // authored entries are the posts' (I4), comment list keys the comments' (I11)
+        } else if (!AuthoredKey::Decode(k, &a) && !CommentListKey::Decode(k, &c) &&
+                   !ReplyKey::Decode(k, &r)) {
+          // authored entries are the posts' (I4), comment list keys the comments' (I11),
+          // reply keys the replies' (I13)
           return std::string("edges: undecodable key");
         }
         return std::string();

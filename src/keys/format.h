@@ -22,7 +22,9 @@ namespace puppies::internal {
 //   2  job records carry a partition and a per-type payload (JobRecord v2)
 //   3  comments: the comments column family, their list keys in edges, the comment id mark
 //   4  bookmarks: the bookmark edge kinds and their purge stage
-inline constexpr uint32_t kFormatVersion = 4;
+//   5  replies: a post's reply list and reply counter, their purge stage; a deleted post's
+//      tombstone keeps reply_to
+inline constexpr uint32_t kFormatVersion = 5;
 
 // ---- column families --------------------------------------------------------------------
 enum class Cf : int {
@@ -72,6 +74,7 @@ inline constexpr uint8_t kEdgeOrderBit = 0x80;    // tag of an edge's time-order
 inline constexpr uint8_t kAuthoredTag = 0x40;     // an author's post list
 inline constexpr uint8_t kPostCommentTag = 0x41;  // a post's comments, oldest first
 inline constexpr uint8_t kUserCommentTag = 0x42;  // a user's comments, by id
+inline constexpr uint8_t kReplyTag = 0x43;        // a post's direct replies, oldest first
 
 // ---- inbox column family: BE(owner) u8(tag) ... -------------------------------------------
 inline constexpr uint8_t kInboxFloorTag = 0x00;    // value BE(post id), max-merged
@@ -85,6 +88,7 @@ enum class CounterKind : uint8_t {
   kPosts = 3,      // of a user
   kLikes = 16,     // of a post
   kComments = 17,  // of a post
+  kReplies = 18,   // of a post: its live direct replies
 };
 
 // ---- jobs column family: BE(seq) -> JobRecord ----------------------------------------------
@@ -108,7 +112,8 @@ enum class PurgeStage : uint8_t {
   kInbox = 1,      // the post's entries in its author's followers' inboxes
   kComments = 2,   // the post's comments, their list keys and its comment counter
   kBookmarks = 3,  // bookmarks of the post, both directions
-  kDone = 4,       // nothing left: the last batch drops the job (never stored)
+  kReplies = 4,    // the post's reply list and reply counter (the replies themselves stay)
+  kDone = 5,       // nothing left: the last batch drops the job (never stored)
 };
 
 // ---- meta "mode/" values --------------------------------------------------------------------
@@ -133,6 +138,7 @@ enum class ListKind : uint8_t {
   kLikedPosts = 6,
   kComments = 7,
   kBookmarks = 8,
+  kReplies = 9,
 };
 
 // ---- post ids ---------------------------------------------------------------------------------
@@ -172,7 +178,7 @@ constexpr uint8_t U(ListKind k) { return static_cast<uint8_t>(k); }
 using E = EdgeKind;
 // Every tag byte after BE(owner) in the edges column family: edge kinds, their order keys
 // (kind | kEdgeOrderBit) and the authored-post tag.
-inline constexpr std::array<uint8_t, 21> kEdgeTags = {
+inline constexpr std::array<uint8_t, 22> kEdgeTags = {
     U(E::kFollowing),
     U(E::kFollower),
     U(E::kBlocking),
@@ -193,31 +199,34 @@ inline constexpr std::array<uint8_t, 21> kEdgeTags = {
     static_cast<uint8_t>(U(E::kBookmarker) | kEdgeOrderBit),
     kAuthoredTag,
     kPostCommentTag,
-    kUserCommentTag};
+    kUserCommentTag,
+    kReplyTag};
 static_assert(AllDistinct(kEdgeTags), "two key kinds share a tag in the edges column family");
 static_assert(U(kMaxEdgeKind) < kAuthoredTag, "edge kinds must stay below the authored tag");
-static_assert(kUserCommentTag < kEdgeOrderBit, "list tags must stay below the order bit");
+static_assert(kUserCommentTag < kEdgeOrderBit && kReplyTag < kEdgeOrderBit,
+              "list tags must stay below the order bit");
 static_assert(AllDistinct(std::array{kInboxFloorTag, kInboxPendingTag, kInboxEntryTag}),
               "two key kinds share a tag in the inbox column family");
 // The floor sorts first, then pending markers, then entries: readers scan in that order.
 static_assert(kInboxFloorTag < kInboxPendingTag && kInboxPendingTag < kInboxEntryTag);
 static_assert(AllDistinct(std::array{U(CounterKind::kFollowers), U(CounterKind::kFollowing),
                                      U(CounterKind::kPosts), U(CounterKind::kLikes),
-                                     U(CounterKind::kComments)}),
+                                     U(CounterKind::kComments), U(CounterKind::kReplies)}),
               "two counter kinds share a byte");
 static_assert(AllDistinct(std::array{U(JobType::kFanout), U(JobType::kBackfill),
                                      U(JobType::kUnmerge), U(JobType::kPurgePost),
                                      U(JobType::kRepush)}),
               "two job types share a byte");
-static_assert(AllDistinct(std::array{U(ListKind::kHomeFeed), U(ListKind::kTimeline),
-                                     U(ListKind::kFollowers), U(ListKind::kFollowing),
-                                     U(ListKind::kLikers), U(ListKind::kLikedPosts),
-                                     U(ListKind::kComments), U(ListKind::kBookmarks)}),
+static_assert(AllDistinct(std::array{
+                  U(ListKind::kHomeFeed), U(ListKind::kTimeline), U(ListKind::kFollowers),
+                  U(ListKind::kFollowing), U(ListKind::kLikers), U(ListKind::kLikedPosts),
+                  U(ListKind::kComments), U(ListKind::kBookmarks), U(ListKind::kReplies)}),
               "two list kinds share a byte");
 static_assert(AllDistinct(std::array{static_cast<uint8_t>(PurgeStage::kLikes),
                                      static_cast<uint8_t>(PurgeStage::kInbox),
                                      static_cast<uint8_t>(PurgeStage::kComments),
                                      static_cast<uint8_t>(PurgeStage::kBookmarks),
+                                     static_cast<uint8_t>(PurgeStage::kReplies),
                                      static_cast<uint8_t>(PurgeStage::kDone)}),
               "two purge stages share a byte");
 static_assert(AllDistinct(kCfNames), "two column families share a name");

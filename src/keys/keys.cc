@@ -126,6 +126,19 @@ bool CommentListKey::Decode(std::string_view key, CommentListKey* out) {
 
 std::string CommentListKey::Prefix(uint64_t owner, uint8_t tag) { return OwnerTag(owner, tag); }
 
+std::string ReplyKey::Encode() const {
+  std::string k = Prefix(parent);
+  PutFixed64BE(&k, reply);
+  return k;
+}
+
+bool ReplyKey::Decode(std::string_view key, ReplyKey* out) {
+  return key.size() == 17 && GetOwnerTag(&key, &out->parent, kReplyTag) &&
+         GetFixed64BE(&key, &out->reply) && key.empty();
+}
+
+std::string ReplyKey::Prefix(uint64_t parent) { return OwnerTag(parent, kReplyTag); }
+
 std::string InboxFloorKey::Encode() const { return OwnerTag(owner, kInboxFloorTag); }
 
 bool InboxFloorKey::Decode(std::string_view key, InboxFloorKey* out) {
@@ -196,7 +209,8 @@ std::string CachedGroupOf(Cf cf, std::string_view key) {
   if (cf == Cf::kPosts && key.size() == 8) return std::string(key);  // IdKey: the post record
   if (cf == Cf::kCounters && key.size() == 9) {
     const auto kind = static_cast<CounterKind>(key[8]);
-    if (kind == CounterKind::kLikes || kind == CounterKind::kComments) {
+    if (kind == CounterKind::kLikes || kind == CounterKind::kComments ||
+        kind == CounterKind::kReplies) {
       return std::string(key.substr(0, 8));
     }
   }

@@ -14,6 +14,8 @@
 //             BE(author) u8(0x40) BE(~post_id)                authored post, value empty
 //             BE(post) u8(0x41) BE(comment_id)                a post's comment, value BE(author)
 //             BE(author) u8(0x42) BE(comment_id)              a user's comment, value BE(post)
+//             BE(parent) u8(0x43) BE(reply_id)                a post's direct reply, value
+//                                                             BE(reply's author)
 //   inbox     BE(owner) u8(0x00)                              floor, value BE(post_id), max-merge
 //             BE(owner) u8(0x01) BE(author)                   pending backfill, value empty
 //             BE(owner) u8(0x02) BE(~post_id)                 entry, value BE(author)
@@ -99,6 +101,17 @@ struct CommentListKey {
   static uint64_t CommentOfKey(std::string_view key) { return TrailingId(key); }
 };
 
+// A live reply in its live parent's list (kReplyTag), read oldest first; the value is the
+// reply's author. The parent's clean-up (PurgeStage::kReplies) drops the list with the parent.
+struct ReplyKey {
+  uint64_t parent = 0;
+  uint64_t reply = 0;
+  std::string Encode() const;
+  static bool Decode(std::string_view key, ReplyKey* out);
+  static std::string Prefix(uint64_t parent);
+  static uint64_t ReplyOfKey(std::string_view key) { return TrailingId(key); }
+};
+
 struct InboxFloorKey {
   uint64_t owner = 0;
   std::string Encode() const;
@@ -166,8 +179,8 @@ bool RangeMayCoverCachedRange(Cf cf, std::string_view begin, std::string_view en
 
 // Point reads the object cache may hold together, as one entry (Store::ReadGrouped), each group
 // named by a group key:
-//   post view  BE(post)   the post's record (posts) and its like and comment counters
-// A page hydrates 20 posts with 20 lookups instead of 60. Every write of a member key must
+//   post view  BE(post)   the post's record (posts) and its like, comment and reply counters
+// A page hydrates 20 posts with 20 lookups instead of 80. Every write of a member key must
 // invalidate its group: Batch::Touch asks CachedGroupOf which group a key belongs to (empty:
 // none); a range deletion in a point-read column family empties the cache anyway.
 std::string CachedGroupOf(Cf cf, std::string_view key);

@@ -29,15 +29,16 @@ Status Posts::Load(const std::vector<uint64_t>& ids, std::vector<std::optional<P
                    const Snapshot* snap) const {
   out->assign(ids.size(), std::nullopt);
   if (ids.empty()) return Status::OK();
-  // One read of every post and its two counters: the object cache holds each post's three
+  // One read of every post and its three counters: the object cache holds each post's four
   // keys as one group (keys.h CachedGroupOf), and RocksDB answers the rest in one MultiGet.
-  constexpr size_t kPerPost = 3;
+  constexpr size_t kPerPost = 4;
   std::vector<PointRead> reads;
   reads.reserve(kPerPost * ids.size());
   for (uint64_t id : ids) {
     reads.push_back(PointRead{Cf::kPosts, IdKey{id}.Encode()});
     reads.push_back(PointRead{Cf::kCounters, CounterKey{id, CounterKind::kLikes}.Encode()});
     reads.push_back(PointRead{Cf::kCounters, CounterKey{id, CounterKind::kComments}.Encode()});
+    reads.push_back(PointRead{Cf::kCounters, CounterKey{id, CounterKind::kReplies}.Encode()});
   }
   PUPPIES_RETURN_IF_ERROR(ctx_.store->ReadGrouped(reads, kPerPost, snap));
   for (size_t i = 0; i < ids.size(); ++i) {
@@ -56,6 +57,7 @@ Status Posts::Load(const std::vector<uint64_t>& ids, std::vector<std::optional<P
     p.created_at_us = CreatedAtOfPostId(ids[i]);
     PUPPIES_RETURN_IF_ERROR(Store::CounterValue(r[1], &p.like_count));
     PUPPIES_RETURN_IF_ERROR(Store::CounterValue(r[2], &p.comment_count));
+    PUPPIES_RETURN_IF_ERROR(Store::CounterValue(r[3], &p.reply_count));
     (*out)[i] = std::move(p);
   }
   return Status::OK();
@@ -142,6 +144,7 @@ void Posts::AddTombstone(Batch* b, uint64_t id, const PostRecord& rec) {
   tomb.deleted = true;
   tomb.author = rec.author;
   tomb.created_at_us = rec.created_at_us;
+  tomb.reply_to = rec.reply_to;  // Thread walks past a deleted ancestor (format 5)
   b->Put(Cf::kPosts, IdKey{id}.Encode(), EncodePost(tomb));
   b->Delete(Cf::kEdges, AuthoredKey{rec.author, id}.Encode());
   b->AddCounter(CounterKey{rec.author, CounterKind::kPosts}.Encode(), -1);

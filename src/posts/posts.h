@@ -54,7 +54,8 @@ class Posts final : public Component {
   // The post record, its timeline entry and the author's posts counter.
   static void Add(Batch* b, uint64_t id, const PostRecord& rec, bool explicit_time);
   // The tombstone (author and time kept: clean-up needs the author, and it stops an
-  // explicit-time import from reusing the id), the timeline entry and the counter.
+  // explicit-time import from reusing the id; reply_to kept: a thread shows the gap and goes
+  // on to the ancestors above it), the timeline entry and the counter.
   // REQUIRES: the post lock.
   static void AddTombstone(Batch* b, uint64_t id, const PostRecord& rec);
 

@@ -21,7 +21,7 @@
 namespace puppies::internal {
 
 // Ordered by the path they sit on. docs/reliability.md explains each one.
-inline constexpr std::array<std::string_view, 35> kKillPoints = {
+inline constexpr std::array<std::string_view, 36> kKillPoints = {
     // Open and Close
     "Open:AfterStoreOpen",    // RocksDB opened (WAL replayed), nothing of ours read yet
     "Open:AfterMigrate",      // an older format migrated (core/migrate.h), nothing else read
@@ -57,6 +57,7 @@ inline constexpr std::array<std::string_view, 35> kKillPoints = {
     "Purge:AfterInboxChunk",      // one chunk of followers' entries of a deleted post removed
     "Purge:AfterCommentsChunk",   // one chunk of a deleted post's comments removed
     "Purge:AfterBookmarksChunk",  // one chunk of a deleted post's bookmarks removed
+    "Purge:AfterRepliesChunk",    // one chunk of a deleted post's reply list removed
     "Repush:AfterChunk",          // one chunk of followers refilled by a draining author
     "Repush:AfterLast",           // the author is back to push (or the job was superseded)
 };

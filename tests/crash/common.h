@@ -11,7 +11,8 @@
 //   FAIL <message>               a read invariant (R1-R4) or an unexpected status; exit follows
 // Ops and their arguments (ids are decimal integers):
 //   create_user <name>  (value: the id)
-//   post <author> <text> [<created_at_us>]  (value: the id; created_at_us: backdated)
+//   post <author> <text> <created_at_us> <reply_to>  (value: the id; created_at_us: 0, or
+//     backdated to it; reply_to: 0, or the parent of a reply)
 //   follow|unfollow|block|unblock|mute|unmute <a> <b>   delete <author> <post>
 //   like|unlike|bookmark|unbookmark <user> <post>    import <a>:<b>,<a>:<b>,...
 //   read <reader>  (value: items read)
@@ -20,8 +21,8 @@
 // "w<t>_<i>"; every edge is changed only by the thread owning its first user; blocks join
 // users of one thread only (a block changes follow edges both ways); mutes are owned by the
 // muter's thread; posts are deleted only by
-// their author's thread. Likes and bookmarks may name any post, and a post's deletion wins over
-// them.
+// their author's thread. Likes, bookmarks and replies may name any post, and a post's deletion
+// wins over likes and bookmarks; a reply stays when its parent is deleted.
 
 #include <cstdint>
 #include <memory>

@@ -93,12 +93,18 @@ void Oracle::Apply(const Call& c, const std::string& value) {
     const uint64_t id = Num(value);
     if (posts_.count(id) || deleted_.count(id)) AddViolation("I7: post id " + value + " reused");
     // A backdated post's id is minted from its creation time, not from the high-water mark.
-    const bool backdated = a.size() > 2;
+    const bool backdated = a[2] != "0";
     if (!backdated && id <= post_floor_) {
       AddViolation("I7: post id " + value + " not above the ids before the restart (" +
                    std::to_string(post_floor_) + ")");
     }
-    posts_[id] = PostInfo{Num(a[0]), a[1]};
+    // A reply needs a live parent, but one acknowledged just before its parent's deletion may
+    // be reported after it: the reply stays either way.
+    const uint64_t parent = Num(a[3]);
+    if (parent != 0 && !posts_.count(parent) && !deleted_.count(parent))
+      AddViolation("post " + value + " replies to unknown post " + a[3]);
+    posts_[id] = PostInfo{Num(a[0]), a[1], parent};
+    if (parent != 0) parent_of_[id] = parent;
   } else if (c.op == "delete") {
     const uint64_t post = Num(a[1]);
     posts_.erase(post);
@@ -177,7 +183,10 @@ void Oracle::ResolveOne(Engine& e, const Call& c) {
         ReadAll<Post>([&](const PageRequest& r) { return e.UserTimeline(author, r); }, 200);
     if (!check(timeline.status())) return;
     for (const Post& p : *timeline) {
-      if (p.text == a[1]) return took_effect(true, std::to_string(ToInt(p.id)));
+      if (p.text != a[1]) continue;
+      if (ToInt(p.reply_to) != Num(a[3]))
+        AddViolation(what + ": reply_to " + std::to_string(ToInt(p.reply_to)) + ", want " + a[3]);
+      return took_effect(true, std::to_string(ToInt(p.id)));
     }
   } else if (c.op == "delete") {
     Result<Post> p = e.GetPost(PostId{Num(a[1])});
@@ -227,6 +236,57 @@ void Oracle::ResolveOne(Engine& e, const Call& c) {
                    std::to_string(present + missing) + " new edges)");
     }
     took_effect(present != 0, "");
+  }
+}
+
+std::vector<PostId> Oracle::ExpectedThread(uint64_t post) const {
+  std::vector<PostId> out;
+  for (auto it = parent_of_.find(post); it != parent_of_.end() && out.size() < 1000;
+       it = parent_of_.find(it->second)) {
+    out.push_back(PostId{posts_.count(it->second) ? it->second : 0});
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+// Every live post's replies (live ones, oldest first), reply_count, reply_to and thread.
+void Oracle::VerifyReplies(Engine& e, std::mt19937_64& rng) {
+  std::map<uint64_t, std::vector<PostId>> replies;
+  for (const auto& [id, info] : posts_) {
+    if (info.reply_to != 0 && posts_.count(info.reply_to))
+      replies[info.reply_to].push_back(PostId{id});
+  }
+  for (const auto& [id, info] : posts_) {
+    const std::string what = "post " + std::to_string(id);
+    Result<Post> p = e.GetPost(PostId{id});
+    if (!p.ok()) continue;  // reported by Verify
+    const std::vector<PostId>& want = replies[id];
+    if (ToInt(p->reply_to) != info.reply_to) {
+      AddViolation(what + " reply_to " + std::to_string(ToInt(p->reply_to)) + ", want " +
+                   std::to_string(info.reply_to));
+    }
+    if (p->reply_count != want.size()) {
+      AddViolation(what + " reply_count " + std::to_string(p->reply_count) + ", want " +
+                   std::to_string(want.size()));
+    }
+    auto got = ReadAll<Post>([&](const PageRequest& r) { return e.Replies(PostId{id}, r); },
+                             static_cast<uint32_t>(1 + rng() % 12));
+    if (!got.ok()) {
+      AddViolation(what + " replies: " + got.status().ToString());
+    } else if (testing::IdsOf(*got) != want) {
+      AddViolation(what + " replies: " + testing::DescribeDiff(testing::IdsOf(*got), want));
+    }
+    if (info.reply_to == 0) continue;
+    Result<std::vector<std::optional<Post>>> thread = e.Thread(PostId{id});
+    if (!thread.ok()) {
+      AddViolation(what + " thread: " + thread.status().ToString());
+      continue;
+    }
+    std::vector<PostId> got_thread;
+    for (const std::optional<Post>& a : *thread) got_thread.push_back(a ? a->id : PostId{0});
+    const std::vector<PostId> want_thread = ExpectedThread(id);
+    if (got_thread != want_thread)
+      AddViolation(what + " thread: " + testing::DescribeDiff(got_thread, want_thread));
   }
 }
 
@@ -373,10 +433,13 @@ void Oracle::Verify(Engine& e, std::mt19937_64& rng) {
     }
     if (got_text != want_text) AddViolation(what + ":" + got_text + ", want" + want_text);
   }
+  VerifyReplies(e, rng);
   for (uint64_t id : deleted_) {
     Result<Post> p = e.GetPost(PostId{id});
     if (!p.status().IsNotFound())
       AddViolation("deleted post " + std::to_string(id) + ": " + p.status().ToString());
+    if (!e.Replies(PostId{id}).status().IsNotFound())
+      AddViolation("deleted post " + std::to_string(id) + " still lists replies");
   }
   if (violation_count_ == before) counts_.verified = counts_.acked;
 }

@@ -33,9 +33,8 @@ class Oracle {
   void Line(const std::string& line);
   // Settles the calls left in flight by the last worker, by reading the reopened database.
   void Resolve(Engine& e);
-  // Compares users, counts, follow and block edges, posts, likes, comments, timelines and home
-  // feeds
-  // with the expectation. REQUIRES: Resolve, then WaitIdle.
+  // Compares users, counts, follow and block edges, posts, likes, comments, replies, threads,
+  // timelines and home feeds with the expectation. REQUIRES: Resolve, then WaitIdle.
   void Verify(Engine& e, std::mt19937_64& rng);
 
   void AddViolation(std::string message);
@@ -52,6 +51,7 @@ class Oracle {
   struct PostInfo {
     uint64_t author = 0;
     std::string text;
+    uint64_t reply_to = 0;
   };
   struct CommentInfo {
     uint64_t post = 0;
@@ -69,6 +69,9 @@ class Oracle {
   }
   std::vector<Edge> ImportEdges(const Call& c) const;
   std::vector<PostId> ExpectedFeed(uint64_t reader) const;
+  // Thread(post): its ancestors, root first, PostId{0} for a deleted one.
+  std::vector<PostId> ExpectedThread(uint64_t post) const;
+  void VerifyReplies(Engine& e, std::mt19937_64& rng);
 
   std::map<int, Call> pending_;            // thread -> its call without an END line
   std::map<std::string, uint64_t> users_;  // name -> id
@@ -77,6 +80,8 @@ class Oracle {
   std::set<Edge> mutes_;
   std::map<uint64_t, PostInfo> posts_;  // live
   std::set<uint64_t> deleted_;
+  // reply -> parent, for every reply ever acknowledged: a deleted one's tombstone keeps it.
+  std::map<uint64_t, uint64_t> parent_of_;
   // (user, post) by relation; only those on live posts matter.
   std::map<const PostEdgeOps*, std::set<Edge>> post_edges_;
   std::map<uint64_t, CommentInfo> comments_;  // on live posts

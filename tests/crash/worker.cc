@@ -195,14 +195,24 @@ class WorkerThread {
     shared_->users[t_].push_back(*u);
   }
 
+  // A post to reply to: one of the thread's own with `own` (their deletions purge reply
+  // lists), else one of the pool; PostId{0} when there is none.
+  PostId PickPost(bool own) {
+    if (own) return own_posts_.empty() ? PostId{0} : own_posts_[Pick(own_posts_.size())].first;
+    std::lock_guard lock(shared_->mu);
+    return shared_->pool.empty() ? PostId{0} : shared_->pool[Pick(shared_->pool.size())];
+  }
+
   // A post now, or (backdated) with an explicit creation time up to 20 days ago, whose id is
-  // minted from that time (below inbox floors, in the middle of feeds).
-  void MakePost(Engine& e, UserId author, bool backdated = false) {
+  // minted from that time (below inbox floors, in the middle of feeds); a reply when `parent`
+  // is set.
+  void MakePost(Engine& e, UserId author, bool backdated = false, PostId parent = PostId{0}) {
     // Unique text: an unacknowledged post is recognised after a crash by its text.
     const std::string text = "t" + std::to_string(t_) + "r" +
                              std::to_string(rng_() % 1'000'000'000) + "n" + std::to_string(n_);
     NewPost np;
     np.text = text;
+    np.reply_to = parent;
     std::string what = "post " + Str(author) + " " + text;
     if (backdated) {
       const int64_t now = shared_->clock ? shared_->clock->NowMicros()
@@ -212,9 +222,16 @@ class WorkerThread {
       np.created_at_us = shared_->import
                              ? kImportEpochUs + static_cast<int64_t>(rng_() % 4000)
                              : now - 1000 - static_cast<int64_t>(rng_() % (20 * 86'400'000'000LL));
-      what += " " + std::to_string(*np.created_at_us);
     }
-    Result<PostId> p = Call(what, [&] { return e.CreatePost(author, np); });
+    what += " " + std::to_string(np.created_at_us.value_or(0)) + " " + Str(parent);
+    // not_found: the parent was deleted meanwhile; permission_denied: its author blocks the
+    // author (an unset parent allows neither).
+    Result<PostId> p = Call(what, [&] { return e.CreatePost(author, np); },
+                            {StatusCode::kNotFound, StatusCode::kPermissionDenied});
+    if (!p.ok()) {
+      if (parent == PostId{0}) Fail(what + " -> " + p.status().ToString());
+      return;
+    }
     own_posts_.push_back({*p, author});
     std::lock_guard lock(shared_->mu);
     shared_->pool.push_back(*p);
@@ -397,6 +414,12 @@ class WorkerThread {
   void Burst(Engine& e) {
     for (int i = 0; i < 6; ++i) Import(e, 40);  // followers, so that posts fan out widely
     for (int i = 0; i < 30; ++i) AddComment(e, /*on_own_post=*/true);
+    // Ten replies each to four posts, mostly own ones, so that deletions purge reply lists of
+    // several chunks.
+    for (int i = 0; i < 4; ++i) {
+      const PostId parent = PickPost(/*own=*/i != 0);
+      for (int j = 0; j < 10; ++j) MakePost(e, OwnUser(), false, parent);
+    }
     while (own_posts_.size() > 60) Delete(e);
     for (int i = 0; i < 150; ++i) MakePost(e, Pick(3) == 0 ? users_[0] : OwnUser());
     for (int i = 0; i < 20; ++i) ToggleCelebrity(e);
@@ -419,7 +442,10 @@ class WorkerThread {
       if (own_posts_.size() > 60) {
         Delete(e);
       } else {
-        MakePost(e, Pick(4) == 0 ? users_[0] : OwnUser(), Pick(shared_->import ? 2 : 6) == 0);
+        // A third are replies, half of them to the thread's own posts.
+        const PostId parent = Pick(3) == 0 ? PickPost(/*own=*/Pick(2) == 0) : PostId{0};
+        MakePost(e, Pick(4) == 0 ? users_[0] : OwnUser(), Pick(shared_->import ? 2 : 6) == 0,
+                 parent);
       }
     } else if (r < 42) {
       Delete(e);

@@ -25,9 +25,9 @@ namespace {
 
 using fuzz::Escaped;
 
-constexpr ListKind kKinds[] = {ListKind::kHomeFeed,  ListKind::kTimeline, ListKind::kFollowers,
-                               ListKind::kFollowing, ListKind::kLikers,   ListKind::kLikedPosts,
-                               ListKind::kComments,  ListKind::kBookmarks};
+constexpr ListKind kKinds[] = {ListKind::kHomeFeed,  ListKind::kTimeline,  ListKind::kFollowers,
+                               ListKind::kFollowing, ListKind::kLikers,    ListKind::kLikedPosts,
+                               ListKind::kComments,  ListKind::kBookmarks, ListKind::kReplies};
 
 ListKind OtherKind(ListKind k) {
   return k == ListKind::kHomeFeed ? ListKind::kTimeline : ListKind::kHomeFeed;

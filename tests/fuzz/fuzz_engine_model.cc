@@ -1,7 +1,7 @@
 // fuzz_engine_model: a sequence of engine operations on a real RocksDB directory, each answer
 // and the final state compared with the reference model of tests/testing/model.h (Driver and
-// FeedModel; likes, bookmarks and comments, which the model does not cover, are mirrored
-// here).
+// FeedModel, replies and threads included; likes, bookmarks and comments, which the model does
+// not cover, are mirrored here).
 //
 // One engine stays open across inputs, because opening a database per input runs at ~100
 // exec/s. Each input gets fresh users (named after the input's number), so it sees nothing of
@@ -20,8 +20,8 @@
 // a page read from a saved cursor holds the model's current feed below that cursor; a cursor
 // is refused for another reader, another list, or after any one-character change or
 // truncation; at the end of each input every user's feed, counters, edge lists, timeline and
-// likes and bookmarks equal the model's, and every kCheckEvery inputs Check() reports no
-// violation.
+// likes and bookmarks, and every post's replies, reply_count and thread equal the model's, and
+// every kCheckEvery inputs Check() reports no violation.
 
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
@@ -98,7 +98,8 @@ enum class Op : uint8_t {
   kDeleteComment,
   kBookmark,
   kUnbookmark,
-  kMaxValue = kUnbookmark
+  kReply,
+  kMaxValue = kReply
 };
 
 // What the engine answers for a user id the model does not know.
@@ -299,6 +300,8 @@ class Session {
         return CommentStep();
       case Op::kDeleteComment:
         return DeleteCommentStep();
+      case Op::kReply:
+        return ReplyStep();
     }
   }
 
@@ -367,6 +370,48 @@ class Session {
     Result<Post> stored = e_.GetPost(*r);
     REQUIRE_OK(stored);
     CHECK_EQ(stored->text, trimmed);
+  }
+
+  // A reply to a post of this input (live or deleted), to id 0 (a plain post) or to an
+  // unknown id; then the parent's replies and the reply's thread.
+  void ReplyStep() {
+    const UserId author = PickUser();
+    const PostId parent = PickPost();
+    Note("reply by " + Name(author) + " to " + Name(parent));
+    const std::optional<PostId> id = d_.Reply(author, parent);
+    if (id) {
+      posts_.push_back(*id);
+      Note("  -> " + Name(*id));
+      CheckThread(*id);
+    }
+    CheckReplies(parent, 2);
+  }
+
+  // `p`'s replies (paged `limit` at a time) and reply_count, or the error for a post that is
+  // not live.
+  void CheckReplies(PostId p, uint32_t limit) {
+    INFO("replies of " << Name(p));
+    if (!model().IsLive(p)) {
+      const StatusCode want = ToInt(p) == 0 ? StatusCode::kInvalidArgument : StatusCode::kNotFound;
+      CHECK_EQ(e_.Replies(p).status().code(), want);
+      CHECK_EQ(e_.Thread(p).status().code(), want);
+      return;
+    }
+    CHECK_IDS(testing::ReplyIds(e_, p, limit), model().Replies(p));
+    Result<Post> post = e_.GetPost(p);
+    REQUIRE_OK(post);
+    CHECK_EQ(post->reply_count, model().Replies(p).size());
+    CHECK_EQ(post->reply_to, model().live_posts().at(p).reply_to);
+  }
+
+  // The ancestors of live post `p`: ids, with PostId{0} for a deleted one.
+  void CheckThread(PostId p) {
+    INFO("thread of " << Name(p));
+    Result<std::vector<std::optional<Post>>> thread = e_.Thread(p);
+    REQUIRE_OK(thread);
+    std::vector<PostId> got;
+    for (const std::optional<Post>& a : *thread) got.push_back(a ? a->id : PostId{});
+    CHECK_IDS(got, model().Thread(p));
   }
 
   void DeleteStep() {
@@ -464,6 +509,7 @@ class Session {
     for (const Post& p : r->items) {
       CHECK_EQ(p.like_count, likes_.Likers(p.id).size());
       CHECK_EQ(p.comment_count, comments_.Of(p.id).size());
+      CHECK_EQ(p.reply_count, model().Replies(p.id).size());
       if (model().IsLive(p.id)) CHECK_EQ(p.author, model().live_posts().at(p.id).author);
     }
     if (r->has_more && !r->items.empty())
@@ -545,8 +591,13 @@ class Session {
            testing::ReadAll<Comment>([&](const PageRequest& r) { return e_.Comments(id, r); }, 2))
         got.push_back(c.id);
       CHECK(got == comments_.Of(p));
+      CheckReplies(p, 2);
+      CheckThread(p);
     }
-    for (const auto& [p, info] : model().deleted_posts()) CHECK_CODE(e_.GetPost(p), kNotFound);
+    for (const auto& [p, info] : model().deleted_posts()) {
+      CHECK_CODE(e_.GetPost(p), kNotFound);
+      CheckReplies(p, 2);
+    }
   }
 
   struct SavedCursor {

@@ -77,7 +77,7 @@ def lp(s):
 # ---- fuzz_cursor -----------------------------------------------------------------------------
 # u64(salt) u8(kind index) u64(owner) bool(sealed), then the cursor or payload from the front.
 KINDS = {"home": 1, "timeline": 2, "followers": 3, "following": 4, "likers": 5, "liked": 6,
-         "comments": 7, "bookmarks": 8}
+         "comments": 7, "bookmarks": 8, "replies": 9}
 
 
 def cursor_seed(payload, kind="home", owner=7, salt=0x5EED, sealed=True):
@@ -97,6 +97,7 @@ def cursor_seeds():
     yield "liked_position", cursor_seed(cursor_payload("liked", 7, edge), "liked")
     yield "bookmarks_position", cursor_seed(cursor_payload("bookmarks", 7, edge), "bookmarks")
     yield "comments_position", cursor_seed(cursor_payload("comments", 7, struct.pack(">Q", 42)), "comments")
+    yield "replies_position", cursor_seed(cursor_payload("replies", 7, struct.pack(">Q", 42)), "replies")
     yield "empty_position", cursor_seed(cursor_payload("timeline", 7, b""), "timeline")
     yield "other_owner", cursor_seed(cursor_payload("home", 8, post))
     yield "version_2", cursor_seed(b"\x02" + cursor_payload("home", 7, post)[1:])
@@ -200,7 +201,7 @@ def validation_seeds():
 # Operation numbers of fuzz_engine_model.cc (enum Op).
 (FOLLOW, UNFOLLOW, BLOCK, UNBLOCK, MUTE, UNMUTE, POST, POST_TEXT, DELETE, LIKE, UNLIKE,
  FIRST_PAGE, NEXT_PAGE, FOREIGN_CURSOR, RAW_CURSOR, CHECK_USER, COMMENT, DELETE_COMMENT, BOOKMARK,
- UNBOOKMARK) = range(20)
+ UNBOOKMARK, REPLY) = range(21)
 ZERO_ID, UNKNOWN_ID = 250, 251  # PickUser / PickPost bytes for id 0 and an unknown id
 
 
@@ -211,7 +212,7 @@ class Scenario:
         self.f = Fdp().int(users, 2, 6)
 
     def op(self, code, *picks):
-        self.f.int(code, 0, UNBOOKMARK)
+        self.f.int(code, 0, REPLY)
         for p in picks:
             self.f.u8(p)
         return self
@@ -271,6 +272,9 @@ class Scenario:
     def delete_comment(self, actor, comment):
         return self.op(DELETE_COMMENT, actor, comment)
 
+    def reply(self, author, post):
+        return self.op(REPLY, author, post)
+
     def bytes(self):
         return self.f.bytes()
 
@@ -299,6 +303,14 @@ def engine_seeds():
     for i in range(9):
         s.post(1 + i % 3)
     yield "inbox_cap", s.page(0, 2).next_page(2).next_page(4).check(0, 3).bytes()
+
+    # A thread four deep, replies to a post of several authors, a blocked replier, deleted
+    # ancestors (gaps in threads) and a deleted parent whose replies stay, replies to a deleted,
+    # an unknown and no post, and a deleted reply leaving its parent's list.
+    s = Scenario(4).pair(FOLLOW, 1, 0).post(0).reply(1, 0).reply(2, 1).reply(0, 2).reply(3, 0)
+    s.reply(2, 0).pair(BLOCK, 0, 3).reply(3, 0).reply(3, 1).delete(4).reply(1, 0).delete(1)
+    s.reply(2, 1).reply(2, 3).reply(1, ZERO_ID).reply(1, UNKNOWN_ID).delete(2).page(1, 3)
+    yield "replies", s.check(1).check(2).bytes()
 
     s = Scenario(3).pair(FOLLOW, 0, 1).pair(FOLLOW, 1, 0).post(1).post(0).pair(MUTE, 0, 1)
     s.check(0).pair(UNMUTE, 0, 1).pair(BLOCK, 1, 0).pair(FOLLOW, 0, 1).op(LIKE, 0, 0)

@@ -18,8 +18,8 @@ namespace puppies::testing {
 
 /// One block per user with id 1..max_user_id: profile and counters, then following,
 /// followers, blocked and muted users, timeline (id:likes:text), the comments of its posts
-/// (id:author:reply_to:text, when a post has any), liked posts, bookmarks (when there are
-/// any) and home feed.
+/// (id:author:reply_to:text, when a post has any), its replies (when it has any), liked posts,
+/// bookmarks (when there are any) and home feed.
 inline std::string DumpState(Engine& e, uint64_t max_user_id) {
   constexpr uint32_t kPage = 50;
   auto ids = [](const auto& list) {
@@ -39,6 +39,13 @@ inline std::string DumpState(Engine& e, uint64_t max_user_id) {
     }
     if (line.empty() && p.comment_count == 0) return std::string();
     return "  comments of " + std::to_string(Raw(p.id)) + " (" + std::to_string(p.comment_count) +
+           "):" + line + "\n";
+  };
+  // A post's replies and reply count, likewise on a line of their own when it has any.
+  auto replies = [&](const Post& p) {
+    const std::string line = ids(ReplyIds(e, p.id, kPage));
+    if (line.empty() && p.reply_count == 0) return std::string();
+    return "  replies to " + std::to_string(Raw(p.id)) + " (" + std::to_string(p.reply_count) +
            "):" + line + "\n";
   };
   for (uint64_t id = 1; id <= max_user_id; ++id) {
@@ -66,7 +73,7 @@ inline std::string DumpState(Engine& e, uint64_t max_user_id) {
     for (const Post& p :
          ReadAll<Post>([&](const PageRequest& r) { return e.UserTimeline(u, r); }, kPage)) {
       out += " " + std::to_string(Raw(p.id)) + ":" + std::to_string(p.like_count) + ":" + p.text;
-      post_comments += comments(p);
+      post_comments += comments(p) + replies(p);
     }
     out += "\n" + post_comments + "  liked:" + ids(LikedIds(e, u, kPage)) + "\n";
     // On a line of its own only when there are any, as comments.

@@ -1,6 +1,7 @@
 #pragma once
-// A plain reference model of the SPEC §6 home-feed contract (and of the graph it depends on),
-// built from sets and maps, plus helpers that compare an Engine against it.
+// A plain reference model of the SPEC §6 home-feed contract (and of the graph it depends on,
+// and of SPEC §3 replies and threads), built from sets and maps, plus helpers that compare an
+// Engine against it.
 //
 // The contract, as the model states it: home_feed(U) is, newest first by post id, the posts that
 // are not deleted whose author is U or an account U follows now, excluding authors U mutes.
@@ -102,7 +103,8 @@ class FeedModel {
   struct PostInfo {
     PostId id{};
     UserId author{};
-    int64_t seq = 0;  // the operation number that created it
+    int64_t seq = 0;    // the operation number that created it
+    PostId reply_to{};  // the parent of a reply (kept when either is deleted), or PostId{0}
   };
 
   void AddUser(UserId u) { users_.insert(u); }
@@ -148,9 +150,20 @@ class FeedModel {
     if (!HasUser(a) || !HasUser(b)) return Expect::kNotFound;
     return mutes_.erase({a, b}) ? Expect::kTrue : Expect::kFalse;
   }
-  void AddPost(PostId id, UserId author, int64_t seq) {
+  void AddPost(PostId id, UserId author, int64_t seq, PostId reply_to = PostId{}) {
     REQUIRE_MESSAGE((!posts_.count(id) && !deleted_.count(id)), "duplicate post id " << ToInt(id));
-    posts_[id] = PostInfo{id, author, seq};
+    posts_[id] = PostInfo{id, author, seq, reply_to};
+  }
+  /// Whether `author` may post a reply to `parent` (PostId{0}: a plain post): kTrue, or the
+  /// error CreatePost returns for a valid text.
+  Expect CanPost(UserId author, PostId parent) const {
+    if (ToInt(author) == 0) return Expect::kInvalidArgument;
+    if (!HasUser(author)) return Expect::kNotFound;
+    if (ToInt(parent) == 0) return Expect::kTrue;
+    auto it = posts_.find(parent);
+    if (it == posts_.end()) return Expect::kNotFound;
+    if (IsBlocking(it->second.author, author)) return Expect::kPermissionDenied;
+    return Expect::kTrue;
   }
   /// kTrue: deleted (OK status).
   Expect Delete(UserId actor, PostId id) {
@@ -199,6 +212,25 @@ class FeedModel {
       if (it->second.author == u) out.push_back(it->first);
     return out;
   }
+  /// The live direct replies of `p`, oldest first (by id).
+  std::vector<PostId> Replies(PostId p) const {
+    std::vector<PostId> out;
+    for (const auto& [id, info] : posts_)
+      if (info.reply_to == p && ToInt(p) != 0) out.push_back(id);
+    return out;
+  }
+  /// The ancestors of `p`, root first, PostId{0} for a deleted one: Engine::Thread's ids.
+  std::vector<PostId> Thread(PostId p) const {
+    std::vector<PostId> out;
+    const PostInfo* self = Info(p);
+    for (PostId next = self ? self->reply_to : PostId{}; ToInt(next) != 0 && out.size() < 1000;) {
+      out.push_back(IsLive(next) ? next : PostId{});
+      const PostInfo* info = Info(next);
+      next = info ? info->reply_to : PostId{};
+    }
+    std::reverse(out.begin(), out.end());
+    return out;
+  }
   uint64_t FollowerCount(UserId u) const { return Followers(u).size(); }
   uint64_t FollowingCount(UserId u) const { return Following(u).size(); }
   uint64_t PostCount(UserId u) const { return Timeline(u).size(); }
@@ -209,6 +241,13 @@ class FeedModel {
     std::vector<UserId> out;
     for (const auto& p : v) out.push_back(p.second);
     return out;
+  }
+
+  // A live or deleted post, or null.
+  const PostInfo* Info(PostId p) const {
+    if (auto it = posts_.find(p); it != posts_.end()) return &it->second;
+    if (auto it = deleted_.find(p); it != deleted_.end()) return &it->second;
+    return nullptr;
   }
 
   std::vector<PostId> Feed(UserId reader, bool guaranteed_only) const {
@@ -314,22 +353,28 @@ class Driver {
     return u;
   }
   Expect Follow(UserId a, UserId b) {
-    return PairOp("follow", a, b, [&] { return model_.Follow(a, b, seq_); }, &Engine::Follow);
+    return PairOp(
+        "follow", a, b, [&] { return model_.Follow(a, b, seq_); }, &Engine::Follow);
   }
   Expect Unfollow(UserId a, UserId b) {
-    return PairOp("unfollow", a, b, [&] { return model_.Unfollow(a, b); }, &Engine::Unfollow);
+    return PairOp(
+        "unfollow", a, b, [&] { return model_.Unfollow(a, b); }, &Engine::Unfollow);
   }
   Expect Block(UserId a, UserId b) {
-    return PairOp("block", a, b, [&] { return model_.Block(a, b); }, &Engine::Block);
+    return PairOp(
+        "block", a, b, [&] { return model_.Block(a, b); }, &Engine::Block);
   }
   Expect Unblock(UserId a, UserId b) {
-    return PairOp("unblock", a, b, [&] { return model_.Unblock(a, b); }, &Engine::Unblock);
+    return PairOp(
+        "unblock", a, b, [&] { return model_.Unblock(a, b); }, &Engine::Unblock);
   }
   Expect Mute(UserId a, UserId b) {
-    return PairOp("mute", a, b, [&] { return model_.Mute(a, b); }, &Engine::Mute);
+    return PairOp(
+        "mute", a, b, [&] { return model_.Mute(a, b); }, &Engine::Mute);
   }
   Expect Unmute(UserId a, UserId b) {
-    return PairOp("unmute", a, b, [&] { return model_.Unmute(a, b); }, &Engine::Unmute);
+    return PairOp(
+        "unmute", a, b, [&] { return model_.Unmute(a, b); }, &Engine::Unmute);
   }
   /// Creates a post now, or at `created_at_us` (which must not be in the future).
   PostId Post(UserId author, std::optional<int64_t> created_at_us = std::nullopt) {
@@ -346,6 +391,25 @@ class Driver {
     post_ids_.push_back(id);
     recent_.back() += " -> " + std::to_string(ToInt(id));
     return id;
+  }
+  /// A reply by `author` to `parent`, checked against the model: its id, or nullopt when
+  /// the model expects an error (which the engine must return).
+  std::optional<PostId> Reply(UserId author, PostId parent) {
+    Step("reply by " + std::to_string(ToInt(author)) + " to " + std::to_string(ToInt(parent)));
+    NewPost np;
+    np.text = "reply " + std::to_string(seq_) + " by " + std::to_string(ToInt(author));
+    np.reply_to = parent;
+    const Expect want = model_.CanPost(author, parent);
+    Result<PostId> r = engine_->CreatePost(author, np);
+    if (want != Expect::kTrue) {
+      CHECK_EXPECT(r.status(), want);
+      return std::nullopt;
+    }
+    REQUIRE_OK(r);
+    model_.AddPost(*r, author, seq_, parent);
+    post_ids_.push_back(*r);
+    recent_.back() += " -> " + std::to_string(ToInt(*r));
+    return *r;
   }
   Expect Delete(UserId actor, PostId id) {
     Step("delete by " + std::to_string(ToInt(actor)) + " of " + std::to_string(ToInt(id)));

@@ -203,6 +203,9 @@ inline std::vector<PostId> LikedIds(Engine& e, UserId user, uint32_t limit = 7) 
 inline std::vector<PostId> BookmarkedIds(Engine& e, UserId user, uint32_t limit = 7) {
   return IdsOf(ReadAll<Post>([&](const PageRequest& p) { return e.Bookmarks(user, p); }, limit));
 }
+inline std::vector<PostId> ReplyIds(Engine& e, PostId post, uint32_t limit = 7) {
+  return IdsOf(ReadAll<Post>([&](const PageRequest& p) { return e.Replies(post, p); }, limit));
+}
 inline std::vector<UserId> FollowerIds(Engine& e, UserId user, uint32_t limit = 7) {
   return ReadAll<UserId>([&](const PageRequest& p) { return e.Followers(user, p); }, limit);
 }

@@ -1,8 +1,9 @@
 // CreatePost and DeletePost, and the deleted post's clean-up. Rows "create post" and "delete
 // post" of the batch table in docs/architecture.md: the post record, its timeline entry and
-// counter (posts) with the author's own inbox entry, the mode flip and the fan-out job (home
-// feed), in one batch; a deletion's tombstone in one batch, its residue in every component
-// purged afterwards by one durable job, a stage per component.
+// counter (posts), a reply's key and its parent's counter (replies), with the author's own
+// inbox entry, the mode flip and the fan-out job (home feed), in one batch; a deletion's
+// tombstone (and a reply's removal from its parent) in one batch, its residue in every
+// component purged afterwards by one durable job, a stage per component.
 
 #include <fmt/format.h>
 
@@ -34,17 +35,19 @@ Result<PostId> Engine::Impl::CreatePost(uint64_t author, const NewPost& post, st
           fmt::format("created_at_us {} is out of range", *post.created_at_us));
     }
   }
-  if (const uint64_t parent_id = ToInt(post.reply_to); parent_id != 0) {
+  // The author lock orders this post against follows of the author and mode changes, so a
+  // post is either seen by a follow's backfill or fans out to that follower. A reply's parent
+  // lock keeps the parent from being deleted before the reply joins its list.
+  const uint64_t parent_id = ToInt(post.reply_to);
+  WriteOp op(ctx_);
+  op.LockAuthor(author);
+  if (parent_id != 0) {
+    op.LockPost(parent_id);
     PostRecord parent;
     PUPPIES_RETURN_IF_ERROR(posts_.ReadLive(parent_id, &parent, "reply_to post"));
     // SPEC §3: a blocked user cannot comment on the blocker's posts, and a reply is a comment.
     PUPPIES_RETURN_IF_ERROR(graph_.CheckNotBlockedBy(parent.author, author));
   }
-
-  // The author lock orders this post against follows of the author and mode changes, so a
-  // post is either seen by a follow's backfill or fans out to that follower.
-  WriteOp op(ctx_);
-  op.LockAuthor(author);
   IdMint::Reservation reserved;  // an explicit-time id: held until the batch is written
   uint64_t id;
   PUPPIES_RETURN_IF_ERROR(posts_.MintId(post, now, &reserved, &id));
@@ -55,6 +58,7 @@ Result<PostId> Engine::Impl::CreatePost(uint64_t author, const NewPost& post, st
   rec.text = std::move(text);
   rec.media = post.media;
   Posts::Add(&op.batch(), id, rec, post.created_at_us.has_value());
+  if (parent_id != 0) Replies::Add(&op.batch(), parent_id, id, author);
   HomeFeed::PostFanout fanout;
   PUPPIES_RETURN_IF_ERROR(home_feed_.AddPost(op, author, id, &fanout));
   PUPPIES_RETURN_IF_ERROR(home_feed_.Commit(op, author, fanout.mode_change));
@@ -70,17 +74,28 @@ Status Engine::Impl::DeletePost(uint64_t actor, uint64_t id) {
   PUPPIES_RETURN_IF_ERROR(users_.Exists(actor));
   // A post's author never changes, so it can be read before locking. The author lock orders
   // the deletion against the author's follows, whose backfill reads the author's posts.
+  // Nor does its reply_to: a reply also locks its parent, whose list and counter it leaves.
   PostRecord rec;
   PUPPIES_RETURN_IF_ERROR(posts_.ReadLive(id, &rec));
   WriteOp op(ctx_);
   op.LockAuthor(rec.author);
-  op.LockPost(id);
+  if (rec.reply_to != 0) {
+    op.LockPosts(id, rec.reply_to);
+  } else {
+    op.LockPost(id);
+  }
   PUPPIES_RETURN_IF_ERROR(posts_.ReadLive(id, &rec));
   if (rec.author != actor) {
     return Status::PermissionDenied(fmt::format("user {} is not the author of post {}", actor, id));
   }
   Batch& b = op.batch();
   Posts::AddTombstone(&b, id, rec);
+  if (rec.reply_to != 0) {
+    PostRecord parent;
+    bool found;
+    PUPPIES_RETURN_IF_ERROR(posts_.Read(rec.reply_to, &parent, &found));
+    Replies::Remove(&b, rec.reply_to, id, found && !parent.deleted);
+  }
   HomeFeed::RemovePost(&b, rec.author, id);
   op.Enqueue(FeedJob{JobType::kPurgePost, rec.author, id}.Record());
   PUPPIES_RETURN_IF_ERROR(op.Commit());
@@ -106,6 +121,8 @@ Component* Engine::Impl::PurgeStageOwner(PurgeStage stage) {
       return &comments_;
     case PurgeStage::kBookmarks:
       return &bookmarks_;
+    case PurgeStage::kReplies:
+      return &replies_;
     case PurgeStage::kDone:
       break;
   }
@@ -116,9 +133,10 @@ namespace {
 // The kill point after one chunk of each stage, by PurgeStage.
 constexpr std::array<std::string_view, static_cast<size_t>(PurgeStage::kDone)> kPurgeKillPoints = {
     kLikeFamily.purge_point, "Purge:AfterInboxChunk", "Purge:AfterCommentsChunk",
-    kBookmarkFamily.purge_point};
+    kBookmarkFamily.purge_point, "Purge:AfterRepliesChunk"};
 static_assert(IsKillPoint(kPurgeKillPoints[static_cast<size_t>(PurgeStage::kInbox)]) &&
-              IsKillPoint(kPurgeKillPoints[static_cast<size_t>(PurgeStage::kComments)]));
+              IsKillPoint(kPurgeKillPoints[static_cast<size_t>(PurgeStage::kComments)]) &&
+              IsKillPoint(kPurgeKillPoints[static_cast<size_t>(PurgeStage::kReplies)]));
 }  // namespace
 
 Status Engine::Impl::StepPurgePost(uint64_t seq, FeedJob* job, bool* done) {
