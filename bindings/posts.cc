@@ -65,6 +65,19 @@ void BindPosts(py::class_<PyEngine>& engine) {
           },
           "post_ids"_a, "One Post or None (unknown or deleted) per id, in order.")
       .def(
+          "edit_post",
+          [](PyEngine& self, pp::UserId actor, pp::PostId id, std::optional<Text> text,
+             const py::object& media) {
+            pp::PostEdit edit;
+            if (text) edit.text = std::move(text->value);
+            if (!media.is_none())
+              edit.media = MediaListFromPython(media, py::type::of<pp::Media>());
+            py::gil_scoped_release release;
+            self.Run([&](pp::Engine& e) { return e.EditPost(actor, id, edit); });
+          },
+          "actor"_a, "post_id"_a, py::kw_only(), "text"_a = py::none(), "media"_a = py::none(),
+          "Changes a post's text, media or both, by its author; None leaves a field as it is.")
+      .def(
           "delete_post",
           [](PyEngine& self, pp::UserId actor, pp::PostId id) {
             self.Run([&](pp::Engine& e) { return e.DeletePost(actor, id); });
@@ -79,6 +92,18 @@ void BindPosts(py::class_<PyEngine>& engine) {
           },
           "user_id"_a, py::kw_only(), "limit"_a = Limit{20}, "cursor"_a = py::none(),
           "The user's posts, newest first.")
+
+      // ---- Hashtags ----
+      .def(
+          "hashtag_feed",
+          [](PyEngine& self, Text tag, Limit limit, std::optional<Text> cursor) {
+            return ReadPage(self, limit, std::move(cursor),
+                            [&tag](pp::Engine& e, const pp::PageRequest& r) {
+                              return e.HashtagFeed(tag.value, r);
+                            });
+          },
+          "tag"_a, py::kw_only(), "limit"_a = Limit{20}, "cursor"_a = py::none(),
+          "Live posts holding the hashtag (with or without '#', any case), newest first.")
 
       // ---- Replies and threads ----
       .def("replies", &PostItems<pp::Post, &pp::Engine::Replies>, "post_id"_a, py::kw_only(),

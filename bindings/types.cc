@@ -34,9 +34,11 @@ py::object CommentReplyTo(const pp::Comment& c) { return IdOrNone(pp::ToInt(c.re
 std::string PostRepr(const pp::Post& p) {
   return py::str(
              "Post(id={}, author={}, text={!r}, media={!r}, reply_to={!r}, created_at={}, "
-             "like_count={}, comment_count={}, reply_count={})")
+             "like_count={}, comment_count={}, reply_count={}, edited_at={!r}, hashtags={!r}, "
+             "mentions={!r})")
       .format(pp::ToInt(p.id), pp::ToInt(p.author), p.text, py::cast(p.media), ReplyTo(p),
-              p.created_at_us, p.like_count, p.comment_count, p.reply_count)
+              p.created_at_us, p.like_count, p.comment_count, p.reply_count,
+              py::cast(p.edited_at_us), py::cast(p.hashtags), py::cast(p.mentions))
       .cast<std::string>();
 }
 
@@ -96,6 +98,14 @@ void BindTypes(py::module_& m) {
       .def_readonly("comment_count", &pp::Post::comment_count)
       .def_readonly("reply_count", &pp::Post::reply_count,
                     "Live posts whose reply_to is this post.")
+      .def_readonly("edited_at", &pp::Post::edited_at_us,
+                    "When the post was last edited (microseconds since the Unix epoch), or None.")
+      .def_property_readonly(
+          "hashtags", [](const pp::Post& p) { return p.hashtags; },
+          "The text's hashtags, lowercase, without '#', each once (a new list on every access).")
+      .def_property_readonly(
+          "mentions", [](const pp::Post& p) { return p.mentions; },
+          "Ids of the users the text mentions, each once (a new list on every access).")
       .def(py::self == py::self)
       .def("__repr__", &PostRepr);
 

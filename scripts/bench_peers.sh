@@ -48,7 +48,7 @@ out=$(cd "$out" && pwd)
 
 packages=(
   cmake g++ make pkg-config librocksdb-dev libboost1.81-dev libboost-container1.81-dev libfmt-dev
-  libxxhash-dev libbenchmark-dev doctest-dev libcli11-dev zlib1g-dev
+  libxxhash-dev libutf8proc-dev libbenchmark-dev doctest-dev libcli11-dev zlib1g-dev
   redis-server redis-tools libhiredis-dev postgresql-15 libpq-dev libsqlite3-dev gnuplot-nox
 )
 missing=()

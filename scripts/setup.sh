@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   cmake g++ make pkg-config ccache git
-  librocksdb-dev libboost1.81-dev libboost-container1.81-dev libfmt-dev libxxhash-dev
+  librocksdb-dev libboost1.81-dev libboost-container1.81-dev libfmt-dev libxxhash-dev libutf8proc-dev
   doctest-dev libbenchmark-dev pybind11-dev python3-dev python3-pytest python3-mypy libcli11-dev zlib1g-dev
   libclang-rt-14-dev  # FuzzedDataProvider.h, for the fuzz_regress_* tests
   "$@"

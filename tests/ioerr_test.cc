@@ -154,7 +154,7 @@ class Template {
     for (int i = 0; i < 2; ++i) {
       clock->Advance(1000);
       world_.posts.push_back(
-          MUST(e->CreatePost(world_.pusher(), testing::Text("p" + std::to_string(i)))));
+          MUST(e->CreatePost(world_.pusher(), testing::Text("p" + std::to_string(i) + " #swept"))));
     }
     clock->Advance(1000);
     MUST(e->CreatePost(world_.puller(), testing::Text("pulled")));
@@ -387,6 +387,16 @@ TEST_CASE("ioerr_sweep_post_push") {
       kWriteFaults);
 }
 
+TEST_CASE("ioerr_sweep_post_hashtags") {
+  Template t;  // two hashtags (one new, one shared with p0 and p1) and a mention
+  Sweep(
+      t,
+      [](Engine& e, const World& w) {
+        return e.CreatePost(w.puller(), testing::Text("#Swept and #new, @w1")).status();
+      },
+      kWriteFaults);
+}
+
 TEST_CASE("ioerr_sweep_post_push_job") {
   Template t(/*inline_fanout=*/0);  // fan-out to three followers by a job, one step each
   Sweep(
@@ -457,6 +467,16 @@ TEST_CASE("ioerr_sweep_delete_reply") {
   Template t;
   Sweep(
       t, [](Engine& e, const World& w) { return e.DeletePost(w.users[2], w.replies[0]); },
+      kWriteFaults);
+}
+
+TEST_CASE("ioerr_sweep_edit_post") {
+  Template t;  // a post with likes, comments, bookmarks and replies: only its record changes
+  Sweep(
+      t,
+      [](Engine& e, const World& w) {
+        return e.EditPost(w.pusher(), w.posts[0], {.text = "swept", .media = std::vector<Media>{}});
+      },
       kWriteFaults);
 }
 

@@ -51,6 +51,9 @@ TEST_CASE("keys: golden bytes of every key kind") {
   CHECK(CounterKey{5, CounterKind::kReplies}.Encode() == std::string("\0\0\0\0\0\0\0\x05"
                                                                      "\x12",
                                                                      9));
+  CHECK(HashtagKey{"ab", 0xfe}.Encode() == std::string("ab\0"
+                                                       "\xff\xff\xff\xff\xff\xff\xff\x01",
+                                                       11));
   CHECK(JobKey{9}.Encode() == std::string("\0\0\0\0\0\0\0\x09", 8));
   CHECK(AuthorModeKey{1}.Encode() == std::string("mode/\0\0\0\0\0\0\0\x01", 13));
 }
@@ -74,6 +77,12 @@ TEST_CASE("keys: decode inverts encode and rejects other shapes") {
   CHECK_FALSE(InboxKey::Decode(InboxPendingKey{3, 44}.Encode(), &i));
   InboxPendingKey p;
   CHECK_FALSE(InboxPendingKey::Decode(InboxKey{3, 44}.Encode(), &p));
+  HashtagKey h;
+  REQUIRE(HashtagKey::Decode(HashtagKey{"日本", 99}.Encode(), &h));
+  CHECK((h.tag == "日本" && h.post == 99));
+  CHECK_FALSE(HashtagKey::Decode(HashtagKey::Prefix("ab"), &h));
+  CHECK_FALSE(HashtagKey::Decode(std::string("a\0b\0", 4) + std::string(8, 'x'), &h));
+  CHECK_FALSE(HashtagKey::Decode(std::string(9, 'x'), &h));
   ReplyKey r;
   REQUIRE(ReplyKey::Decode(ReplyKey{7, 99}.Encode(), &r));
   CHECK((r.parent == 7 && r.reply == 99));
@@ -99,6 +108,10 @@ TEST_CASE("keys: byte order is the intended order (property over random values)"
                   EdgeKey{owner, EdgeKind::kFollowing, hi}.Encode()) < 0);
     CHECK(Compare(InboxKey{owner, hi}.Encode(), InboxKey{owner, lo}.Encode()) < 0);
     CHECK(Compare(AuthoredKey{owner, hi}.Encode(), AuthoredKey{owner, lo}.Encode()) < 0);
+    // A hashtag's posts descend: newest first; one tag's keys sort together, before a longer
+    // tag it is a prefix of.
+    CHECK(Compare(HashtagKey{"a", hi}.Encode(), HashtagKey{"a", lo}.Encode()) < 0);
+    CHECK(Compare(HashtagKey{"a", 0}.Encode(), HashtagKey{"ab", UINT64_MAX}.Encode()) < 0);
     // A post's replies ascend: oldest first.
     CHECK(Compare(ReplyKey{owner, lo}.Encode(), ReplyKey{owner, hi}.Encode()) < 0);
     const auto t1 = static_cast<int64_t>(lo >> 1), t2 = static_cast<int64_t>(hi >> 1);

@@ -51,6 +51,45 @@ TEST_CASE("records: post record with media round trips; tombstones keep author a
   std::string bad_flags = t;
   bad_flags[1] = 4;
   CHECK_FALSE(DecodePost(bad_flags, &back));
+  CHECK(back.edited_at_us == 0);
+
+  // An edited post (format 6): flag bit 1 and edited_at_us after the media.
+  p.edited_at_us = 1'700'000'000'500'000;
+  const std::string edited = EncodePost(p);
+  CHECK(edited[1] == 2);
+  REQUIRE(DecodePost(edited, &back));
+  CHECK((back.edited_at_us == p.edited_at_us && back.text == p.text && back.media == p.media));
+  // The flag without its time, or a time of 0, does not decode; a never-edited record decodes
+  // as edited_at_us 0 whatever the struct held before.
+  CHECK_FALSE(DecodePost(edited.substr(0, edited.size() - 1), &back));
+  std::string unflagged = edited;
+  unflagged[1] = 0;
+  CHECK_FALSE(DecodePost(unflagged, &back));  // a trailing time without the flag
+  PostRecord zero = p;
+  zero.edited_at_us = 0;
+  std::string flagged = EncodePost(zero);
+  flagged[1] = 2;
+  CHECK_FALSE(DecodePost(flagged + std::string(1, '\0'), &back));
+  REQUIRE(DecodePost(EncodePost(zero), &back));
+  CHECK(back.edited_at_us == 0);
+
+  // Hashtags and mentions (format 7): flag bit 2 and both lists after the edit time.
+  p.hashtags = {"cats", "日本"};
+  p.mentions = {3, 1};
+  const std::string tagged = EncodePost(p);
+  CHECK(tagged[1] == (2 | 4));
+  REQUIRE(DecodePost(tagged, &back));
+  CHECK((back.hashtags == p.hashtags && back.mentions == p.mentions &&
+         back.edited_at_us == p.edited_at_us));
+  CHECK_FALSE(DecodePost(tagged.substr(0, tagged.size() - 1), &back));
+  PostRecord no_entities = p;
+  no_entities.hashtags.clear();
+  no_entities.mentions.clear();
+  std::string empty_lists = EncodePost(no_entities);
+  empty_lists[1] = static_cast<char>(empty_lists[1] | 4);
+  CHECK_FALSE(DecodePost(empty_lists + std::string(2, '\0'), &back));  // the flag says some
+  REQUIRE(DecodePost(EncodePost(no_entities), &back));
+  CHECK((back.hashtags.empty() && back.mentions.empty()));
 }
 
 TEST_CASE("records: jobs and author modes round trip and reject unknown types") {

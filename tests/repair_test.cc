@@ -319,6 +319,33 @@ TEST_CASE("repair: reply drift (I13, I2) is found and mended") {
   ExpectConsistent(*e);
 }
 
+TEST_CASE("repair: hashtag drift (I14) is found and mended") {
+  World w;
+  auto& e = w.e;
+  w.clock->Advance(1000);
+  const PostId tagged = MUST(e->CreatePost(w.bob, NewPost{.text = "#cats and #dogs"}));
+  w.Behind([&](Batch& b) {
+    // A tagged post missing from one of its hashtags; a post listed under a tag it lacks.
+    b.Delete(Cf::kHashtags, internal::HashtagKey{"dogs", P(tagged)}.Encode());
+    b.Put(Cf::kHashtags, internal::HashtagKey{"cats", P(w.a1)}.Encode(), EncodeBE64(U(w.alice)));
+  });
+  const std::vector<std::string> want_check = {
+      fmt::format("I14: hashtag entry ('cats', {}) without a live post by 1 carrying it", P(w.a1)),
+      fmt::format("I14: post {} missing from hashtag 'dogs'", P(tagged)),
+  };
+  CHECK_LINES(MUST(e->Check()), want_check);
+  const std::vector<std::string> want_fixes = {
+      fmt::format("I14: removed post {} from hashtag 'cats'", P(w.a1)),
+      fmt::format("I14: restored post {} under hashtag 'dogs'", P(tagged)),
+  };
+  CHECK_LINES(MUST(e->Repair()), want_fixes);
+  testing::ExpectCheckClean(*e);
+  CHECK_EQ(MUST(e->HashtagFeed("dogs")).items.size(), 1u);
+  CHECK_EQ(MUST(e->HashtagFeed("cats")).items.size(), 1u);
+  e.Reopen();
+  ExpectConsistent(*e);
+}
+
 TEST_CASE("repair: mirrors are re-timed, order keys restored, and a lost post body cleaned up") {
   World w;
   auto& e = w.e;

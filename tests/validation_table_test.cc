@@ -76,7 +76,7 @@ struct Fixture {
   PostId unknown_post{(uint64_t{1} << 60) + 3};
   CommentId comment, comment2, unknown_comment{999'999};
   std::string followers_cursor, following_cursor, timeline_cursor, likers_cursor, liked_cursor,
-      bookmarks_cursor, feed_cursor, comments_cursor, replies_cursor;
+      bookmarks_cursor, feed_cursor, comments_cursor, replies_cursor, hashtag_cursor;
 
   Fixture() {
     alice = MUST(e->CreateUser("alice"));
@@ -101,7 +101,7 @@ struct Fixture {
     comment2 = MUST(e->AddComment(dave, post, {"an answer", comment}));
     MUST(e->AddComment(alice, post2, {"on the second"}));
     for (UserId u : {alice, dave}) {
-      NewPost reply = Text("a reply");
+      NewPost reply = Text("a reply #tagged");
       reply.reply_to = post;
       MUST(e->CreatePost(u, reply));
     }
@@ -115,9 +115,10 @@ struct Fixture {
     feed_cursor = MUST(e->HomeFeed(alice, one)).next_cursor;
     comments_cursor = MUST(e->Comments(post, one)).next_cursor;
     replies_cursor = MUST(e->Replies(post, one)).next_cursor;
+    hashtag_cursor = MUST(e->HashtagFeed("tagged", one)).next_cursor;
     for (const std::string* c :
          {&followers_cursor, &following_cursor, &timeline_cursor, &likers_cursor, &liked_cursor,
-          &feed_cursor, &comments_cursor, &bookmarks_cursor, &replies_cursor}) {
+          &feed_cursor, &comments_cursor, &bookmarks_cursor, &replies_cursor, &hashtag_cursor}) {
       REQUIRE_FALSE(c->empty());
     }
     REQUIRE_OK(e->WaitIdle());
@@ -419,12 +420,53 @@ TEST_CASE("validation table: every call x bad input -> the documented code, no s
         C::kPermissionDenied);
   t.Ids("GetPost", "post", f.unknown_post, [](Engine& e, PostId p) { return e.GetPost(p); },
         {{deleted, C::kNotFound}});
+  t.Ids("EditPost", "post", f.unknown_post,
+        [bob](Engine& e, PostId p) { return e.EditPost(bob, p, {.text = "x"}); },
+        {{deleted, C::kNotFound}});
+  t.Ids("EditPost", "actor", f.unknown_user,
+        [post](Engine& e, UserId u) { return e.EditPost(u, post, {.text = "x"}); });
+  t.Add("EditPost", "an actor who is not the author",
+        Call([alice, post](Engine& e) { return e.EditPost(alice, post, {.text = "x"}); }),
+        C::kPermissionDenied);
+  t.Add("EditPost", "nothing to change",
+        Call([bob, post](Engine& e) { return e.EditPost(bob, post, {}); }), C::kInvalidArgument,
+        "changes nothing");
+  t.Add("EditPost", "blank text",
+        Call([bob, post](Engine& e) { return e.EditPost(bob, post, {.text = " \t "}); }),
+        C::kInvalidArgument, "text");
+  t.Add("EditPost", "a media item without a url", Call([bob, post](Engine& e) {
+          return e.EditPost(bob, post, {.media = std::vector<Media>{Attachment("", "a/b")}});
+        }),
+        C::kInvalidArgument, "url");
+  t.Add("EditPost", "one media item too many", Call([bob, post, &o](Engine& e) {
+          return e.EditPost(bob, post,
+                            {.media = std::vector<Media>(o.max_media_items + 1,
+                                                         Attachment("https://x", "image/png"))});
+        }),
+        C::kInvalidArgument, "media");
   t.Ids("Replies", "post", f.unknown_post, [](Engine& e, PostId p) { return e.Replies(p, {}); },
         {{deleted, C::kNotFound}});
   t.Pages(
       "Replies", [post](Engine& e, const PageRequest& p) { return StatusOf(e.Replies(post, p)); },
       [p2 = f.post2](Engine& e, const PageRequest& p) { return StatusOf(e.Replies(p2, p)); },
       f.replies_cursor, f.comments_cursor);
+  for (const auto& [what, tag] : std::vector<std::pair<const char*, std::string>>{
+           {"an empty hashtag", ""},
+           {"a lone '#'", "#"},
+           {"a hashtag of digits only", "2024"},
+           {"a hashtag with a space", "two words"},
+           {"two hashtags", "#a#b"},
+           {"a hashtag of 101 letters", std::string(101, 'a')},
+           {"a hashtag with invalid utf-8", "ab\xff"},
+           {"a hashtag with a NUL", std::string("a\0b", 3)}}) {
+    t.Add("HashtagFeed", what, Call([tag = tag](Engine& e) { return e.HashtagFeed(tag); }),
+          C::kInvalidArgument, "hashtag");
+  }
+  t.Pages(
+      "HashtagFeed",
+      [](Engine& e, const PageRequest& p) { return StatusOf(e.HashtagFeed("tagged", p)); },
+      [](Engine& e, const PageRequest& p) { return StatusOf(e.HashtagFeed("other", p)); },
+      f.hashtag_cursor, f.replies_cursor);
   t.Ids("Thread", "post", f.unknown_post, [](Engine& e, PostId p) { return e.Thread(p); },
         {{deleted, C::kNotFound}});
   t.Add("GetPosts", "an id 0", Call([post](Engine& e) {
@@ -601,7 +643,9 @@ TEST_CASE("validation table: after Close every call is FailedPrecondition") {
       {"DeletePost", Call([b, p](Engine& e) { return e.DeletePost(b, p); })},
       {"UserTimeline", Call([b](Engine& e) { return e.UserTimeline(b); })},
       {"Replies", Call([p](Engine& e) { return e.Replies(p); })},
+      {"EditPost", Call([b, p](Engine& e) { return e.EditPost(b, p, {.text = "x"}); })},
       {"Thread", Call([p](Engine& e) { return e.Thread(p); })},
+      {"HashtagFeed", Call([](Engine& e) { return e.HashtagFeed("cats"); })},
       {"Like", Call([b, p](Engine& e) { return e.Like(b, p); })},
       {"Unlike", Call([a, p](Engine& e) { return e.Unlike(a, p); })},
       {"HasLiked", Call([a, p](Engine& e) { return e.HasLiked(a, p); })},

@@ -333,6 +333,63 @@ def test_bookmarks(engine: puppies.Engine, users: list[int]) -> None:
     assert engine.stats()["operations"]["bookmark"] == 5  # calls, failed ones too
 
 
+def test_edit_post(engine: puppies.Engine, users: list[int]) -> None:
+    a, b, _, _, _ = users
+    engine.follow(b, a)
+    p = engine.post(a, "first version", media=[{"url": "https://x", "mime_type": "image/png"}])
+    engine.wait_idle()
+    assert engine.get_post(p).edited_at is None
+    engine.edit_post(a, p, text="  second version ")
+    edited = engine.get_post(p)
+    assert edited.text == "second version" and edited.edited_at is not None
+    assert edited.edited_at >= edited.created_at
+    assert [m.url for m in edited.media] == ["https://x"]  # not in the edit: unchanged
+    assert engine.home_feed(b).items[0] == edited  # every view reads the new version
+    engine.edit_post(a, p, media=[])
+    assert engine.get_post(p).media == [] and engine.get_post(p).text == "second version"
+    with pytest.raises(puppies.PermissionDeniedError):
+        engine.edit_post(b, p, text="not mine")
+    with pytest.raises(puppies.InvalidArgumentError):
+        engine.edit_post(a, p)  # nothing to change
+    with pytest.raises(puppies.InvalidArgumentError):
+        engine.edit_post(a, p, text=" ")
+    with pytest.raises(TypeError):
+        engine.edit_post(a, p, media=[{"url": "https://x"}])  # mime_type missing
+    engine.delete_post(a, p)
+    with pytest.raises(puppies.NotFoundError):
+        engine.edit_post(a, p, text="back")
+    engine.wait_idle()
+    assert engine.check() == []
+
+
+def test_hashtags_and_mentions(engine: puppies.Engine, users: list[int]) -> None:
+    a, b, _, _, _ = users
+    bob = engine.get_user(b).username
+    p1 = engine.post(a, f"#Cats and #dogs, hi @{bob} and @nobody #cats")
+    p2 = engine.post(b, "more #CATS here")
+    post = engine.get_post(p1)
+    assert post.hashtags == ["cats", "dogs"]  # lowercase, each once, in order
+    assert post.mentions == [b]  # existing users only
+    assert [p.id for p in engine.hashtag_feed("#cats").items] == [p2, p1]  # newest first
+    page = engine.hashtag_feed("Cats", limit=1)
+    assert [p.id for p in page.items] == [p2] and page.has_more
+    assert [p.id for p in engine.hashtag_feed("cats", cursor=page.next_cursor).items] == [p1]
+    with pytest.raises(puppies.InvalidArgumentError):
+        engine.hashtag_feed("dogs", cursor=page.next_cursor)  # a cursor names its hashtag
+    assert engine.hashtag_feed("birds").items == []
+    for bad in ["", "#", "2024", "no spaces", "#a#b"]:
+        with pytest.raises(puppies.InvalidArgumentError):
+            engine.hashtag_feed(bad)
+    engine.edit_post(a, p1, text="now about #birds")  # derived again on edit
+    assert engine.get_post(p1).hashtags == ["birds"] and engine.get_post(p1).mentions == []
+    assert [p.id for p in engine.hashtag_feed("cats").items] == [p2]
+    assert [p.id for p in engine.hashtag_feed("birds").items] == [p1]
+    engine.delete_post(b, p2)
+    assert engine.hashtag_feed("cats").items == []
+    engine.wait_idle()
+    assert engine.check() == []
+
+
 def test_replies_and_thread(engine: puppies.Engine, users: list[int]) -> None:
     a, b, c, _, _ = users
     root = engine.post(a, "root")

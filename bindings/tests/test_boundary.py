@@ -28,7 +28,7 @@ ID_METHODS = ["get_user", "get_post", "followers", "following", "user_timeline",
               "liked_posts", "bookmarks", "replies", "thread"]
 PAIR_METHODS = ["follow", "unfollow", "is_following", "block", "unblock", "is_blocking", "mute", "unmute",
                 "is_muting", "like", "unlike", "has_liked", "bookmark", "unbookmark", "has_bookmarked",
-                "delete_post"]
+                "delete_post", "edit_post"]
 
 
 @pytest.fixture(scope="module")

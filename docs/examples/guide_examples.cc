@@ -179,6 +179,32 @@ Status LikesExample(puppies::Engine& engine, UserId bob, PostId post) {
   return Status::OK();
 }
 
+Status EditExample(puppies::Engine& engine, UserId alice, PostId post) {
+  // [START edit]
+  puppies::Status edited = engine.EditPost(alice, post, {.text = "Hello, world (edited)"});
+  puppies::Result<puppies::Post> now = engine.GetPost(post);  // edited_at_us is set
+  // [END edit]
+  ExpectOk(edited, "EditPost");
+  Expect(now.ok() && now->text == "Hello, world (edited)" && now->edited_at_us.has_value(),
+         "the edited text and edited_at_us");
+  return Status::OK();
+}
+
+Status HashtagsExample(puppies::Engine& engine, UserId alice, UserId bob) {
+  // [START hashtags]
+  puppies::Result<puppies::PostId> tagged =
+      engine.CreatePost(bob, {.text = "Walking the #Dogs with @alice"});
+  if (!tagged.ok()) return tagged.status();
+  puppies::Result<puppies::Post> got = engine.GetPost(*tagged);  // hashtags: dogs; mentions: alice
+  puppies::Result<puppies::PostPage> dogs = engine.HashtagFeed("#dogs");  // newest first
+  // [END hashtags]
+  Expect(got.ok() && got->hashtags == std::vector<std::string>{"dogs"} &&
+             got->mentions == std::vector<UserId>{alice},
+         "the post's hashtags and mentions");
+  Expect(dogs.ok() && dogs->items.size() == 1 && dogs->items[0].id == *tagged, "HashtagFeed");
+  return engine.DeletePost(bob, *tagged);  // bob's feed below holds alice's posts only
+}
+
 Status BookmarksExample(puppies::Engine& engine, UserId bob, PostId post) {
   // [START bookmarks]
   puppies::Result<bool> saved = engine.Bookmark(bob, post);              // true: new
@@ -352,6 +378,8 @@ int main(int argc, char** argv) {
   PostId post{};
   ExpectOk(PostsExample(*engine, alice, *bob, &post), "posts");
   ExpectOk(LikesExample(*engine, *bob, post), "likes");
+  ExpectOk(EditExample(*engine, alice, post), "edit");
+  ExpectOk(HashtagsExample(*engine, alice, *bob), "hashtags");
   ExpectOk(BookmarksExample(*engine, *bob, post), "bookmarks");
   ExpectOk(RepliesExample(*engine, *bob, *carol, post), "replies");
   ExpectOk(CommentsExample(*engine, alice, *bob, *carol, post), "comments");

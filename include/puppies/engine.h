@@ -170,8 +170,22 @@ class PUPPIES_EXPORT Engine final {
   /// Errors: InvalidArgument, NotFound (unknown actor, unknown or deleted post),
   /// PermissionDenied (`actor` is not the author).
   Status DeletePost(UserId actor, PostId id);
+  /// Changes a post's text, media or both, by its author. Every view shows the new version
+  /// from the next read on (feeds, timelines and lists hold post ids, not copies); the post
+  /// keeps its id, time, place in every list and its counts, and its edited_at_us is set.
+  /// Errors: InvalidArgument (nothing to change, text, media), NotFound (unknown actor,
+  /// unknown or deleted post), PermissionDenied (`actor` is not the author).
+  Status EditPost(UserId actor, PostId post, const PostEdit& edit);
   /// `author`'s posts, newest first. Errors: InvalidArgument, NotFound.
   Result<PostPage> UserTimeline(UserId author, const PageRequest& page = {});
+
+  // ---- Hashtags -------------------------------------------------------------------------------
+
+  /// The live posts whose text holds the hashtag, newest first; every edit and deletion shows
+  /// at once. `tag` with or without '#', in any case ("#Cats" and "cats" name one hashtag;
+  /// docs/guide.md, "Hashtags and mentions"). A hashtag no post holds gives an empty page.
+  /// Errors: InvalidArgument (not a hashtag, the page).
+  Result<PostPage> HashtagFeed(std::string_view tag, const PageRequest& page = {});
 
   // ---- Replies and threads --------------------------------------------------------------------
   // A post with NewPost::reply_to is a reply. Deleting a reply takes it out of its parent's

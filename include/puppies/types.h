@@ -59,6 +59,15 @@ struct Post {
   uint64_t like_count = 0;
   uint64_t comment_count = 0;
   uint64_t reply_count = 0;  ///< Live posts whose reply_to is this post.
+  /// When the post was last edited (Engine::EditPost), microseconds since the epoch; nullopt
+  /// until it is.
+  std::optional<int64_t> edited_at_us;
+  /// The text's hashtags, lowercase and without '#', each once, in order of first appearance
+  /// (docs/guide.md, "Hashtags and mentions").
+  std::vector<std::string> hashtags;
+  /// The users the text mentions as @username (users that existed when the text was written),
+  /// each once, in order of first appearance.
+  std::vector<UserId> mentions;
   friend bool operator==(const Post&, const Post&) = default;
 };
 
@@ -99,6 +108,15 @@ struct NewPost {
   /// the future). The post's id then sorts by this time, to the millisecond (Post::created_at_us
   /// reports it truncated). nullopt: now.
   std::optional<int64_t> created_at_us{};
+};
+
+/// A change to a post for Engine::EditPost: fields left empty (nullopt) are unchanged; at least
+/// one must be set.
+struct PostEdit {
+  /// The rules of NewPost::text.
+  std::optional<std::string> text{};
+  /// Replaces the whole media list (an empty list removes it); at most Options::max_media_items.
+  std::optional<std::vector<Media>> media{};
 };
 
 /// The content of a new comment for Engine::AddComment.

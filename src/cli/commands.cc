@@ -103,6 +103,18 @@ void AddUser(CLI::App& app, std::vector<Command>* commands) {
                        }});
 }
 
+// --author: whose post a command writes.
+void AddAuthorOption(CLI::App* sub, std::string* author) {
+  sub->add_option("--author", *author, "Author: username (or @username), or #id")->required();
+}
+
+// --limit and --cursor: which page a paged command reads.
+void AddPageOptions(CLI::App* sub, PageRequest* page, const char* items) {
+  sub->add_option("--limit", page->limit, fmt::format("{} per page, 1..1000", items))
+      ->capture_default_str();
+  sub->add_option("--cursor", page->cursor, "next cursor printed by the previous page");
+}
+
 void AddPost(CLI::App& app, std::vector<Command>* commands) {
   struct Args {
     std::string db, author, text;
@@ -111,7 +123,7 @@ void AddPost(CLI::App& app, std::vector<Command>* commands) {
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand("post", "Create a post; prints its id");
   AddDbOption(sub, &args->db);
-  sub->add_option("--author", args->author, "Author: username (or @username), or #id")->required();
+  AddAuthorOption(sub, &args->author);
   sub->add_option("--text", args->text, "Post text")->required();
   sub->add_option("--reply-to", args->reply_to, "Id of the post this one answers");
   commands->push_back({sub, [args] {
@@ -128,26 +140,69 @@ void AddPost(CLI::App& app, std::vector<Command>* commands) {
                        }});
 }
 
+// `hashtag`: one page of a hashtag's posts, newest first.
+void AddHashtag(CLI::App& app, std::vector<Command>* commands) {
+  struct Args {
+    std::string db, tag;
+    PageRequest page;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* sub = app.add_subcommand("hashtag", "Read a page of a hashtag's posts, newest first");
+  AddDbOption(sub, &args->db);
+  sub->add_option("--tag", args->tag, "Hashtag, with or without '#', any case")->required();
+  AddPageOptions(sub, &args->page, "Posts");
+  commands->push_back({sub, [args] {
+                         auto engine = OpenEngine(args->db, OpenMode::kExisting);
+                         const PostPage page = Must(engine->HashtagFeed(args->tag, args->page));
+                         NameCache names(*engine);
+                         PrintPostPage(page, names);
+                         CloseEngine(*engine);
+                         return 0;
+                       }});
+}
+
+// `edit`: new text for a post, by its author.
+void AddEdit(CLI::App& app, std::vector<Command>* commands) {
+  struct Args {
+    std::string db, author, text;
+    uint64_t post = 0;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* sub = app.add_subcommand("edit", "Change the text of a post, by its author");
+  AddDbOption(sub, &args->db);
+  AddAuthorOption(sub, &args->author);
+  sub->add_option("--post", args->post, "Post id")->required();
+  sub->add_option("--text", args->text, "New post text")->required();
+  commands->push_back({sub, [args] {
+                         auto engine = OpenEngine(args->db, OpenMode::kExisting);
+                         const UserId author = ResolveUser(*engine, args->author);
+                         Must(engine->EditPost(author, PostId{args->post}, {.text = args->text}));
+                         NameCache names(*engine);
+                         PrintPost(Must(engine->GetPost(PostId{args->post})), names);
+                         CloseEngine(*engine);
+                         return 0;
+                       }});
+}
+
 // `comment list` and `replies`: one page of a post's list, printed by `print`.
 template <class Item>
 void AddPostItems(CLI::App& app, std::vector<Command>* commands, const char* name, const char* help,
                   Result<Page<Item>> (Engine::*read)(PostId, const PageRequest&),
                   void (*print)(const Page<Item>&, NameCache&)) {
   struct Args {
-    std::string db, cursor;
+    std::string db;
     uint64_t post = 0;
-    uint32_t limit = 20;
+    PageRequest page;
   };
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand(name, help);
   AddDbOption(sub, &args->db);
   sub->add_option("--post", args->post, "Post id")->required();
-  sub->add_option("--limit", args->limit, "Items per page, 1..1000")->capture_default_str();
-  sub->add_option("--cursor", args->cursor, "next cursor printed by the previous page");
+  AddPageOptions(sub, &args->page, "Items");
   commands->push_back({sub, [args, read, print] {
                          auto engine = OpenEngine(args->db, OpenMode::kExisting);
-                         const Page<Item> page = Must(((*engine).*read)(
-                             PostId{args->post}, {.limit = args->limit, .cursor = args->cursor}));
+                         const Page<Item> page =
+                             Must(((*engine).*read)(PostId{args->post}, args->page));
                          NameCache names(*engine);
                          print(page, names);
                          CloseEngine(*engine);
@@ -167,8 +222,7 @@ void AddComment(CLI::App& app, std::vector<Command>* commands) {
   auto add = std::make_shared<AddArgs>();
   CLI::App* add_cmd = comment->add_subcommand("add", "Comment on a post; prints the comment's id");
   AddDbOption(add_cmd, &add->db);
-  add_cmd->add_option("--author", add->author, "Author: username (or @username), or #id")
-      ->required();
+  AddAuthorOption(add_cmd, &add->author);
   add_cmd->add_option("--post", add->post, "Post id")->required();
   add_cmd->add_option("--text", add->text, "Comment text")->required();
   add_cmd->add_option("--reply-to", add->reply_to, "Id of the comment this one answers");
@@ -190,22 +244,20 @@ void AddComment(CLI::App& app, std::vector<Command>* commands) {
 void AddPostList(CLI::App& app, std::vector<Command>* commands, const char* name, const char* help,
                  Result<PostPage> (Engine::*read)(UserId, const PageRequest&)) {
   struct Args {
-    std::string db, user, cursor;
-    uint32_t limit = 20;
+    std::string db, user;
+    PageRequest page;
   };
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand(name, help);
   AddDbOption(sub, &args->db);
   sub->add_option("--user", args->user, "Username (or @username), or #id")->required();
-  sub->add_option("--limit", args->limit, "Posts per page, 1..1000")->capture_default_str();
-  sub->add_option("--cursor", args->cursor, "next cursor printed by the previous page");
+  AddPageOptions(sub, &args->page, "Posts");
   commands->push_back({sub, [args, read] {
                          auto engine = OpenEngine(args->db, OpenMode::kExisting);
                          const UserId user = ResolveUser(*engine, args->user);
                          // Let fan-out resumed by Open finish, so the page is up to date.
                          Must(engine->WaitIdle());
-                         const PostPage page = Must(((*engine).*read)(
-                             user, {.limit = args->limit, .cursor = args->cursor}));
+                         const PostPage page = Must(((*engine).*read)(user, args->page));
                          NameCache names(*engine);
                          PrintPostPage(page, names);
                          CloseEngine(*engine);
@@ -363,6 +415,8 @@ void AddDatabaseCommands(CLI::App& app, std::vector<Command>* commands) {
   AddImport(app, commands);
   AddUser(app, commands);
   AddPost(app, commands);
+  AddEdit(app, commands);
+  AddHashtag(app, commands);
   AddComment(app, commands);
   AddReplies(app, commands);
   AddBookmark(app, commands);

@@ -144,9 +144,9 @@ Result<CommentPage> Comments::Page(uint64_t post, const PageRequest& page) {
   PUPPIES_RETURN_IF_ERROR(posts_.Read(post, &rec, &found, &snap));
   if (!found || rec.deleted) return Status::NotFound(fmt::format("post {} not found", post));
   std::vector<ListEntry> entries;
-  PUPPIES_RETURN_IF_ERROR(ReadList(ctx_.store.get(), CommentListKey::Prefix(post, kPostCommentTag),
-                                   position, size_t{page.limit} + 1, /*inverted_id=*/false, &snap,
-                                   &entries));
+  PUPPIES_RETURN_IF_ERROR(ReadList(ctx_.store.get(), Cf::kEdges,
+                                   CommentListKey::Prefix(post, kPostCommentTag), position,
+                                   size_t{page.limit} + 1, /*inverted_id=*/false, &snap, &entries));
   CommentPage out;
   out.has_more = entries.size() > page.limit;
   if (out.has_more) entries.resize(page.limit);
@@ -166,8 +166,8 @@ Result<CommentPage> Comments::Page(uint64_t post, const PageRequest& page) {
 Status Comments::PurgePost(uint64_t, uint64_t post, uint64_t*, Batch* b, bool* done) {
   const size_t limit = ctx_.options.fanout_batch_size;
   std::vector<ListEntry> entries;
-  PUPPIES_RETURN_IF_ERROR(ReadList(ctx_.store.get(), CommentListKey::Prefix(post, kPostCommentTag),
-                                   "", limit,
+  PUPPIES_RETURN_IF_ERROR(ReadList(ctx_.store.get(), Cf::kEdges,
+                                   CommentListKey::Prefix(post, kPostCommentTag), "", limit,
                                    /*inverted_id=*/false, nullptr, &entries));
   std::vector<std::optional<CommentRecord>> records;
   PUPPIES_RETURN_IF_ERROR(ReadListed(entries, nullptr, &records));

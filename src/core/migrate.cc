@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include "hashtags/hashtags.h"
 #include "home_feed/jobs.h"
 #include "keys/format.h"
 #include "keys/keys.h"
+#include "posts/posts.h"
 #include "records/records.h"
 #include "util/status_macros.h"
 
@@ -65,15 +67,39 @@ Status AddReplies(Store* store, Batch* b) {
   return read.ok() ? scanned : read;
 }
 
+// Format 6 added the edited flag of a post record; no record written before has it.
+Status AddEdits(Store*, Batch*) { return Status::OK(); }
+
+// Format 7 added a post record's hashtags and mentions and the hashtags column family (which
+// Open creates): every live post's text is parsed as a new post's is, its record rewritten when
+// it holds any, and its hashtags listed. A mention names a user that exists at the upgrade.
+Status AddEntities(Store* store, Batch* b) {
+  Status derived;  // a failed read of the username index stops the scan: reported as itself
+  const Status scanned = store->ScanAll(Cf::kPosts, "", "format 6 post record",
+                                        [&](std::string_view k, std::string_view v) {
+                                          IdKey key;
+                                          PostRecord rec;
+                                          if (!IdKey::Decode(k, &key) || !DecodePost(v, &rec))
+                                            return false;
+                                          if (rec.deleted) return true;
+                                          derived = Posts::DeriveEntities(*store, &rec);
+                                          if (!derived.ok()) return false;
+                                          if (rec.hashtags.empty() && rec.mentions.empty())
+                                            return true;
+                                          Posts::Put(b, key.id, rec);
+                                          Hashtags::Add(b, key.id, rec.author, rec.hashtags);
+                                          return true;
+                                        });
+  return derived.ok() ? scanned : derived;
+}
+
 struct Migration {
   uint64_t from;
   Status (*run)(Store*, Batch*);
 };
 constexpr Migration kMigrations[] = {
-    {1, JobsV1ToV2},
-    {2, AddComments},
-    {3, AddBookmarks},
-    {4, AddReplies},
+    {1, JobsV1ToV2}, {2, AddComments}, {3, AddBookmarks},
+    {4, AddReplies}, {5, AddEdits},    {6, AddEntities},
 };
 static_assert(std::size(kMigrations) == kFormatVersion - 1, "a format version lacks a migration");
 

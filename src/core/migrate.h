@@ -11,6 +11,9 @@
 //   3     4   nothing rewritten: bookmarks add edge kinds, a list kind and a purge stage
 //   4     5   every live reply of a live post gets its key in the parent's reply list and
 //             counts on the parent's reply counter (one scan of the posts)
+//   5     6   nothing rewritten: a post record may carry the edited flag and edited_at_us
+//   6     7   every live post's text parsed for hashtags and mentions: its record rewritten
+//             when it holds any, its hashtags listed (one scan of the posts)
 //
 // A migration runs before anything else reads the database (ids, modes, jobs), with no other
 // thread in the engine.

@@ -47,7 +47,9 @@ namespace puppies::internal {
   X(kHasBookmarked, "has_bookmarked") \
   X(kBookmarks, "bookmarks")          \
   X(kReplies, "replies")              \
-  X(kThread, "thread")
+  X(kThread, "thread")                \
+  X(kEditPost, "edit_post")           \
+  X(kHashtagFeed, "hashtag_feed")
 
 enum class Op : int {
 #define PUPPIES_OP_ENUM(name, str) name,

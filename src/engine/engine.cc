@@ -9,7 +9,9 @@
 #include <type_traits>
 
 #include "engine/engine_impl.h"
+#include "util/entities.h"
 #include "util/status_macros.h"
+#include "util/utf8.h"
 #include "util/validation.h"
 
 namespace puppies {
@@ -256,9 +258,31 @@ Status Engine::DeletePost(UserId actor, PostId id) {
   return impl_->DeletePost(ToInt(actor), ToInt(id));
 }
 
+Status Engine::EditPost(UserId actor, PostId id, const PostEdit& edit) {
+  PUPPIES_CALL(kEditPost);
+  PUPPIES_RETURN_IF_ERROR(ValidateUserId("actor", actor));
+  PUPPIES_RETURN_IF_ERROR(ValidatePostId("post id", id));
+  std::optional<std::string> text;
+  PUPPIES_RETURN_IF_ERROR(internal::ValidatePostEdit(impl_->options(), edit, &text));
+  return impl_->EditPost(ToInt(actor), ToInt(id), edit, std::move(text));
+}
+
 Result<PostPage> Engine::UserTimeline(UserId author, const PageRequest& page) {
   return RunPage(impl_.get(), Op::kUserTimeline, "author", author, page,
                  [&](uint64_t id) { return impl_->posts().Timeline(id, page); });
+}
+
+Result<PostPage> Engine::HashtagFeed(std::string_view tag, const PageRequest& page) {
+  PUPPIES_CALL(kHashtagFeed);
+  if (!internal::IsValidUtf8(tag)) return Status::InvalidArgument("hashtag is not valid utf-8");
+  const std::string stored = internal::NormalizeHashtag(tag);
+  if (stored.empty()) {
+    return Status::InvalidArgument(
+        "not a hashtag: give letters, marks, digits and '_' (at least one letter, at most "
+        "100), with or without '#'");
+  }
+  PUPPIES_RETURN_IF_ERROR(ValidatePage(page));
+  return impl_->hashtags().Feed(stored, page);
 }
 
 Result<PostPage> Engine::Replies(PostId post, const PageRequest& page) {

@@ -18,9 +18,10 @@ Engine::Impl::Impl(const Options& o)
       comments_(ctx_, users_, graph_, posts_),
       bookmarks_(internal::kBookmarkFamily, ctx_, users_, graph_, posts_),
       replies_(ctx_, posts_),
+      hashtags_(ctx_, posts_),
       home_feed_(ctx_, users_, graph_, posts_),
-      components_{&users_,    &graph_,     &posts_,   &likes_,
-                  &comments_, &bookmarks_, &replies_, &home_feed_} {}
+      components_{&users_,     &graph_,   &posts_,    &likes_,    &comments_,
+                  &bookmarks_, &replies_, &hashtags_, &home_feed_} {}
 
 Engine::Impl::~Impl() { (void)Close(); }
 

@@ -9,6 +9,7 @@
 //   comments    comments/     comment records, their list keys and counters
 //   bookmarks   post_edges/   bookmark edges (a PostEdges of the bookmark family)
 //   replies     replies/      each post's reply list and reply counter
+//   hashtags    hashtags/     each hashtag's list of posts
 //   home feed   home_feed/    inboxes, author modes, fanout/backfill/unmerge/repush jobs
 //
 // Calls that touch one component go straight to it (engine.cc); operations that write to
@@ -20,6 +21,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -30,6 +32,7 @@
 #include "core/context.h"
 #include "core/ops.h"
 #include "graph/graph.h"
+#include "hashtags/hashtags.h"
 #include "home_feed/home_feed.h"
 #include "home_feed/jobs.h"
 #include "post_edges/post_edges.h"
@@ -89,6 +92,7 @@ struct Engine::Impl {
   internal::Comments& comments() { return comments_; }
   internal::PostEdges& bookmarks() { return bookmarks_; }
   internal::Replies& replies() { return replies_; }
+  internal::Hashtags& hashtags() { return hashtags_; }
   internal::HomeFeed& home_feed() { return home_feed_; }
 
   // ---- operations spanning components ----
@@ -100,6 +104,10 @@ struct Engine::Impl {
   // engine/ops/posting.cc: posts + home feed, and the purge of every component.
   Result<PostId> CreatePost(uint64_t author, const NewPost& post, std::string text);
   Status DeletePost(uint64_t actor, uint64_t id);
+  // `text`: the edit's text, trimmed, if it has one. A new text's hashtags and mentions are
+  // derived again.
+  Status EditPost(uint64_t actor, uint64_t id, const PostEdit& edit,
+                  std::optional<std::string> text);
 
   // ---- maintenance (fsck/check.cc, fsck/repair.cc, engine_impl.cc) ----
   Status WaitIdle();
@@ -125,9 +133,10 @@ struct Engine::Impl {
   internal::Comments comments_;
   internal::PostEdges bookmarks_;
   internal::Replies replies_;
+  internal::Hashtags hashtags_;
   internal::HomeFeed home_feed_;
   // The registry: the components in dependency order, which Open, Check and GetStats follow.
-  const std::array<internal::Component*, 8> components_;
+  const std::array<internal::Component*, 9> components_;
 
   // Held shared by every public call and exclusively by Close, so Close never races a call.
   std::shared_mutex lifecycle_mu_;

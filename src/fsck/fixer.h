@@ -12,6 +12,7 @@
 //    27  reply key and parent's reply counter made to agree        replies/replies_check.cc
 //    30  counter corrected (I2, every component's counters)        fsck/fixer.cc
 //    40  authored entry mended                                     posts/posts_check.cc
+//    45  hashtag entry made to agree with its post's record        hashtags/hashtags_check.cc
 //    50  inbox entry dropped                                       home_feed/home_feed_check.cc
 //    60  pending marker without its backfill dropped               home_feed/home_feed_check.cc
 //    70  backfill re-queued                                        home_feed/home_feed_check.cc

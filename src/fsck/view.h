@@ -259,8 +259,8 @@ struct InvariantGroup {
 
 // Each component's group is its Component::invariants(), next to its code (users/users_check.cc,
 // graph/graph_check.cc, posts/posts_check.cc, post_edges/post_edges_check.cc,
-// comments/comments_check.cc, replies/replies_check.cc, home_feed/home_feed_check.cc); the job
-// queue's is the runner's.
+// comments/comments_check.cc, replies/replies_check.cc, hashtags/hashtags_check.cc,
+// home_feed/home_feed_check.cc); the job queue's is the runner's.
 void CheckJobs(View& v, Scans& s);  // jobs/jobs_check.cc
 
 // The fixes of each concern, next to its checks; Repair applies them (repair.cc) in the order
@@ -275,5 +275,6 @@ extern const FixKind kFixBackfill;    // home feed: re-queue author b's backfill
 extern const FixKind kFixOwnInbox;    // home feed: author a's own inbox entry for post b
 extern const FixKind kFixComment;     // comments: comment b's keys, under post a's lock
 extern const FixKind kFixReply;       // replies: reply b's key in post a's list, and a's count
+extern const FixKind kFixHashtag;     // hashtags: post b's entry under hashtag `name`
 
 }  // namespace puppies::internal

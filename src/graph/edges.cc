@@ -29,8 +29,8 @@ Status GetEdgeTime(Store* store, uint64_t owner, EdgeKind kind, uint64_t other, 
   return Status::OK();
 }
 
-Status ReadList(Store* store, std::string_view prefix, std::string_view position, size_t limit,
-                bool inverted_id, const Snapshot* snap, std::vector<ListEntry>* out) {
+Status ReadList(Store* store, Cf cf, std::string_view prefix, std::string_view position,
+                size_t limit, bool inverted_id, const Snapshot* snap, std::vector<ListEntry>* out) {
   out->clear();
   if (limit == 0) return Status::OK();
   std::string start(prefix);
@@ -40,7 +40,7 @@ Status ReadList(Store* store, std::string_view prefix, std::string_view position
   }
   Status bad;
   PUPPIES_RETURN_IF_ERROR(store->Scan(
-      Cf::kEdges, prefix, start,
+      cf, prefix, start,
       [&](std::string_view key, std::string_view) {
         if (key.size() < prefix.size() + 8) {
           bad = Status::Corruption("list key too short");

@@ -38,9 +38,9 @@ struct ListEntry {
   uint64_t id = 0;
   std::string position;
 };
-// Up to `limit` entries of the list under `prefix` after `position` (exclusive; empty: from
+// Up to `limit` entries of the list under `prefix` in `cf` after `position` (exclusive; empty: from
 // the start). `inverted_id`: the key ends in ~id (authored posts) rather than id.
-Status ReadList(Store* store, std::string_view prefix, std::string_view position, size_t limit,
-                bool inverted_id, const Snapshot* snap, std::vector<ListEntry>* out);
+Status ReadList(Store* store, Cf cf, std::string_view prefix, std::string_view position,
+                size_t limit, bool inverted_id, const Snapshot* snap, std::vector<ListEntry>* out);
 
 }  // namespace puppies::internal

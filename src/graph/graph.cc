@@ -70,8 +70,8 @@ Result<UserPage> Graph::PageUsers(uint64_t owner, EdgeKind kind, const PageReque
   std::string position;
   PUPPIES_RETURN_IF_ERROR(DecodeCursor(ctx_.cursor_salt, lk, owner, page.cursor, &position));
   std::vector<ListEntry> entries;
-  PUPPIES_RETURN_IF_ERROR(ReadList(ctx_.store.get(), EdgeOrderKey::Prefix(owner, kind), position,
-                                   size_t{page.limit} + 1, false, &snap, &entries));
+  PUPPIES_RETURN_IF_ERROR(ReadList(ctx_.store.get(), Cf::kEdges, EdgeOrderKey::Prefix(owner, kind),
+                                   position, size_t{page.limit} + 1, false, &snap, &entries));
   UserPage out;
   out.has_more = entries.size() > page.limit;
   if (out.has_more) entries.resize(page.limit);

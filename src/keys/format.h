@@ -24,7 +24,9 @@ namespace puppies::internal {
 //   4  bookmarks: the bookmark edge kinds and their purge stage
 //   5  replies: a post's reply list and reply counter, their purge stage; a deleted post's
 //      tombstone keeps reply_to
-inline constexpr uint32_t kFormatVersion = 5;
+//   6  edits: a post record's edited flag and edited_at_us
+//   7  hashtags and mentions: the hashtags column family, a post record's entities
+inline constexpr uint32_t kFormatVersion = 7;
 
 // ---- column families --------------------------------------------------------------------
 enum class Cf : int {
@@ -38,12 +40,13 @@ enum class Cf : int {
   kCounters,     // exact counts, add-merged
   kJobs,         // durable background work queue
   kComments,     // CommentRecord by id
+  kHashtags,     // each hashtag's posts, newest first
   kCount,
 };
 // Persisted as column family names, in Cf order.
 inline constexpr std::array<std::string_view, static_cast<size_t>(Cf::kCount)> kCfNames = {
-    "default", "meta",  "users",    "usernames", "posts",
-    "edges",   "inbox", "counters", "jobs",      "comments"};
+    "default", "meta",     "users", "usernames", "posts",   "edges",
+    "inbox",   "counters", "jobs",  "comments",  "hashtags"};
 
 // ---- meta keys --------------------------------------------------------------------------
 namespace meta_keys {
@@ -126,6 +129,10 @@ enum class AuthorMode : uint8_t {
 // ---- records: the first byte of every value codec in records/records.h ----------------------
 inline constexpr uint8_t kRecordFormatV1 = 0x01;
 inline constexpr uint8_t kRecordFormatV2 = 0x02;  // JobRecord since format 2
+// PostRecord flags (records/records.h).
+inline constexpr uint8_t kPostDeleted = 0x01;   // a tombstone
+inline constexpr uint8_t kPostEdited = 0x02;    // edited_at_us follows the media (format 6)
+inline constexpr uint8_t kPostEntities = 0x04;  // hashtags and mentions follow (format 7)
 
 // ---- cursors, held by clients (util/cursor.h) -----------------------------------------------
 inline constexpr uint8_t kCursorVersion = 1;
@@ -139,6 +146,7 @@ enum class ListKind : uint8_t {
   kComments = 7,
   kBookmarks = 8,
   kReplies = 9,
+  kHashtag = 10,
 };
 
 // ---- post ids ---------------------------------------------------------------------------------
@@ -217,10 +225,11 @@ static_assert(AllDistinct(std::array{U(JobType::kFanout), U(JobType::kBackfill),
                                      U(JobType::kUnmerge), U(JobType::kPurgePost),
                                      U(JobType::kRepush)}),
               "two job types share a byte");
-static_assert(AllDistinct(std::array{
-                  U(ListKind::kHomeFeed), U(ListKind::kTimeline), U(ListKind::kFollowers),
-                  U(ListKind::kFollowing), U(ListKind::kLikers), U(ListKind::kLikedPosts),
-                  U(ListKind::kComments), U(ListKind::kBookmarks), U(ListKind::kReplies)}),
+static_assert(AllDistinct(std::array{U(ListKind::kHomeFeed), U(ListKind::kTimeline),
+                                     U(ListKind::kFollowers), U(ListKind::kFollowing),
+                                     U(ListKind::kLikers), U(ListKind::kLikedPosts),
+                                     U(ListKind::kComments), U(ListKind::kBookmarks),
+                                     U(ListKind::kReplies), U(ListKind::kHashtag)}),
               "two list kinds share a byte");
 static_assert(AllDistinct(std::array{static_cast<uint8_t>(PurgeStage::kLikes),
                                      static_cast<uint8_t>(PurgeStage::kInbox),

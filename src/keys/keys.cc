@@ -139,6 +139,29 @@ bool ReplyKey::Decode(std::string_view key, ReplyKey* out) {
 
 std::string ReplyKey::Prefix(uint64_t parent) { return OwnerTag(parent, kReplyTag); }
 
+std::string HashtagKey::Encode() const {
+  std::string k = Prefix(tag);
+  PutFixed64BEDesc(&k, post);
+  return k;
+}
+
+bool HashtagKey::Decode(std::string_view key, HashtagKey* out) {
+  if (key.size() < 10 || key[key.size() - 9] != '\0') return false;
+  out->tag.assign(key.substr(0, key.size() - 9));
+  if (out->tag.find('\0') != std::string::npos) return false;
+  key.remove_prefix(key.size() - 8);
+  uint64_t inverted;
+  if (!GetFixed64BE(&key, &inverted)) return false;
+  out->post = ~inverted;
+  return true;
+}
+
+std::string HashtagKey::Prefix(std::string_view tag) {
+  std::string k(tag);
+  k.push_back('\0');
+  return k;
+}
+
 std::string InboxFloorKey::Encode() const { return OwnerTag(owner, kInboxFloorTag); }
 
 bool InboxFloorKey::Decode(std::string_view key, InboxFloorKey* out) {

@@ -22,6 +22,8 @@
 //   counters  BE(id) u8(counter kind)                         value u64 LE, add-merge
 //   jobs      BE(job_seq)                                     value JobRecord
 //   comments  BE(comment_id)                                  value CommentRecord
+//   hashtags  tag bytes u8(0x00) BE(~post_id)                 a post with the hashtag, value
+//                                                             BE(author); newest first
 
 #include <cstdint>
 #include <string>
@@ -110,6 +112,18 @@ struct ReplyKey {
   static bool Decode(std::string_view key, ReplyKey* out);
   static std::string Prefix(uint64_t parent);
   static uint64_t ReplyOfKey(std::string_view key) { return TrailingId(key); }
+};
+
+// A live post in its hashtag's list (the hashtags column family). A stored hashtag holds
+// letters, marks, digits and '_' (util/entities.h), never a 0x00 byte, so the tag and its
+// separator are a prefix no other tag's keys share.
+struct HashtagKey {
+  std::string tag;
+  uint64_t post = 0;
+  std::string Encode() const;
+  static bool Decode(std::string_view key, HashtagKey* out);
+  static std::string Prefix(std::string_view tag);
+  static uint64_t PostOfKey(std::string_view key) { return ~TrailingId(key); }
 };
 
 struct InboxFloorKey {

@@ -79,7 +79,7 @@ Result<UserPage> PostEdges::PostUsers(uint64_t post, const PageRequest& page) {
 Result<PostPage> PostEdges::UserPosts(uint64_t user, const PageRequest& page) {
   Snapshot snap = ctx_.store->GetSnapshot();
   PUPPIES_RETURN_IF_ERROR(users_.Exists(user, &snap));
-  return posts_.PagePosts(family_.posts_list, user,
+  return posts_.PagePosts(family_.posts_list, user, Cf::kEdges,
                           EdgeOrderKey::Prefix(user, family_.user_side), false, page, snap);
 }
 
@@ -87,8 +87,8 @@ Status PostEdges::PurgePost(uint64_t, uint64_t post, uint64_t*, Batch* b, bool* 
   // The post's side first, then each user's side.
   const size_t limit = ctx_.options.fanout_batch_size;
   std::vector<std::pair<uint64_t, int64_t>> users;
-  PUPPIES_RETURN_IF_ERROR(ctx_.store->Scan(Cf::kEdges, EdgeKey::Prefix(post, family_.post_side),
-                                           "", [&](std::string_view k, std::string_view v) {
+  PUPPIES_RETURN_IF_ERROR(ctx_.store->Scan(Cf::kEdges, EdgeKey::Prefix(post, family_.post_side), "",
+                                           [&](std::string_view k, std::string_view v) {
                                              uint64_t t = 0;
                                              DecodeBE64(v, &t);
                                              users.emplace_back(EdgeKey::OtherOfKey(k),
@@ -104,7 +104,8 @@ Status PostEdges::PurgePost(uint64_t, uint64_t post, uint64_t*, Batch* b, bool* 
     if (found) DeleteEdge(b, user, family_.user_side, post, ut);
   }
   *done = users.size() < limit;
-  if (*done && family_.counter) b->Delete(Cf::kCounters, CounterKey{post, *family_.counter}.Encode());
+  if (*done && family_.counter)
+    b->Delete(Cf::kCounters, CounterKey{post, *family_.counter}.Encode());
   return Status::OK();
 }
 

@@ -7,6 +7,7 @@
 #include "graph/edges.h"
 #include "keys/coding.h"
 #include "util/cursor.h"
+#include "util/entities.h"
 #include "util/status_macros.h"
 
 namespace puppies::internal {
@@ -55,6 +56,10 @@ Status Posts::Load(const std::vector<uint64_t>& ids, std::vector<std::optional<P
     p.media = std::move(rec.media);
     p.reply_to = PostId{rec.reply_to};
     p.created_at_us = CreatedAtOfPostId(ids[i]);
+    if (rec.edited_at_us != 0) p.edited_at_us = rec.edited_at_us;
+    p.hashtags = std::move(rec.hashtags);
+    p.mentions.reserve(rec.mentions.size());
+    for (uint64_t user : rec.mentions) p.mentions.push_back(UserId{user});
     PUPPIES_RETURN_IF_ERROR(Store::CounterValue(r[1], &p.like_count));
     PUPPIES_RETURN_IF_ERROR(Store::CounterValue(r[2], &p.comment_count));
     PUPPIES_RETURN_IF_ERROR(Store::CounterValue(r[3], &p.reply_count));
@@ -83,10 +88,11 @@ Result<std::vector<std::optional<Post>>> Posts::GetMany(std::span<const PostId> 
 Result<PostPage> Posts::Timeline(uint64_t author, const PageRequest& page) {
   Snapshot snap = ctx_.store->GetSnapshot();
   PUPPIES_RETURN_IF_ERROR(users_.Exists(author, &snap));
-  return PagePosts(ListKind::kTimeline, author, AuthoredKey::Prefix(author), true, page, snap);
+  return PagePosts(ListKind::kTimeline, author, Cf::kEdges, AuthoredKey::Prefix(author), true, page,
+                   snap);
 }
 
-Result<PostPage> Posts::PagePosts(ListKind kind, uint64_t owner, const std::string& prefix,
+Result<PostPage> Posts::PagePosts(ListKind kind, uint64_t owner, Cf cf, const std::string& prefix,
                                   bool inverted_ids, const PageRequest& page,
                                   const Snapshot& snap) const {
   std::string position;
@@ -100,7 +106,7 @@ Result<PostPage> Posts::PagePosts(ListKind kind, uint64_t owner, const std::stri
     const size_t want = need - out.items.size();
     std::vector<ListEntry> entries;
     PUPPIES_RETURN_IF_ERROR(
-        ReadList(ctx_.store.get(), prefix, position, want, inverted_ids, &snap, &entries));
+        ReadList(ctx_.store.get(), cf, prefix, position, want, inverted_ids, &snap, &entries));
     std::vector<uint64_t> ids;
     for (const ListEntry& e : entries) ids.push_back(e.id);
     std::vector<std::optional<Post>> posts;
@@ -132,8 +138,18 @@ Status Posts::MintId(const NewPost& post, int64_t now, IdMint::Reservation* rese
   return Status::OK();
 }
 
-void Posts::Add(Batch* b, uint64_t id, const PostRecord& rec, bool explicit_time) {
+Status Posts::DeriveEntities(Store& store, PostRecord* rec) {
+  TextEntities entities = ParseEntities(rec->text);
+  rec->hashtags = std::move(entities.hashtags);
+  return Users::Resolve(store, entities.mention_names, &rec->mentions);
+}
+
+void Posts::Put(Batch* b, uint64_t id, const PostRecord& rec) {
   b->Put(Cf::kPosts, IdKey{id}.Encode(), EncodePost(rec));
+}
+
+void Posts::Add(Batch* b, uint64_t id, const PostRecord& rec, bool explicit_time) {
+  Put(b, id, rec);
   b->Put(Cf::kEdges, AuthoredKey{rec.author, id}.Encode(), "");
   b->AddCounter(CounterKey{rec.author, CounterKind::kPosts}.Encode(), 1);
   if (!explicit_time) b->Merge(Cf::kMeta, meta_keys::kPostIdHwm, EncodeBE64(id));

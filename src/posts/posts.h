@@ -41,8 +41,9 @@ class Posts final : public Component {
   // Hydrates post ids into Posts, in order; deleted or missing posts are nullopt.
   Status Load(const std::vector<uint64_t>& ids, std::vector<std::optional<Post>>* out,
               const Snapshot* snap = nullptr) const;
-  // A page of a stored list of post ids (newest first), hydrated; deleted posts are skipped.
-  Result<PostPage> PagePosts(ListKind kind, uint64_t owner, const std::string& prefix,
+  // A page of a stored list of post ids (under `prefix` in `cf`), hydrated; deleted posts are
+  // skipped.
+  Result<PostPage> PagePosts(ListKind kind, uint64_t owner, Cf cf, const std::string& prefix,
                              bool inverted_ids, const PageRequest& page,
                              const Snapshot& snap) const;
 
@@ -51,6 +52,11 @@ class Posts final : public Component {
   // stays reserved (in *reserved) until its batch is written. REQUIRES: the author lock.
   Status MintId(const NewPost& post, int64_t now, IdMint::Reservation* reserved,
                 uint64_t* id) const;
+  // rec->hashtags and rec->mentions, from rec->text (util/entities.h): the mentions of users
+  // that exist now.
+  static Status DeriveEntities(Store& store, PostRecord* rec);
+  // The post's record, rewritten (an edit). REQUIRES: the post lock, the post live.
+  static void Put(Batch* b, uint64_t id, const PostRecord& rec);
   // The post record, its timeline entry and the author's posts counter.
   static void Add(Batch* b, uint64_t id, const PostRecord& rec, bool explicit_time);
   // The tombstone (author and time kept: clean-up needs the author, and it stops an

@@ -38,7 +38,10 @@ bool DecodeUser(std::string_view in, UserRecord* r) {
 
 std::string EncodePost(const PostRecord& r) {
   std::string out(1, kV1);
-  out.push_back(static_cast<char>(r.deleted ? 1 : 0));
+  const bool entities = !r.hashtags.empty() || !r.mentions.empty();
+  out.push_back(static_cast<char>((r.deleted ? kPostDeleted : 0) |
+                                  (r.edited_at_us != 0 ? kPostEdited : 0) |
+                                  (entities ? kPostEntities : 0)));
   PutVarint64(&out, r.author);
   PutVarsint64(&out, r.created_at_us);
   PutVarint64(&out, r.reply_to);
@@ -51,15 +54,22 @@ std::string EncodePost(const PostRecord& r) {
     PutVarint64(&out, m.height);
     PutLengthPrefixed(&out, m.alt_text);
   }
+  if (r.edited_at_us != 0) PutVarsint64(&out, r.edited_at_us);
+  if (entities) {
+    PutVarint64(&out, r.hashtags.size());
+    for (const std::string& tag : r.hashtags) PutLengthPrefixed(&out, tag);
+    PutVarint64(&out, r.mentions.size());
+    for (uint64_t user : r.mentions) PutVarint64(&out, user);
+  }
   return out;
 }
 
 bool DecodePost(std::string_view in, PostRecord* r) {
   if (!GetVersion(&in) || in.empty()) return false;
   const auto flags = static_cast<uint8_t>(in.front());
-  if (flags > 1) return false;
+  if (flags & ~(kPostDeleted | kPostEdited | kPostEntities)) return false;
   in.remove_prefix(1);
-  r->deleted = flags & 1;
+  r->deleted = flags & kPostDeleted;
   uint64_t n;
   if (!GetVarint64(&in, &r->author) || !GetVarsint64(&in, &r->created_at_us) ||
       !GetVarint64(&in, &r->reply_to) || !GetString(&in, &r->text) || !GetVarint64(&in, &n) ||
@@ -76,6 +86,25 @@ bool DecodePost(std::string_view in, PostRecord* r) {
     }
     m.width = static_cast<uint32_t>(w);
     m.height = static_cast<uint32_t>(h);
+  }
+  r->edited_at_us = 0;
+  if ((flags & kPostEdited) && (!GetVarsint64(&in, &r->edited_at_us) || r->edited_at_us == 0)) {
+    return false;
+  }
+  r->hashtags.clear();
+  r->mentions.clear();
+  if (flags & kPostEntities) {
+    if (!GetVarint64(&in, &n) || n > in.size()) return false;
+    r->hashtags.resize(n);
+    for (std::string& tag : r->hashtags) {
+      if (!GetString(&in, &tag)) return false;
+    }
+    if (!GetVarint64(&in, &n) || n > in.size()) return false;
+    r->mentions.resize(n);
+    for (uint64_t& user : r->mentions) {
+      if (!GetVarint64(&in, &user)) return false;
+    }
+    if (r->hashtags.empty() && r->mentions.empty()) return false;  // the flag says some
   }
   return in.empty();
 }

@@ -4,7 +4,10 @@
 //   UserRecord  := 0x01 LP(username) LP(display_name) LP(bio) svarint(created_at_us)
 //   PostRecord  := 0x01 u8(flags) varint(author) svarint(created_at_us) varint(reply_to)
 //                  LP(text) varint(n) n*(LP(url) LP(mime) varint(w) varint(h) LP(alt))
-//                  flags bit 0: deleted (a tombstone keeps author and created_at only)
+//                  [svarint(edited_at_us), when flags bit 1]
+//                  [varint(n) n*LP(hashtag) varint(m) m*varint(user), when flags bit 2]
+//                  flags bit 0: deleted (a tombstone keeps author, created_at and reply_to
+//                  only); bit 1: edited (format 6); bit 2: hashtags or mentions (format 7)
 //   CommentRecord := 0x01 varint(post) varint(author) varint(reply_to) svarint(created_at_us)
 //                  LP(text)
 //   AuthorMode  := 0x01 u8(mode) varint(pull_since_post_id) varint(repush_job_seq)
@@ -40,6 +43,9 @@ struct PostRecord {
   uint64_t reply_to = 0;
   std::string text;
   std::vector<Media> media;
+  int64_t edited_at_us = 0;           // 0: never edited
+  std::vector<std::string> hashtags;  // stored form (util/entities.h), in order, each once
+  std::vector<uint64_t> mentions;     // users, in order, each once
 };
 std::string EncodePost(const PostRecord& r);
 bool DecodePost(std::string_view in, PostRecord* r);

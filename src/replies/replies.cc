@@ -30,7 +30,7 @@ Result<PostPage> Replies::Page(uint64_t post, const PageRequest& page) {
   bool found;
   PUPPIES_RETURN_IF_ERROR(posts_.Read(post, &rec, &found, &snap));
   if (!found || rec.deleted) return Status::NotFound(fmt::format("post {} not found", post));
-  return posts_.PagePosts(ListKind::kReplies, post, ReplyKey::Prefix(post),
+  return posts_.PagePosts(ListKind::kReplies, post, Cf::kEdges, ReplyKey::Prefix(post),
                           /*inverted_ids=*/false, page, snap);
 }
 
@@ -60,7 +60,7 @@ Result<std::vector<std::optional<Post>>> Replies::Thread(uint64_t post) {
 Status Replies::PurgePost(uint64_t, uint64_t post, uint64_t*, Batch* b, bool* done) {
   const size_t limit = ctx_.options.fanout_batch_size;
   std::vector<ListEntry> entries;
-  PUPPIES_RETURN_IF_ERROR(ReadList(ctx_.store.get(), ReplyKey::Prefix(post), "", limit,
+  PUPPIES_RETURN_IF_ERROR(ReadList(ctx_.store.get(), Cf::kEdges, ReplyKey::Prefix(post), "", limit,
                                    /*inverted_id=*/false, nullptr, &entries));
   for (const ListEntry& e : entries) b->Delete(Cf::kEdges, ReplyKey{post, e.id}.Encode());
   *done = entries.size() < limit;

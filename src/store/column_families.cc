@@ -55,6 +55,11 @@ rocksdb::ColumnFamilyOptions CfOptions(Cf cf, const std::shared_ptr<rocksdb::Cac
     case Cf::kMeta:
       o.merge_operator = NewMaxU64Operator();
       break;
+    case Cf::kHashtags:
+      // Edits and deletions drop entries from a tag's list, as from the lists above.
+      o.table_properties_collector_factories.push_back(
+          rocksdb::NewCompactOnDeletionCollectorFactory(128, 64));
+      break;
     default:
       break;
   }

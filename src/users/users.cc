@@ -81,6 +81,27 @@ Result<User> Users::Find(std::string_view username) {
   return Get(id);
 }
 
+Status Users::Resolve(Store& store, const std::vector<std::string>& usernames,
+                      std::vector<uint64_t>* ids) {
+  ids->clear();
+  if (usernames.empty()) return Status::OK();
+  std::vector<std::string> keys;
+  keys.reserve(usernames.size());
+  for (const std::string& name : usernames) keys.push_back(FoldUsername(name));
+  std::vector<std::string> values;
+  std::vector<bool> found;
+  PUPPIES_RETURN_IF_ERROR(store.MultiGet(Cf::kUsernames, keys, &values, &found));
+  for (size_t i = 0; i < keys.size(); ++i) {
+    uint64_t id;
+    if (!found[i]) continue;
+    if (!DecodeBE64(values[i], &id)) {
+      return Status::Corruption(fmt::format("username '{}' index", usernames[i]));
+    }
+    if (std::find(ids->begin(), ids->end(), id) == ids->end()) ids->push_back(id);
+  }
+  return Status::OK();
+}
+
 Status Users::Update(uint64_t id, const UserUpdate& update) {
   // Profile edits of one user are serialized so two concurrent updates of different fields
   // both survive.

@@ -23,6 +23,9 @@ class Users final : public Component {
   Result<UserId> Create(std::string_view username, const UserProfile& profile);
   Result<User> Get(uint64_t id);
   Result<User> Find(std::string_view username);
+  // The ids of the users named, in order, each once; names of no user are left out.
+  static Status Resolve(Store& store, const std::vector<std::string>& usernames,
+                        std::vector<uint64_t>* ids);
   Status Update(uint64_t id, const UserUpdate& update);
 
   // ---- reads for other components ----

@@ -21,7 +21,7 @@
 namespace puppies::internal {
 
 // Ordered by the path they sit on. docs/reliability.md explains each one.
-inline constexpr std::array<std::string_view, 36> kKillPoints = {
+inline constexpr std::array<std::string_view, 37> kKillPoints = {
     // Open and Close
     "Open:AfterStoreOpen",    // RocksDB opened (WAL replayed), nothing of ours read yet
     "Open:AfterMigrate",      // an older format migrated (core/migrate.h), nothing else read
@@ -39,6 +39,7 @@ inline constexpr std::array<std::string_view, 36> kKillPoints = {
     "CreatePost:AfterCommit",  // post + fan-out job written, job not dispatched
     "Mode:AfterFlip",          // a post changed its author's push/pull mode (+ repush job)
     "DeletePost:AfterCommit",  // tombstone + purge job written
+    "EditPost:AfterCommit",    // the post's new record written
     "Follow:AfterCommit",      // edges + pending marker + backfill job written
     "Unfollow:AfterCommit",    // edges removed + unmerge job written
     "Block:AfterCommit",

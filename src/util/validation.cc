@@ -140,15 +140,14 @@ Status ValidatePostText(const Options& options, std::string_view raw, std::strin
   return Status::OK();
 }
 
-Status ValidateNewPost(const Options& options, const NewPost& post, std::string* trimmed) {
-  Status s = ValidatePostText(options, post.text, trimmed);
-  if (!s.ok()) return s;
-  if (post.media.size() > options.max_media_items) {
+Status ValidateMedia(const Options& options, const std::vector<Media>& media) {
+  if (media.size() > options.max_media_items) {
     return Status::InvalidArgument(fmt::format("media has {} items, more than the limit of {}",
-                                               post.media.size(), options.max_media_items));
+                                               media.size(), options.max_media_items));
   }
-  for (size_t i = 0; i < post.media.size(); ++i) {
-    const Media& m = post.media[i];
+  Status s;
+  for (size_t i = 0; i < media.size(); ++i) {
+    const Media& m = media[i];
     const std::string prefix = fmt::format("media[{}].", i);
     if (!(s = ValidateText(prefix + "url", m.url, {1, kMaxMediaUrlBytes, false})).ok()) return s;
     if (!(s = ValidateText(prefix + "mime_type", m.mime_type, {1, kMaxMediaMimeBytes, false}))
@@ -159,10 +158,30 @@ Status ValidateNewPost(const Options& options, const NewPost& post, std::string*
       return s;
     }
   }
+  return Status::OK();
+}
+
+Status ValidateNewPost(const Options& options, const NewPost& post, std::string* trimmed) {
+  Status s = ValidatePostText(options, post.text, trimmed);
+  if (!s.ok()) return s;
+  if (!(s = ValidateMedia(options, post.media)).ok()) return s;
   if (post.created_at_us && *post.created_at_us < 0) {
     return Status::InvalidArgument(
         fmt::format("created_at_us is {}, before the epoch", *post.created_at_us));
   }
+  return Status::OK();
+}
+
+Status ValidatePostEdit(const Options& options, const PostEdit& edit,
+                        std::optional<std::string>* trimmed) {
+  if (!edit.text && !edit.media) {
+    return Status::InvalidArgument("the edit changes nothing: give text, media or both");
+  }
+  if (edit.text) {
+    Status s = ValidatePostText(options, *edit.text, &trimmed->emplace());
+    if (!s.ok()) return s;
+  }
+  if (edit.media) return ValidateMedia(options, *edit.media);
   return Status::OK();
 }
 

@@ -3,8 +3,10 @@
 // public API. Messages name the field and the offending value or limit.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "puppies/options.h"
 #include "puppies/status.h"
@@ -50,6 +52,11 @@ Status ValidateProfile(const Options& options, const std::string* display_name,
 Status ValidatePostText(const Options& options, std::string_view text, std::string* trimmed);
 // Checks media and trims/validates the text; *trimmed receives the text to store.
 Status ValidateNewPost(const Options& options, const NewPost& post, std::string* trimmed);
+// At most max_media_items items, each with a url and a mime type (NewPost::media's rules).
+Status ValidateMedia(const Options& options, const std::vector<Media>& media);
+// At least one field set, each by the rules of NewPost; the trimmed text (if any) in *trimmed.
+Status ValidatePostEdit(const Options& options, const PostEdit& edit,
+                        std::optional<std::string>* trimmed);
 Status ValidateOptions(const Options& options);
 
 }  // namespace puppies::internal

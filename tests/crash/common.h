@@ -14,18 +14,24 @@
 //   post <author> <text> <created_at_us> <reply_to>  (value: the id; created_at_us: 0, or
 //     backdated to it; reply_to: 0, or the parent of a reply)
 //   follow|unfollow|block|unblock|mute|unmute <a> <b>   delete <author> <post>
+//   edit <author> <post> <text> <media>  (text: "-" unchanged, else the new text; media: "-"
+//     unchanged, else the new list as EditMedia names it; an edit of a deleted post answers
+//     not_found)
 //   like|unlike|bookmark|unbookmark <user> <post>    import <a>:<b>,<a>:<b>,...
-//   read <reader>  (value: items read)
+//   read <reader>  (value: items read)    read_tag <tag>  (value: items read)
+// Post and edit texts carry no spaces: a unique part, then sometimes ",<token>" items of
+// kTextTags (hashtags, and strings that hold none).
 //
 // State is partitioned so that the parent's expectation is exact: thread t owns users
 // "w<t>_<i>"; every edge is changed only by the thread owning its first user; blocks join
 // users of one thread only (a block changes follow edges both ways); mutes are owned by the
-// muter's thread; posts are deleted only by
+// muter's thread; posts are edited and deleted only by
 // their author's thread. Likes, bookmarks and replies may name any post, and a post's deletion
 // wins over likes and bookmarks; a reply stays when its parent is deleted.
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,6 +72,40 @@ inline const PostEdgeOps* PostEdgeOpsOf(const std::string& op, bool* adds) {
   }
   return nullptr;
 }
+
+// The media list an "edit" line names: "-" none (the media unchanged), "0" the empty list
+// (media removed), "<n>.<tag>" n items whose urls carry the tag.
+inline std::optional<std::vector<Media>> EditMedia(const std::string& token) {
+  if (token == "-") return std::nullopt;
+  std::vector<Media> out;
+  const size_t dot = token.find('.');
+  if (dot == std::string::npos) return out;
+  const int n = std::stoi(token.substr(0, dot));
+  for (int i = 0; i < n; ++i) {
+    Media m;
+    m.url = "https://media.example/" + token.substr(dot + 1) + "/" + std::to_string(i);
+    m.mime_type = i % 2 ? "video/mp4" : "image/png";
+    m.width = 640 + static_cast<uint32_t>(i);
+    m.height = 480;
+    m.alt_text = i % 2 ? "" : "alt text " + std::to_string(i);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+// Hashtag tokens texts carry after their unique part, each after a ','. "#2024" (no letter)
+// and "x#cats" (no boundary before '#') are no hashtags.
+inline constexpr const char* kTextTags[] = {"#Cats", "#cats", "#DOGS",  "#日本",
+                                            "#Café", "#2024", "x#cats", "#dogs_2"};
+// The hashtags the workload reads (HashtagFeed) and Verify compares: as a reader names one, and
+// its stored form.
+struct TagQuery {
+  const char* query;
+  const char* stored;
+};
+inline constexpr TagQuery kTagQueries[] = {{"#cats", "cats"}, {"CATS", "cats"},
+                                           {"#Dogs", "dogs"}, {"日本", "日本"},
+                                           {"#CAFÉ", "café"}, {"dogs_2", "dogs_2"}};
 
 inline std::string UserName(int thread, int index) {
   return "w" + std::to_string(thread) + "_" + std::to_string(index);

@@ -10,6 +10,7 @@
 #pragma GCC diagnostic ignored "-Wunused-variable"
 #include "testing/test_util.h"
 #pragma GCC diagnostic pop
+#include "util/entities.h"
 
 namespace puppies::crash {
 namespace {
@@ -27,6 +28,17 @@ std::vector<std::string> Split(const std::string& s, char sep) {
 }
 
 uint64_t Num(const std::string& s) { return std::stoull(s); }
+
+// The hashtags a post with `text` must carry (the parser is unit-tested on its own).
+std::vector<std::string> TagsOf(const std::string& text) {
+  return internal::ParseEntities(text).hashtags;
+}
+
+std::string Join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const std::string& s : v) out += (out.empty() ? "" : ",") + s;
+  return "[" + out + "]";
+}
 
 }  // namespace
 
@@ -110,6 +122,12 @@ void Oracle::Apply(const Call& c, const std::string& value) {
     posts_.erase(post);
     deleted_.insert(post);
     std::erase_if(comments_, [post](const auto& kv) { return kv.second.post == post; });
+  } else if (c.op == "edit") {
+    auto it = posts_.find(Num(a[1]));
+    if (it == posts_.end()) return AddViolation("edit of post " + a[1] + ", which is not live");
+    if (a[2] != "-") it->second.text = a[2];
+    if (a[3] != "-") it->second.media = a[3];
+    it->second.edited = true;
   } else if (c.op == "comment") {
     const uint64_t id = Num(value);
     if (!comment_ids_.insert(id).second) AddViolation("I7: comment id " + value + " reused");
@@ -155,7 +173,7 @@ void Oracle::Resolve(Engine& e) {
   pending_.clear();
   std::stable_partition(calls.begin(), calls.end(), [](const Call& c) { return c.op == "delete"; });
   for (const Call& c : calls) {
-    if (c.op == "read") continue;
+    if (c.op == "read" || c.op == "read_tag") continue;
     ++counts_.in_flight;
     ResolveOne(e, c);
   }
@@ -192,6 +210,23 @@ void Oracle::ResolveOne(Engine& e, const Call& c) {
     Result<Post> p = e.GetPost(PostId{Num(a[1])});
     if (!p.ok() && !p.status().IsNotFound()) return (void)check(p.status());
     took_effect(!p.ok(), "");
+  } else if (c.op == "edit") {
+    // Either version, nothing else. A deleted post answers NotFound, and changes nothing.
+    auto it = posts_.find(Num(a[1]));
+    if (it == posts_.end()) return;
+    Result<Post> p = e.GetPost(PostId{Num(a[1])});
+    if (!check(p.status())) return;
+    PostInfo edited = it->second;
+    if (a[2] != "-") edited.text = a[2];
+    if (a[3] != "-") edited.media = a[3];
+    edited.edited = true;
+    if (SameContent(*p, edited)) return took_effect(true, "");
+    if (!SameContent(*p, it->second)) {
+      AddViolation(what + ": post " + a[1] + " shows neither the old nor the new version (text " +
+                   p->text + ", " + std::to_string(p->media.size()) + " media, " +
+                   (p->edited_at_us ? "edited" : "not edited") + ", hashtags " + Join(p->hashtags) +
+                   ")");
+    }
   } else if (c.op == "follow" || c.op == "unfollow") {
     Result<bool> f = e.IsFollowing(UserId{Num(a[0])}, UserId{Num(a[1])});
     if (!check(f.status())) return;
@@ -239,6 +274,36 @@ void Oracle::ResolveOne(Engine& e, const Call& c) {
   }
 }
 
+bool Oracle::SameContent(const Post& p, const PostInfo& info) {
+  return p.text == info.text && p.media == EditMedia(info.media) &&
+         p.edited_at_us.has_value() == info.edited && p.hashtags == TagsOf(info.text) &&
+         p.mentions.empty();
+}
+
+void Oracle::CheckContent(const Post& p, const std::string& what) {
+  auto it = posts_.find(ToInt(p.id));
+  if (it == posts_.end()) return;  // reported by the list's comparison
+  const PostInfo& info = it->second;
+  const std::string where = what + ": post " + std::to_string(ToInt(p.id));
+  if (p.text != info.text) AddViolation(where + " has text " + p.text + ", want " + info.text);
+  if (p.media != EditMedia(info.media)) {
+    AddViolation(where + " has " + std::to_string(p.media.size()) +
+                 " media that are not the ones of " + info.media);
+  }
+  if (info.edited && !p.edited_at_us) AddViolation(where + " is not marked edited");
+  if (!info.edited && p.edited_at_us) {
+    AddViolation(where + " is marked edited (at " + std::to_string(*p.edited_at_us) + ")");
+  }
+  if (const std::vector<std::string> tags = TagsOf(info.text); p.hashtags != tags)
+    AddViolation(where + " has hashtags " + Join(p.hashtags) + ", want " + Join(tags));
+  // No text of the workload holds a '@'.
+  if (!p.mentions.empty()) AddViolation(where + " mentions users");
+  if (p.edited_at_us && *p.edited_at_us < p.created_at_us) {
+    AddViolation(where + " edited_at_us " + std::to_string(*p.edited_at_us) +
+                 " is before created_at_us " + std::to_string(p.created_at_us));
+  }
+}
+
 std::vector<PostId> Oracle::ExpectedThread(uint64_t post) const {
   std::vector<PostId> out;
   for (auto it = parent_of_.find(post); it != parent_of_.end() && out.size() < 1000;
@@ -275,6 +340,8 @@ void Oracle::VerifyReplies(Engine& e, std::mt19937_64& rng) {
       AddViolation(what + " replies: " + got.status().ToString());
     } else if (testing::IdsOf(*got) != want) {
       AddViolation(what + " replies: " + testing::DescribeDiff(testing::IdsOf(*got), want));
+    } else {
+      for (const Post& r : *got) CheckContent(r, what + " replies");
     }
     if (info.reply_to == 0) continue;
     Result<std::vector<std::optional<Post>>> thread = e.Thread(PostId{id});
@@ -283,10 +350,40 @@ void Oracle::VerifyReplies(Engine& e, std::mt19937_64& rng) {
       continue;
     }
     std::vector<PostId> got_thread;
-    for (const std::optional<Post>& a : *thread) got_thread.push_back(a ? a->id : PostId{0});
+    for (const std::optional<Post>& a : *thread) {
+      got_thread.push_back(a ? a->id : PostId{0});
+      if (a) CheckContent(*a, what + " thread");
+    }
     const std::vector<PostId> want_thread = ExpectedThread(id);
     if (got_thread != want_thread)
       AddViolation(what + " thread: " + testing::DescribeDiff(got_thread, want_thread));
+  }
+}
+
+// Each hashtag of kTagQueries: its feed is the live posts whose text holds it, newest first;
+// a string that is no hashtag is refused.
+void Oracle::VerifyHashtags(Engine& e, std::mt19937_64& rng) {
+  for (const TagQuery& q : kTagQueries) {
+    const std::string what = std::string("hashtag feed ") + q.query;
+    std::vector<PostId> want;
+    for (auto it = posts_.rbegin(); it != posts_.rend(); ++it) {
+      const std::vector<std::string> tags = TagsOf(it->second.text);
+      if (std::find(tags.begin(), tags.end(), q.stored) != tags.end())
+        want.push_back(PostId{it->first});
+    }
+    auto got = ReadAll<Post>([&](const PageRequest& r) { return e.HashtagFeed(q.query, r); },
+                             static_cast<uint32_t>(1 + rng() % 12));
+    if (!got.ok()) {
+      AddViolation(what + ": " + got.status().ToString());
+      continue;
+    }
+    if (testing::IdsOf(*got) != want)
+      AddViolation(what + ": " + testing::DescribeDiff(testing::IdsOf(*got), want));
+    for (const Post& p : *got) CheckContent(p, what);
+  }
+  for (const char* bad : {"#2024", "x#cats", "#", ""}) {
+    if (!e.HashtagFeed(bad).status().IsInvalidArgument())
+      AddViolation(std::string("hashtag feed '") + bad + "' is not refused");
   }
 }
 
@@ -354,12 +451,16 @@ void Oracle::Verify(Engine& e, std::mt19937_64& rng) {
       if (it->second.author == id) want_timeline.push_back(PostId{it->first});
     auto timeline =
         ReadAll<Post>([&](const PageRequest& r) { return e.UserTimeline(UserId{id}, r); }, limit);
-    if (expect_ok(timeline.status(), who + " timeline"))
+    if (expect_ok(timeline.status(), who + " timeline")) {
       compare(testing::IdsOf(*timeline), want_timeline, false, who + " timeline");
+      for (const Post& p : *timeline) CheckContent(p, who + " timeline");
+    }
     auto feed =
         ReadAll<Post>([&](const PageRequest& r) { return e.HomeFeed(UserId{id}, r); }, limit);
-    if (expect_ok(feed.status(), who + " home feed"))
+    if (expect_ok(feed.status(), who + " home feed")) {
       compare(testing::IdsOf(*feed), ExpectedFeed(id), false, who + " home feed");
+      for (const Post& p : *feed) CheckContent(p, who + " home feed");
+    }
   }
 
   // Blocks and mutes, every ordered pair of users.
@@ -385,8 +486,8 @@ void Oracle::Verify(Engine& e, std::mt19937_64& rng) {
     const std::string what = "post " + std::to_string(id);
     Result<Post> p = e.GetPost(PostId{id});
     if (!expect_ok(p.status(), what)) continue;
-    if (ToInt(p->author) != info.author || p->text != info.text)
-      AddViolation(what + " has another author or text");
+    if (ToInt(p->author) != info.author) AddViolation(what + " has another author");
+    CheckContent(*p, "GetPost");
     if (p->like_count != likers[id].size()) {
       AddViolation(what + " like_count " + std::to_string(p->like_count) + ", want " +
                    std::to_string(likers[id].size()));
@@ -396,15 +497,20 @@ void Oracle::Verify(Engine& e, std::mt19937_64& rng) {
     if (expect_ok(got.status(), what + " likers"))
       compare(*got, likers[id], true, what + " likers");
   }
-  // Bookmarks: each user's, live posts only (the order is the calls', which in-flight calls
-  // leave open: compared as sets).
-  std::map<uint64_t, std::vector<PostId>> bookmarks;
-  for (const auto& [u, p] : post_edges_[&kBookmarkOps])
-    if (posts_.count(p)) bookmarks[u].push_back(PostId{p});
-  for (const auto& [name, id] : users_) {
-    auto got = ReadAll<Post>([&](const PageRequest& r) { return e.Bookmarks(UserId{id}, r); }, 200);
-    if (expect_ok(got.status(), name + " bookmarks"))
-      compare(testing::IdsOf(*got), bookmarks[id], true, name + " bookmarks");
+  // Liked posts and bookmarks: each user's, live posts only (the order is the calls', which
+  // in-flight calls leave open: compared as sets), each with its content.
+  for (const PostEdgeOps* ops : kPostEdgeOps) {
+    std::map<uint64_t, std::vector<PostId>> lists;
+    for (const auto& [u, p] : post_edges_[ops])
+      if (posts_.count(p)) lists[u].push_back(PostId{p});
+    for (const auto& [name, id] : users_) {
+      const std::string what = name + " " + ops->add + " list";
+      auto got = ReadAll<Post>(
+          [&](const PageRequest& r) { return (e.*ops->list_call)(UserId{id}, r); }, 200);
+      if (!expect_ok(got.status(), what)) continue;
+      compare(testing::IdsOf(*got), lists[id], true, what);
+      for (const Post& p : *got) CheckContent(p, what);
+    }
   }
   // Comments: each live post's, oldest first, with their authors and texts, and its count.
   std::map<uint64_t, std::vector<std::pair<uint64_t, const CommentInfo*>>> by_post;
@@ -434,6 +540,7 @@ void Oracle::Verify(Engine& e, std::mt19937_64& rng) {
     if (got_text != want_text) AddViolation(what + ":" + got_text + ", want" + want_text);
   }
   VerifyReplies(e, rng);
+  VerifyHashtags(e, rng);
   for (uint64_t id : deleted_) {
     Result<Post> p = e.GetPost(PostId{id});
     if (!p.status().IsNotFound())

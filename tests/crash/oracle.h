@@ -33,8 +33,9 @@ class Oracle {
   void Line(const std::string& line);
   // Settles the calls left in flight by the last worker, by reading the reopened database.
   void Resolve(Engine& e);
-  // Compares users, counts, follow and block edges, posts, likes, comments, replies, threads,
-  // timelines and home feeds with the expectation. REQUIRES: Resolve, then WaitIdle.
+  // Compares users, counts, follow and block edges, posts (text, media, edited or not, hashtags:
+  // in every list that holds them), likes, bookmarks, comments, replies, threads, timelines,
+  // hashtag feeds and home feeds with the expectation. REQUIRES: Resolve, then WaitIdle.
   void Verify(Engine& e, std::mt19937_64& rng);
 
   void AddViolation(std::string message);
@@ -52,6 +53,8 @@ class Oracle {
     uint64_t author = 0;
     std::string text;
     uint64_t reply_to = 0;
+    std::string media = "0";  // as an "edit" line names it (EditMedia): none at creation
+    bool edited = false;
   };
   struct CommentInfo {
     uint64_t post = 0;
@@ -69,9 +72,15 @@ class Oracle {
   }
   std::vector<Edge> ImportEdges(const Call& c) const;
   std::vector<PostId> ExpectedFeed(uint64_t reader) const;
+  // Whether `p` shows exactly `info`'s text, media, edited state and hashtags.
+  static bool SameContent(const Post& p, const PostInfo& info);
+  // A read post of the expected ones shows its last acknowledged edit (and edited_at_us, when
+  // set, is not before its creation); `what` names the read.
+  void CheckContent(const Post& p, const std::string& what);
   // Thread(post): its ancestors, root first, PostId{0} for a deleted one.
   std::vector<PostId> ExpectedThread(uint64_t post) const;
   void VerifyReplies(Engine& e, std::mt19937_64& rng);
+  void VerifyHashtags(Engine& e, std::mt19937_64& rng);
 
   std::map<int, Call> pending_;            // thread -> its call without an END line
   std::map<std::string, uint64_t> users_;  // name -> id

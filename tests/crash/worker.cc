@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <random>
@@ -203,13 +204,23 @@ class WorkerThread {
     return shared_->pool.empty() ? PostId{0} : shared_->pool[Pick(shared_->pool.size())];
   }
 
+  // Half the time nothing, else one to three tokens of kTextTags, each after a ','.
+  std::string TagSuffix() {
+    std::string out;
+    if (Pick(2) == 0) return out;
+    for (size_t n = 1 + Pick(3); n > 0; --n)
+      out += std::string(",") + kTextTags[Pick(std::size(kTextTags))];
+    return out;
+  }
+
   // A post now, or (backdated) with an explicit creation time up to 20 days ago, whose id is
   // minted from that time (below inbox floors, in the middle of feeds); a reply when `parent`
   // is set.
   void MakePost(Engine& e, UserId author, bool backdated = false, PostId parent = PostId{0}) {
     // Unique text: an unacknowledged post is recognised after a crash by its text.
     const std::string text = "t" + std::to_string(t_) + "r" +
-                             std::to_string(rng_() % 1'000'000'000) + "n" + std::to_string(n_);
+                             std::to_string(rng_() % 1'000'000'000) + "n" + std::to_string(n_) +
+                             TagSuffix();
     NewPost np;
     np.text = text;
     np.reply_to = parent;
@@ -246,10 +257,36 @@ class WorkerThread {
     own_posts_.erase(own_posts_.begin() + static_cast<std::ptrdiff_t>(k));
     (void)Call("delete " + Str(author) + " " + Str(post),
                [&] { return e.DeletePost(author, post); });
+    own_deleted_.push_back({post, author});
+    if (own_deleted_.size() > 50) own_deleted_.erase(own_deleted_.begin());
     std::lock_guard lock(shared_->mu);
     shared_->deleted_at[ToInt(post)] = ++shared_->ack_tick;
     auto it = std::find(shared_->pool.begin(), shared_->pool.end(), post);
     if (it != shared_->pool.end()) shared_->pool.erase(it);
+  }
+
+  // The author edits one of their posts: the text, the media (sometimes removing it) or both.
+  // Sometimes the post is one the thread deleted, which must answer NotFound.
+  void Edit(Engine& e) {
+    const bool deleted = !own_deleted_.empty() && (own_posts_.empty() || Pick(6) == 0);
+    if (!deleted && own_posts_.empty()) return;
+    const auto [post, author] =
+        deleted ? own_deleted_[Pick(own_deleted_.size())] : own_posts_[Pick(own_posts_.size())];
+    const size_t kind = Pick(4);  // 0, 1: text; 2: text and media; 3: media
+    // A fresh tag in the text and media: after a crash, the old and the new version of an
+    // unacknowledged edit differ (but for an edit that only removes media already gone).
+    const std::string tag = std::to_string(t_) + "r" + std::to_string(rng_() % 1'000'000'000) +
+                            "n" + std::to_string(n_);
+    const std::string text = kind == 3 ? "-" : "e" + tag + TagSuffix();
+    std::string media = "-";
+    if (kind >= 2) media = Pick(3) == 0 ? "0" : std::to_string(1 + Pick(2)) + "." + tag;
+    PostEdit edit;
+    if (text != "-") edit.text = text;
+    edit.media = EditMedia(media);
+    const std::string what = "edit " + Str(author) + " " + Str(post) + " " + text + " " + media;
+    const Status s =
+        Call(what, [&] { return e.EditPost(author, post, edit); }, {StatusCode::kNotFound});
+    if (s.ok() == deleted) Fail(what + " -> " + s.ToString() + (deleted ? ", a deleted post" : ""));
   }
 
   void SetFollow(Engine& e, UserId a, UserId b, bool follow) {
@@ -370,27 +407,24 @@ class WorkerThread {
     }
   }
 
-  // R1: only the reader's and followed, unmuted authors' posts; R2: no post deleted before the
-  // read; R3/R4: ids strictly decreasing within and across pages (so no duplicates).
-  void Read(Engine& e) {
-    const UserId reader = OwnUser();
+  // Reads up to four pages of a list of posts newest first (`read`), checking R2 (no post
+  // deleted before the read) and R3/R4 (ids strictly decreasing within and across pages, so no
+  // duplicates) for every post, and `check(post, where)` for what is the list's own (R1).
+  template <class ReadPage, class CheckPost>
+  void ReadPages(const std::string& what, ReadPage read, CheckPost check) {
     const uint64_t tick = shared_->ack_tick.load();
     PageRequest req;
     req.limit = static_cast<uint32_t>(1 + Pick(25));
     uint64_t last = UINT64_MAX;
     uint64_t items = 0;
-    const std::string what = "read " + Str(reader);
-    auto check_page = [&]() -> Result<uint64_t> {
+    auto check_pages = [&]() -> Result<uint64_t> {
       for (int page = 0; page < 4; ++page) {
-        Result<PostPage> r = e.HomeFeed(reader, req);
+        Result<PostPage> r = read(req);
         if (!r.ok()) return r.status();
         for (const Post& p : r->items) {
           const std::string where = what + ": post " + Str(p.id) + " by " + Str(p.author);
           if (ToInt(p.id) >= last) Fail("R3/R4 " + where + " after " + std::to_string(last));
-          if (p.author != reader && !following_[reader].count(p.author))
-            Fail("R1 " + where + ", an author the reader does not follow");
-          if (mutes_.count({reader, p.author}))
-            Fail("R1 " + where + ", an author the reader mutes");
+          check(p, where);
           {
             std::lock_guard lock(shared_->mu);
             auto it = shared_->deleted_at.find(ToInt(p.id));
@@ -405,7 +439,33 @@ class WorkerThread {
       }
       return items;
     };
-    (void)Call(what, check_page);
+    (void)Call(what, check_pages);
+  }
+
+  // A home feed: R1 only the reader's and followed, unmuted authors' posts.
+  void Read(Engine& e) {
+    const UserId reader = OwnUser();
+    ReadPages(
+        "read " + Str(reader), [&](const PageRequest& req) { return e.HomeFeed(reader, req); },
+        [&](const Post& p, const std::string& where) {
+          if (p.author != reader && !following_[reader].count(p.author))
+            Fail("R1 " + where + ", an author the reader does not follow");
+          if (mutes_.count({reader, p.author}))
+            Fail("R1 " + where + ", an author the reader mutes");
+        });
+  }
+
+  // A hashtag's feed: R1 every post shown holds the hashtag (a page is read from one snapshot,
+  // so a post edited meanwhile shows the version listed).
+  void ReadTag(Engine& e) {
+    const TagQuery& q = kTagQueries[Pick(std::size(kTagQueries))];
+    ReadPages(
+        std::string("read_tag ") + q.query,
+        [&](const PageRequest& req) { return e.HashtagFeed(q.query, req); },
+        [&](const Post& p, const std::string& where) {
+          if (std::find(p.hashtags.begin(), p.hashtags.end(), q.stored) == p.hashtags.end())
+            Fail("R1 " + where + ", which does not hold the hashtag (text " + p.text + ")");
+        });
   }
 
   // Queues much background work at once: deletions (unpush) down to 60 posts, which also
@@ -434,8 +494,12 @@ class WorkerThread {
   }
 
   void Step(Engine& e) {
-    const size_t r = Pick(100);
-    if (r < 12) {
+    const size_t r = Pick(106);
+    if (r >= 104) {
+      ReadTag(e);
+    } else if (r >= 100) {
+      Edit(e);
+    } else if (r < 12) {
       Read(e);
     } else if (r < 34) {
       // Deleting more when there are many posts keeps the database (and checks) small.
@@ -505,6 +569,7 @@ class WorkerThread {
   // Own users' likes and bookmarks (some posts may be deleted).
   std::map<const PostEdgeOps*, std::map<UserId, std::set<PostId>>> post_edges_;
   std::vector<std::pair<PostId, UserId>> own_posts_;        // (post, author), live
+  std::vector<std::pair<PostId, UserId>> own_deleted_;      // the last few deleted, this run's
   std::vector<std::pair<CommentId, UserId>> own_comments_;  // (comment, author), this run's
 };
 

@@ -1,15 +1,16 @@
 // fuzz_engine_model: a sequence of engine operations on a real RocksDB directory, each answer
 // and the final state compared with the reference model of tests/testing/model.h (Driver and
-// FeedModel, replies and threads included; likes, bookmarks and comments, which the model does
-// not cover, are mirrored here).
+// FeedModel, replies, threads and post edits included; likes, bookmarks and comments, which the
+// model does not cover, are mirrored here).
 //
 // One engine stays open across inputs, because opening a database per input runs at ~100
 // exec/s. Each input gets fresh users (named after the input's number), so it sees nothing of
-// earlier inputs and the model starts empty. Every kInputsPerDatabase inputs the database is
-// replaced by a fresh one, which keeps Check() and the RocksDB footprint small.
-// synchronous_fanout makes every answer exact at once; a fan-out threshold of 3 with 50%
-// hysteresis, an inbox cap of 4 and fan-out steps of 2 followers make push, pull, draining
-// and deep reads past the inbox all occur among a handful of users.
+// earlier inputs and the model starts empty (but for their users, whom texts may mention; and
+// hashtags are shared, so each input deletes its posts with hashtags when it ends). Every
+// kInputsPerDatabase inputs the database is replaced by a fresh one, which keeps Check() and the
+// RocksDB footprint small. synchronous_fanout makes every answer exact at once; a fan-out threshold
+// of 3 with 50% hysteresis, an inbox cap of 4 and fan-out steps of 2 followers make push, pull,
+// draining and deep reads past the inbox all occur among a handful of users.
 //
 // Input (FuzzedDataProvider): from the end the user count, then per operation u8(op) and its
 // arguments (users and posts as u8 picks, page limits, flags), each read whatever the state,
@@ -21,18 +22,29 @@
 // is refused for another reader, another list, or after any one-character change or
 // truncation; at the end of each input every user's feed, counters, edge lists, timeline and
 // likes and bookmarks, and every post's replies, reply_count and thread equal the model's, and
-// every kCheckEvery inputs Check() reports no violation.
+// every kCheckEvery inputs Check() reports no violation. Every post read (GetPost, pages of
+// feeds, timelines, liked posts, bookmarks, replies, threads, hashtag feeds) shows the model's
+// text, media, edit time, hashtags and mentions.
+//
+// Hashtags and mentions: posts and edits of tagged texts are built from kTokens (hashtags of a
+// small vocabulary in mixed case, strings that hold none, mentions of this input's users in any
+// case, of users it creates later, of nobody); texts from the input may name any user of the
+// database. HashtagFeed, read during the input and for every spelling of kHashtags at the end,
+// equals the model's: the live posts whose hashtags hold the tag, newest first; a string that
+// is no hashtag is refused, and a cursor of one hashtag's feed by another's and by home feeds.
 
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -45,6 +57,7 @@
 #include "testing/model.h"
 #include "testing/temp_engine.h"
 #include "testing/test_util.h"
+#include "util/entities.h"
 #include "util/validation.h"
 
 namespace puppies {
@@ -55,6 +68,8 @@ using testing::Expect;
 using testing::FeedModel;
 
 constexpr int kMaxUsers = 6;
+// kCreateUser adds users up to this many (names of later users appear in texts before them).
+constexpr int kMaxLateUsers = 9;
 constexpr int kMaxOps = 64;
 constexpr uint64_t kInputsPerDatabase = 2000;
 constexpr uint64_t kCheckEvery = 50;
@@ -99,8 +114,90 @@ enum class Op : uint8_t {
   kBookmark,
   kUnbookmark,
   kReply,
-  kMaxValue = kReply
+  kEditPost,
+  kPostTagged,
+  kEditTagged,
+  kCreateUser,
+  kHashtagFeed,
+  kMaxValue = kHashtagFeed
 };
+
+// Pieces of tagged texts. "%u" becomes the username of user k of the input (k from the input,
+// possibly one not created yet), in the case the token names.
+enum class Case { kAsIs, kUpper, kFirstUpper };
+struct Token {
+  const char* text;
+  bool user = false;  // text is a format around a username
+  Case name_case = Case::kAsIs;
+};
+const Token kTokens[] = {
+    {"#Cats"},
+    {"#cats"},
+    {"#CATS"},
+    {"#Dogs"},
+    {"#dogs!"},
+    {"#日本"},
+    {"#Café"},
+    {"#CAFÉ"},
+    {"#über"},
+    {"#ÜBER"},
+    {"#café_2"},
+    {"#_x"},
+    {"#2024"},
+    {"a#b"},
+    {"##cats"},
+    {"#"},
+    {"x#cats"},
+    {"http://h/p#cats"},
+    {"&#39;"},
+    {"(#dogs)"},
+    {"hello"},
+    {"@%u", true},
+    {"@%u", true, Case::kUpper},
+    {"@%u", true, Case::kFirstUpper},
+    {"@%u's", true},
+    {"x@%u", true},
+    {"@%ué", true},
+    {"(@%u)", true, Case::kUpper},
+    {"@nobody_here"},
+    {"@abcdefghijklmnopqrstuvwxyz01234"},  // 31 characters: no username
+    {"a@b.c"},
+    {"@"},
+};
+const char* const kSeparators[] = {" ", ", ", "\n", "", " #"};
+
+// The hashtags of kTokens (and one no post holds), stored and in upper case: the final check
+// reads each with and without '#' in both cases.
+struct Hashtag {
+  const char* stored;
+  const char* upper;
+};
+const Hashtag kHashtags[] = {{"cats", "CATS"}, {"dogs", "DOGS"},  {"日本", "日本"},
+                             {"café", "CAFÉ"}, {"über", "ÜBER"},  {"café_2", "CAFÉ_2"},
+                             {"_x", "_X"},     {"never", "NEVER"}};
+// HashtagFeed arguments that are no hashtag.
+const char* const kNotHashtags[] = {"#2024", "a#b", "##cats", "#", "", "@cats", "cats!", "#ca ts"};
+
+// HashtagFeed arguments of kHashtagFeed: a tag, and its stored form ("" when it is no hashtag).
+struct TagQuery {
+  std::string tag;
+  std::string stored;
+};
+std::vector<TagQuery> TagQueries() {
+  std::vector<TagQuery> out;
+  for (const Hashtag& h : kHashtags) {
+    for (const std::string& tag : {std::string(h.stored), std::string(h.upper)}) {
+      out.push_back({tag, h.stored});
+      out.push_back({"#" + tag, h.stored});
+    }
+  }
+  for (const char* tag : kNotHashtags) out.push_back({tag, ""});
+  return out;
+}
+const std::vector<TagQuery>& AllTagQueries() {
+  static const std::vector<TagQuery> queries = TagQueries();
+  return queries;
+}
 
 // What the engine answers for a user id the model does not know.
 Expect UnknownUser(UserId u) {
@@ -202,19 +299,30 @@ class CommentModel {
 // One input: fresh users on the shared engine, a fresh model, the operations the input names.
 class Session {
  public:
+  // `names`: every user of the database by username (folded), for mentions; this input's
+  // users are added as they are created.
   Session(Engine* engine, const Options& options, std::shared_ptr<ManualClock> clock,
-          uint64_t number, FuzzedDataProvider* in)
-      : e_(*engine), options_(options), d_(engine, std::move(clock)), in_(*in) {
+          uint64_t number, FuzzedDataProvider* in, std::map<std::string, UserId>* names)
+      : e_(*engine),
+        options_(options),
+        d_(engine, std::move(clock)),
+        in_(*in),
+        number_(number),
+        names_(*names) {
+    model().SetOtherNames([this](const std::string& folded) -> std::optional<UserId> {
+      auto it = names_.find(folded);
+      if (it == names_.end()) return std::nullopt;
+      return it->second;
+    });
     const int n = in_.ConsumeIntegralInRange(2, kMaxUsers);
-    for (int i = 0; i < n; ++i) {
-      users_.push_back(d_.AddUser("f" + std::to_string(number) + "u" + std::to_string(i)));
-    }
+    for (int i = 0; i < n; ++i) AddUser();
   }
 
   void Run() {
     INFO("operations of this input:" << Log());
     for (int i = 0; i < kMaxOps && in_.remaining_bytes() > 0; ++i) Step(in_.ConsumeEnum<Op>());
     CheckEverything();
+    DeleteTagged();
   }
 
  private:
@@ -233,6 +341,15 @@ class Session {
     return out;
   }
   static std::string Name(UserId u) { return "u" + std::to_string(ToInt(u)); }
+  std::string Username(int k) const {
+    return "f" + std::to_string(number_) + "u" + std::to_string(k);
+  }
+
+  void AddUser() {
+    const std::string name = Username(static_cast<int>(users_.size()));
+    users_.push_back(d_.AddUser(name));
+    names_[name] = users_.back();  // usernames are lowercase
+  }
   static std::string Name(PostId p) { return "p" + std::to_string(ToInt(p)); }
 
   // Mostly this input's users; sometimes id 0 or an id no user has.
@@ -302,6 +419,22 @@ class Session {
         return DeleteCommentStep();
       case Op::kReply:
         return ReplyStep();
+      case Op::kEditPost:
+        return EditStep();
+      case Op::kPostTagged:
+        return PostTaggedStep();
+      case Op::kEditTagged:
+        return EditTaggedStep();
+      case Op::kCreateUser:
+        Note("create user " + Username(static_cast<int>(users_.size())));
+        if (users_.size() < kMaxLateUsers) AddUser();
+        return;
+      case Op::kHashtagFeed: {
+        const TagQuery& q =
+            AllTagQueries()[in_.ConsumeIntegralInRange<size_t>(0, AllTagQueries().size() - 1)];
+        const uint32_t limit = PickLimit();
+        return CheckHashtagFeed(q, limit);
+      }
     }
   }
 
@@ -364,12 +497,184 @@ class Session {
       return;
     }
     REQUIRE_OK(r);
-    model().AddPost(*r, author, d_.seq());
+    model().AddPost(*r, author, d_.seq(), PostId{}, trimmed);
     posts_.push_back(*r);
     Note("  -> " + Name(*r));
     Result<Post> stored = e_.GetPost(*r);
     REQUIRE_OK(stored);
     CHECK_EQ(stored->text, trimmed);
+    testing::CheckPostContent(model(), *stored);
+  }
+
+  // A text of 0..6 tokens of kTokens (after a word, so that it is never empty), each after one
+  // of kSeparators: hashtags and mentions in any case, and strings that hold none.
+  std::string TaggedText() {
+    const auto n = in_.ConsumeIntegralInRange(0, 6);
+    std::string text = "t" + std::to_string(d_.seq());
+    for (int i = 0; i < n; ++i) {
+      const Token& t = kTokens[in_.ConsumeIntegralInRange<size_t>(0, std::size(kTokens) - 1)];
+      const auto sep = in_.ConsumeIntegralInRange<size_t>(0, std::size(kSeparators) - 1);
+      const auto k = in_.ConsumeIntegralInRange(0, kMaxLateUsers - 1);
+      std::string piece = t.text;
+      if (t.user) {
+        std::string name = Username(k);
+        for (size_t j = 0; j < name.size(); ++j) {
+          if (t.name_case == Case::kUpper || (t.name_case == Case::kFirstUpper && j == 0))
+            name[j] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[j])));
+        }
+        piece.replace(piece.find("%u"), 2, name);
+      }
+      text += kSeparators[sep] + piece;
+    }
+    return text;
+  }
+
+  // A post (a reply, a quarter of the time) with a tagged text.
+  void PostTaggedStep() {
+    const UserId author = PickUser();
+    const bool reply = in_.ConsumeIntegralInRange(0, 3) == 0;
+    const PostId pick = PickPost();
+    const PostId parent = reply ? pick : PostId{};
+    NewPost post = testing::Text(TaggedText());
+    post.reply_to = parent;
+    Note("post by " + Name(author) + (reply ? " replying to " + Name(parent) : "") + ": " +
+         post.text);
+    d_.clock().Advance(kTickUs);
+    std::string trimmed;
+    const Status valid = internal::ValidateNewPost(options_, post, &trimmed);
+    REQUIRE_MESSAGE(valid.ok(), valid.ToString());
+    Result<PostId> r = e_.CreatePost(author, post);
+    const Expect want = model().CanPost(author, parent);
+    if (want != Expect::kTrue) {
+      CHECK_EXPECT(r.status(), want);
+      return;
+    }
+    REQUIRE_OK(r);
+    model().AddPost(*r, author, d_.seq(), parent, trimmed);
+    posts_.push_back(*r);
+    Note("  -> " + Name(*r));
+    Result<Post> stored = e_.GetPost(*r);
+    REQUIRE_OK(stored);
+    testing::CheckPostContent(model(), *stored);
+  }
+
+  // An edit of a post of this input to a tagged text, mostly by its author, with new media
+  // sometimes.
+  void EditTaggedStep() {
+    const PostId p = PickPost();
+    const bool by_author = in_.ConsumeIntegralInRange(0, 3) != 0;
+    const UserId other = PickUser();
+    const bool media = in_.ConsumeIntegralInRange(0, 3) == 0;
+    PostEdit edit;
+    edit.text = TaggedText();
+    if (media) edit.media = std::vector<Media>{{"https://m/t", "image/png", 1, 1, ""}};
+    const std::optional<UserId> author = AuthorOf(p);
+    const UserId actor = by_author && author ? *author : other;
+    Note("edit " + Name(p) + " by " + Name(actor) + (media ? ", media" : "") + ": " + *edit.text);
+    d_.clock().Advance(kTickUs);
+    std::optional<std::string> trimmed;
+    const Status valid = internal::ValidatePostEdit(options_, edit, &trimmed);
+    REQUIRE_MESSAGE(valid.ok(), valid.ToString());
+    PostEdit stored = edit;
+    stored.text = trimmed;
+    CHECK_EXPECT(e_.EditPost(actor, p, edit),
+                 model().Edit(actor, p, stored, d_.clock().NowMicros()));
+    if (model().IsLive(p)) {
+      Result<Post> post = e_.GetPost(p);
+      REQUIRE_OK(post);
+      testing::CheckPostContent(model(), *post);
+    }
+  }
+
+  // HashtagFeed(q.tag), paged `limit` at a time: refused when q is no hashtag (or the limit is
+  // bad), else the model's feed of its stored form, each post with the model's content.
+  void CheckHashtagFeed(const TagQuery& q, uint32_t limit) {
+    Note("hashtag feed '" + q.tag + "', limit " + std::to_string(limit));
+    INFO("hashtag feed '" << q.tag << "', limit " << limit);
+    const std::string stored = internal::NormalizeHashtag(q.tag);
+    CHECK_EQ(stored, q.stored);
+    if (stored.empty()) {
+      CHECK_CODE(e_.HashtagFeed(q.tag, {3, ""}), kInvalidArgument);
+      return;
+    }
+    if (limit == 0 || limit > internal::kMaxPageLimit) {
+      CHECK_CODE(e_.HashtagFeed(q.tag, {limit, ""}), kInvalidArgument);
+      return;
+    }
+    // Earlier inputs deleted their posts with hashtags (DeleteTagged): the feed is this input's.
+    const std::vector<Post> got = testing::ReadAll<Post>(
+        [&](const PageRequest& r) { return e_.HashtagFeed(q.tag, r); }, limit);
+    CHECK_IDS(testing::IdsOf(got), model().HashtagFeed(stored));
+    for (const Post& p : got) testing::CheckPostContent(model(), p);
+  }
+
+  // A cursor of one hashtag's feed reads on in the same feed under another spelling, and is
+  // refused by another hashtag's feed and by home feeds.
+  void CheckHashtagCursors() {
+    Result<PostPage> r = e_.HashtagFeed("#cats", {1, ""});
+    REQUIRE_OK(r);
+    if (!r->has_more) return;
+    Result<PostPage> next = e_.HashtagFeed("CATS", {1, r->next_cursor});
+    REQUIRE_OK(next);
+    const std::vector<PostId> want = model().HashtagFeed("cats");
+    REQUIRE(want.size() >= 2);
+    CHECK_IDS(testing::IdsOf(next->items), std::vector<PostId>{want[1]});
+    CHECK_CODE(e_.HashtagFeed("dogs", {1, r->next_cursor}), kInvalidArgument);
+    CHECK_CODE(e_.HomeFeed(users_[0], {1, r->next_cursor}), kInvalidArgument);
+  }
+
+  // Deletes this input's live posts with hashtags, so that the next inputs' hashtag feeds hold
+  // their own posts only.
+  void DeleteTagged() {
+    std::vector<std::pair<PostId, UserId>> tagged;
+    for (const auto& [p, info] : model().live_posts())
+      if (!info.hashtags.empty()) tagged.push_back({p, info.author});
+    for (const auto& [p, author] : tagged) d_.Delete(author, p);
+  }
+
+  // An edit of a post of this input (live or deleted, or id 0 or an unknown id), mostly by its
+  // author: text from the input (the engine must answer as the validator does), media (none,
+  // some, or one item without a url), both, or neither.
+  void EditStep() {
+    const PostId p = PickPost();
+    const bool by_author = in_.ConsumeIntegralInRange(0, 3) != 0;
+    const UserId other = PickUser();
+    const auto fields = in_.ConsumeIntegralInRange(0, 3);  // bit 0: text, bit 1: media
+    const auto media_items = in_.ConsumeIntegralInRange<size_t>(0, 3);
+    const bool bad_media = in_.ConsumeIntegralInRange(0, 7) == 0;
+    const std::string text = in_.ConsumeRandomLengthString(64);
+    const std::optional<UserId> author = AuthorOf(p);
+    const UserId actor = by_author && author ? *author : other;
+    PostEdit edit;
+    if (fields & 1) edit.text = text;
+    if (fields & 2) {
+      edit.media.emplace();
+      for (size_t i = 0; i < media_items; ++i) {
+        const std::string n = std::to_string(d_.seq()) + "." + std::to_string(i);
+        edit.media->push_back({"https://m/" + n, "image/png", 4, 3, i % 2 ? "" : "alt " + n});
+      }
+      if (bad_media && !edit.media->empty()) edit.media->front().url.clear();
+    }
+    Note("edit " + Name(p) + " by " + Name(actor) + (edit.text ? ", text" : "") +
+         (edit.media ? ", " + std::to_string(edit.media->size()) + " media" : ""));
+    d_.clock().Advance(kTickUs);
+    std::optional<std::string> trimmed;
+    const Status valid = internal::ValidatePostEdit(options_, edit, &trimmed);
+    const Status s = e_.EditPost(actor, p, edit);
+    if (!valid.ok() && ToInt(actor) != 0 && ToInt(p) != 0) {
+      CHECK_MESSAGE(s.code() == valid.code(), s.ToString()
+                                                  << ", the validator says " << valid.ToString());
+      return;
+    }
+    PostEdit stored = edit;
+    stored.text = trimmed;
+    CHECK_EXPECT(s,
+                 model().Edit(actor, p, valid.ok() ? stored : PostEdit{}, d_.clock().NowMicros()));
+    if (model().IsLive(p)) {
+      Result<Post> post = e_.GetPost(p);
+      REQUIRE_OK(post);
+      testing::CheckPostContent(model(), *post);
+    }
   }
 
   // A reply to a post of this input (live or deleted), to id 0 (a plain post) or to an
@@ -507,6 +812,7 @@ class Session {
     CHECK_EQ(r->has_more, more);
     CHECK_EQ(r->next_cursor.empty(), !r->has_more);
     for (const Post& p : r->items) {
+      testing::CheckPostContent(model(), p);
       CHECK_EQ(p.like_count, likes_.Likers(p.id).size());
       CHECK_EQ(p.comment_count, comments_.Of(p.id).size());
       CHECK_EQ(p.reply_count, model().Replies(p.id).size());
@@ -578,11 +884,15 @@ class Session {
 
   void CheckEverything() {
     Note("final check");
+    for (const TagQuery& q : AllTagQueries()) CheckHashtagFeed(q, 3);
+    CheckHashtagCursors();
     for (UserId u : users_) CheckUser(u, 3);
+    for (UserId u : users_) CheckContents(u);
     for (const auto& [p, info] : model().live_posts()) {
       CHECK_IDS(testing::LikerIds(e_, p, 3), likes_.Likers(p));
       Result<Post> post = e_.GetPost(p);
       REQUIRE_OK(post);
+      testing::CheckPostContent(model(), *post);
       CHECK_EQ(post->like_count, likes_.Likers(p).size());
       CHECK_EQ(post->comment_count, comments_.Of(p).size());
       std::vector<CommentId> got;
@@ -600,6 +910,25 @@ class Session {
     }
   }
 
+  // The content of every post in `u`'s timeline, liked posts and bookmarks, and in the replies
+  // and threads of `u`'s live posts.
+  void CheckContents(UserId u) {
+    INFO("contents of the lists of " << Name(u));
+    auto check = [&](auto fetch) {
+      for (const Post& p : testing::ReadAll<Post>(fetch, 3)) testing::CheckPostContent(model(), p);
+    };
+    check([&](const PageRequest& r) { return e_.UserTimeline(u, r); });
+    check([&](const PageRequest& r) { return e_.LikedPosts(u, r); });
+    check([&](const PageRequest& r) { return e_.Bookmarks(u, r); });
+    for (PostId p : model().Timeline(u)) {
+      check([&](const PageRequest& r) { return e_.Replies(p, r); });
+      Result<std::vector<std::optional<Post>>> thread = e_.Thread(p);
+      REQUIRE_OK(thread);
+      for (const std::optional<Post>& a : *thread)
+        if (a) testing::CheckPostContent(model(), *a);
+    }
+  }
+
   struct SavedCursor {
     UserId reader;
     PostId last;
@@ -610,6 +939,8 @@ class Session {
   const Options& options_;
   Driver d_;
   FuzzedDataProvider& in_;
+  const uint64_t number_;
+  std::map<std::string, UserId>& names_;
   std::vector<UserId> users_;
   std::vector<PostId> posts_;  // this input's posts, live and deleted, in creation order
   PostEdgeModel likes_;
@@ -649,10 +980,11 @@ class World {
     if (inputs_ % kInputsPerDatabase == 0) {
       engine_.reset();  // removes the old directory before the new one is made
       engine_ = std::make_unique<testing::TempEngine>(FuzzOptions(clock_));
+      names_.clear();
       if (inputs_ == 0) std::atexit([] { Get().engine_.reset(); });
     }
     FuzzedDataProvider in(data, size);
-    Session(engine_->get(), engine_->options(), clock_, inputs_, &in).Run();
+    Session(engine_->get(), engine_->options(), clock_, inputs_, &in, &names_).Run();
     if (++inputs_ % kCheckEvery == 0) testing::ExpectConsistent(**engine_);
   }
 
@@ -665,6 +997,7 @@ class World {
   doctest::Context doctest_;
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(testing::kStartMicros);
   std::unique_ptr<testing::TempEngine> engine_;
+  std::map<std::string, UserId> names_;  // the users of engine_, by username
   uint64_t inputs_ = 0;
 };
 

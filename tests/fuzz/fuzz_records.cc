@@ -30,7 +30,8 @@ auto Fields(const UserRecord& r) {
   return std::tie(r.username, r.display_name, r.bio, r.created_at_us);
 }
 auto Fields(const PostRecord& r) {
-  return std::tie(r.deleted, r.author, r.created_at_us, r.reply_to, r.text, r.media);
+  return std::tie(r.deleted, r.author, r.created_at_us, r.reply_to, r.text, r.media, r.edited_at_us,
+                  r.hashtags, r.mentions);
 }
 auto Fields(const CommentRecord& r) {
   return std::tie(r.post, r.author, r.reply_to, r.created_at_us, r.text);
@@ -163,7 +164,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   FuzzedDataProvider in(data, size);
   CheckBuilt(kUser, BuildUser(in));
-  CheckBuilt(kPost, BuildPost(in));
+  PostRecord post = BuildPost(in);
+  CheckBuilt(kPost, post);
   CheckBuilt(kMode, BuildMode(in));
   CheckBuilt(kJob, BuildJob(in));
   CheckBuilt(kFeedJob, BuildFeedJob(in));
@@ -176,5 +178,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   comment.created_at_us = in.ConsumeIntegral<int64_t>();
   comment.text = in.ConsumeRandomLengthString(512);
   CheckBuilt(kComment, comment);
+  // The post again, edited (0: not edited), last for the same reason.
+  post.edited_at_us = in.ConsumeIntegral<int64_t>();
+  CheckBuilt(kPost, post);
+  // And with hashtags and mentions (none of either: the flag stays clear), last again.
+  post.hashtags.resize(in.ConsumeIntegralInRange<size_t>(0, 3));
+  for (std::string& tag : post.hashtags) tag = in.ConsumeRandomLengthString(32);
+  post.mentions.resize(in.ConsumeIntegralInRange<size_t>(0, 3));
+  for (uint64_t& user : post.mentions) user = in.ConsumeIntegral<uint64_t>();
+  CheckBuilt(kPost, post);
   return 0;
 }

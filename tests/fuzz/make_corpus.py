@@ -121,9 +121,17 @@ def media(url, mime, w, h, alt):
     return lp(url) + lp(mime) + varint(w) + varint(h) + lp(alt)
 
 
-def post_record(flags, author, created, reply_to, text, items):
+def post_record(flags, author, created, reply_to, text, items, edited=None, tags=None,
+                mentions=None):
+    # flags bit 0: deleted; bit 1: edited, when svarint(edited_at_us) follows the media; bit 2:
+    # entities, when varint(n) n*LP(hashtag) varint(m) m*varint(user) follow.
     out = b"\x01" + bytes([flags]) + varint(author) + svarint(created) + varint(reply_to)
-    return out + lp(text) + varint(len(items)) + b"".join(items)
+    out += lp(text) + varint(len(items)) + b"".join(items)
+    out += svarint(edited) if edited is not None else b""
+    if tags is not None or mentions is not None:
+        out += varint(len(tags or [])) + b"".join(lp(t) for t in tags or [])
+        out += varint(len(mentions or [])) + b"".join(varint(m) for m in mentions or [])
+    return out
 
 
 def comment_record(post, author, reply_to, created, text):
@@ -140,6 +148,20 @@ def record_seeds():
         media(b"https://x/y.png", b"image/png", 640, 480, b"a cat"),
         media(b"u", b"m", 2**32 - 1, 0, b"")])
     yield "post_tombstone", post_record(1, 3, t, 0, b"", [])
+    yield "post_edited", post_record(2, 3, t, 99, b"fixed typo", [
+        media(b"https://x/z.png", b"image/png", 1, 1, b"")], edited=t + 5_000_000)
+    yield "post_edited_no_media", post_record(2, 3, t, 0, b"text only", [], edited=-(2**63))
+    yield "post_edited_zero_time", post_record(2, 3, t, 0, b"bad", [], edited=0)
+    yield "post_edited_missing_time", post_record(2, 3, t, 0, b"bad", [])
+    yield "post_entities", post_record(4, 3, t, 0, "#Cats and #\u65e5\u672c, @bob".encode(), [],
+                                       tags=[b"cats", "\u65e5\u672c".encode()], mentions=[7])
+    yield "post_edited_entities", post_record(6, 3, t, 99, b"now #dogs", [
+        media(b"https://x/d.png", b"image/png", 2, 2, b"")], edited=t + 1, tags=[b"dogs"],
+        mentions=[])
+    yield "post_mentions_only", post_record(4, 3, t, 0, b"@a @b @a", [], tags=[],
+                                            mentions=[2**64 - 1, 5])
+    yield "post_entities_empty", post_record(4, 3, t, 0, b"flag without entities", [], tags=[],
+                                             mentions=[])
     yield "author_mode_pull", b"\x01\x01" + varint(12345) + varint(0)
     yield "author_mode_draining", b"\x01\x02" + varint(12345) + varint(77)
     for job_type in range(1, 6):
@@ -201,8 +223,25 @@ def validation_seeds():
 # Operation numbers of fuzz_engine_model.cc (enum Op).
 (FOLLOW, UNFOLLOW, BLOCK, UNBLOCK, MUTE, UNMUTE, POST, POST_TEXT, DELETE, LIKE, UNLIKE,
  FIRST_PAGE, NEXT_PAGE, FOREIGN_CURSOR, RAW_CURSOR, CHECK_USER, COMMENT, DELETE_COMMENT, BOOKMARK,
- UNBOOKMARK, REPLY) = range(21)
+ UNBOOKMARK, REPLY, EDIT_POST, POST_TAGGED, EDIT_TAGGED, CREATE_USER, HASHTAG_FEED) = range(26)
 ZERO_ID, UNKNOWN_ID = 250, 251  # PickUser / PickPost bytes for id 0 and an unknown id
+# kTokens of fuzz_engine_model.cc, in order ("@%u" tokens name user k; ":upper" and ":first" are
+# the case variants).
+TOKENS = ["#Cats", "#cats", "#CATS", "#Dogs", "#dogs!", "#\u65e5\u672c", "#Caf\u00e9",
+          "#CAF\u00c9", "#\u00fcber", "#\u00dcBER", "#caf\u00e9_2", "#_x", "#2024", "a#b", "##cats",
+          "#", "x#cats", "http://h/p#cats", "&#39;", "(#dogs)", "hello", "@%u", "@%u:upper",
+          "@%u:first", "@%u's", "x@%u", "@%u\u00e9", "(@%u):upper", "@nobody_here",
+          "@abcdefghijklmnopqrstuvwxyz01234", "a@b.c", "@"]
+SEPARATORS = [" ", ", ", "\n", "", " #"]
+MAX_LATE_USERS = 9
+# kHashtags (stored, upper) and kNotHashtags: AllTagQueries() lists each hashtag as stored,
+# '#' + stored, upper, '#' + upper, then the strings that are no hashtag.
+HASHTAGS = [("cats", "CATS"), ("dogs", "DOGS"), ("\u65e5\u672c", "\u65e5\u672c"),
+            ("caf\u00e9", "CAF\u00c9"), ("\u00fcber", "\u00dcBER"), ("caf\u00e9_2", "CAF\u00c9_2"),
+            ("_x", "_X"), ("never", "NEVER")]
+NOT_HASHTAGS = ["#2024", "a#b", "##cats", "#", "", "@cats", "cats!", "#ca ts"]
+TAG_QUERIES = [q for stored, upper in HASHTAGS for q in (stored, "#" + stored, upper, "#" + upper)]
+TAG_QUERIES += NOT_HASHTAGS
 
 
 class Scenario:
@@ -212,7 +251,7 @@ class Scenario:
         self.f = Fdp().int(users, 2, 6)
 
     def op(self, code, *picks):
-        self.f.int(code, 0, REPLY)
+        self.f.int(code, 0, HASHTAG_FEED)
         for p in picks:
             self.f.u8(p)
         return self
@@ -274,6 +313,41 @@ class Scenario:
 
     def reply(self, author, post):
         return self.op(REPLY, author, post)
+
+    def edit(self, post, text=None, media=None, actor=None, bad_media=False):
+        # by_author (0..3, non-zero: the post's author) and the other actor are both read, then
+        # the fields (bit 0: text, bit 1: media), the media count (0..3), bad_media (0..7,
+        # 0: the first item has no url) and the text, whatever the fields.
+        self.op(EDIT_POST, post)
+        self.f.int(0 if actor is not None else 1, 0, 3).u8(actor if actor is not None else 0)
+        fields = (1 if text is not None else 0) | (2 if media is not None else 0)
+        self.f.int(fields, 0, 3).int(media or 0, 0, 3).int(0 if bad_media else 1, 0, 7)
+        self.f.string(text if text is not None else b"")
+        return self
+
+    def tagged_text(self, tokens):
+        # tokens: (token, separator before it, user k for "@%u" tokens) each.
+        self.f.int(len(tokens), 0, 6)
+        for token, sep, k in tokens:
+            self.f.int(TOKENS.index(token), 0, len(TOKENS) - 1)
+            self.f.int(SEPARATORS.index(sep), 0, len(SEPARATORS) - 1).int(k, 0, MAX_LATE_USERS - 1)
+        return self
+
+    def post_tagged(self, author, tokens, reply_to=None):
+        self.op(POST_TAGGED, author)
+        self.f.int(0 if reply_to is not None else 1, 0, 3).u8(reply_to or 0)
+        return self.tagged_text(tokens)
+
+    def edit_tagged(self, post, tokens, media=False, actor=None):
+        self.op(EDIT_TAGGED, post)
+        self.f.int(0 if actor is not None else 1, 0, 3).u8(actor if actor is not None else 0)
+        self.f.int(0 if media else 1, 0, 3)
+        return self.tagged_text(tokens)
+
+    def hashtag_feed(self, tag, limit):
+        self.op(HASHTAG_FEED)
+        self.f.int(TAG_QUERIES.index(tag), 0, len(TAG_QUERIES) - 1).int(limit, 0, 9)
+        return self
 
     def bytes(self):
         return self.f.bytes()
@@ -351,6 +425,39 @@ def engine_seeds():
     s = Scenario(3).pair(FOLLOW, 0, 1).post(1).post(1, back_ms=500).post(1, back_ms=100_000)
     s.post(2, back_ms=5).pair(FOLLOW, 0, 2).post(0, back_ms=999_999)
     yield "backdated", s.page(0, 2).next_page(2).next_page(2).check(0).bytes()
+
+    # Edits of text, media (some, none, one without a url) or both, by the author and by
+    # another user, of a deleted, an unknown and no post, with nothing to change, and with
+    # texts the validator trims or refuses; the new versions in feeds, timelines, likes,
+    # bookmarks, replies and threads.
+    s = Scenario(3).pair(FOLLOW, 1, 0).post(0).post(1).reply(2, 0).op(LIKE, 1, 0)
+    s.op(BOOKMARK, 2, 0).edit(0, text=b"  edited once ").edit(0, media=2).edit(0, media=0)
+    s.edit(0, text=b"twice", media=1).edit(2, text=b"reply edited").edit(1, text=b"x", actor=0)
+    s.edit(0).edit(0, text=b" \t ").edit(0, text=b"a\x01b").edit(0, media=1, bad_media=True)
+    s.page(1, 3).delete(1).edit(1, text=b"gone").edit(UNKNOWN_ID, text=b"who")
+    s.edit(ZERO_ID, text=b"zero").edit(0, text=b"by nobody", actor=UNKNOWN_ID)
+    yield "edits", s.page(1, 2).next_page(2).check(1).check(2).bytes()
+
+    # Tagged posts, replies and edits: hashtags in mixed case and Unicode, strings that hold
+    # none, mentions in any case, of users created later (resolved only by an edit after their
+    # creation) and of nobody; hashtag feeds after edits (text, media only) and deletions, paged,
+    # under every spelling, and refused for strings that are no hashtag.
+    s = Scenario(3).pair(FOLLOW, 1, 0)
+    s.post_tagged(0, [("#Cats", " ", 0), ("@%u", " ", 1), ("#\u65e5\u672c", ", ", 0),
+                      ("@%u:upper", " ", 2), ("@%u", " ", 4), ("#cats", " ", 0)])
+    s.post_tagged(1, [("#CAF\u00c9", "\n", 0), ("a#b", " ", 0), ("@%u:first", " ", 0),
+                      ("#2024", " ", 0), ("x@%u", " ", 2)])
+    s.post_tagged(2, [("(#dogs)", " ", 0), ("#Cats", "", 0), ("@%u's", " ", 1)], reply_to=0)
+    s.op(CREATE_USER).op(CREATE_USER).hashtag_feed("#CATS", 1).hashtag_feed("caf\u00e9", 2)
+    s.edit_tagged(0, [("#Dogs", " ", 0), ("@%u", " ", 4), ("#\u00dcBER", " ", 0),
+                      ("@nobody_here", " ", 0)])
+    s.post_tagged(4, [("#caf\u00e9_2", " ", 0), ("@%u\u00e9", " ", 0), ("(@%u):upper", " ", 3)])
+    s.edit(1, media=1).hashtag_feed("CAF\u00c9", 3).edit(2, text=b"plain now")
+    s.edit(2, text=b"#cats again")
+    s.edit_tagged(3, [("#_x", " #", 0)], media=True).edit_tagged(0, [("#Cats", " ", 0)], actor=1)
+    s.delete(1).hashtag_feed("#caf\u00e9", 1).hashtag_feed("#2024", 3).hashtag_feed("dogs", 9)
+    s.post_text(0, b"  #Cats @nobody_here\t")
+    yield "hashtags_mentions", s.page(1, 2).check(1).check(0).bytes()
 
     s = Scenario(2).pair(FOLLOW, ZERO_ID, 0).pair(FOLLOW, UNKNOWN_ID, 0).pair(UNFOLLOW, 1, 1)
     s.pair(FOLLOW, 1, 1).pair(MUTE, 0, 0).page(0, 0).page(0, 9).page(UNKNOWN_ID, 3)

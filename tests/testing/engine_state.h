@@ -17,9 +17,10 @@
 namespace puppies::testing {
 
 /// One block per user with id 1..max_user_id: profile and counters, then following,
-/// followers, blocked and muted users, timeline (id:likes:text), the comments of its posts
-/// (id:author:reply_to:text, when a post has any), its replies (when it has any), liked posts,
-/// bookmarks (when there are any) and home feed.
+/// followers, blocked and muted users, timeline (id:likes:text, when the post was edited, its
+/// hashtags and mentions), the comments of its posts (id:author:reply_to:text, when a post has
+/// any), its replies (when it has any), liked posts, bookmarks (when there are any) and home
+/// feed.
 inline std::string DumpState(Engine& e, uint64_t max_user_id) {
   constexpr uint32_t kPage = 50;
   auto ids = [](const auto& list) {
@@ -73,6 +74,9 @@ inline std::string DumpState(Engine& e, uint64_t max_user_id) {
     for (const Post& p :
          ReadAll<Post>([&](const PageRequest& r) { return e.UserTimeline(u, r); }, kPage)) {
       out += " " + std::to_string(Raw(p.id)) + ":" + std::to_string(p.like_count) + ":" + p.text;
+      if (p.edited_at_us) out += " [edited " + std::to_string(*p.edited_at_us) + "]";
+      for (const std::string& tag : p.hashtags) out += " #" + tag;
+      for (UserId m : p.mentions) out += " @" + std::to_string(Raw(m));
       post_comments += comments(p) + replies(p);
     }
     out += "\n" + post_comments + "  liked:" + ids(LikedIds(e, u, kPage)) + "\n";

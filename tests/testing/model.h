@@ -1,7 +1,7 @@
 #pragma once
 // A plain reference model of the SPEC §6 home-feed contract (and of the graph it depends on,
-// and of SPEC §3 replies and threads), built from sets and maps, plus helpers that compare an
-// Engine against it.
+// of SPEC §3 replies and threads, and of SPEC §2 post edits), built from sets and maps, plus
+// helpers that compare an Engine against it.
 //
 // The contract, as the model states it: home_feed(U) is, newest first by post id, the posts that
 // are not deleted whose author is U or an account U follows now, excluding authors U mutes.
@@ -16,12 +16,20 @@
 //   - posts created before the last WaitIdle (their fan-out has run).
 // Only posts by others created after both the follow and the last WaitIdle may still be
 // missing (their fan-out may be pending).
+//
+// Hashtags and mentions (SPEC §2/§6): a post's are its current text's, derived when the text
+// was last written (creation, or an edit that carries a text): the hashtags as the parser of
+// util/entities.h gives them (unit-tested on its own), the mentions those of its names (ASCII
+// case folded) that named a user at that time, each user once, in order. HashtagFeed(tag) is,
+// newest first by id, the live posts whose hashtags hold the tag; the model derives it from
+// the posts alone.
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -33,6 +41,7 @@
 
 #include "puppies/puppies.h"
 #include "testing/test_util.h"
+#include "util/entities.h"
 
 namespace puppies::testing {
 
@@ -105,9 +114,28 @@ class FeedModel {
     UserId author{};
     int64_t seq = 0;    // the operation number that created it
     PostId reply_to{};  // the parent of a reply (kept when either is deleted), or PostId{0}
+    std::string text;   // as stored (trimmed), after the last edit
+    std::vector<Media> media;
+    std::optional<int64_t> edited_at_us;  // the time of the last edit, if any
+    std::vector<std::string> hashtags;    // of `text`, when it was written
+    std::vector<UserId> mentions;         // of `text`, when it was written
   };
 
   void AddUser(UserId u) { users_.insert(u); }
+  /// Records that `name` is `u`'s username, for mentions. Users outside the model (of other
+  /// tests sharing the engine) can be named through SetOtherNames.
+  void NameUser(const std::string& name, UserId u) { names_[FoldName(name)] = u; }
+  /// The id of a user the model does not hold, by folded username, or nullopt.
+  void SetOtherNames(std::function<std::optional<UserId>(const std::string&)> lookup) {
+    other_names_ = std::move(lookup);
+  }
+  /// The user `name` names now (any ASCII case), or nullopt.
+  std::optional<UserId> FindName(const std::string& name) const {
+    const std::string folded = FoldName(name);
+    if (auto it = names_.find(folded); it != names_.end()) return it->second;
+    if (other_names_) return other_names_(folded);
+    return std::nullopt;
+  }
   bool HasUser(UserId u) const { return users_.count(u) != 0; }
   const std::set<UserId>& users() const { return users_; }
 
@@ -150,9 +178,12 @@ class FeedModel {
     if (!HasUser(a) || !HasUser(b)) return Expect::kNotFound;
     return mutes_.erase({a, b}) ? Expect::kTrue : Expect::kFalse;
   }
-  void AddPost(PostId id, UserId author, int64_t seq, PostId reply_to = PostId{}) {
+  void AddPost(PostId id, UserId author, int64_t seq, PostId reply_to = PostId{},
+               std::string text = {}, std::vector<Media> media = {}) {
     REQUIRE_MESSAGE((!posts_.count(id) && !deleted_.count(id)), "duplicate post id " << ToInt(id));
-    posts_[id] = PostInfo{id, author, seq, reply_to};
+    PostInfo& info = posts_[id] =
+        PostInfo{id, author, seq, reply_to, std::move(text), std::move(media), {}, {}, {}};
+    DeriveEntities(&info);
   }
   /// Whether `author` may post a reply to `parent` (PostId{0}: a plain post): kTrue, or the
   /// error CreatePost returns for a valid text.
@@ -174,6 +205,24 @@ class FeedModel {
     if (it->second.author != actor) return Expect::kPermissionDenied;
     deleted_[id] = it->second;
     posts_.erase(it);
+    return Expect::kTrue;
+  }
+  /// EditPost by `actor` at time `now_us`; `edit` holds what the engine stores: a text already
+  /// trimmed and valid, valid media. kTrue: edited (OK status).
+  Expect Edit(UserId actor, PostId id, const PostEdit& edit, int64_t now_us) {
+    if (ToInt(actor) == 0 || ToInt(id) == 0 || (!edit.text && !edit.media))
+      return Expect::kInvalidArgument;
+    if (!HasUser(actor)) return Expect::kNotFound;
+    auto it = posts_.find(id);
+    if (it == posts_.end()) return Expect::kNotFound;
+    if (it->second.author != actor) return Expect::kPermissionDenied;
+    if (edit.text) {
+      it->second.text = *edit.text;
+      DeriveEntities(&it->second);
+    }
+    if (edit.media) it->second.media = *edit.media;
+    // The clock of these tests never goes back, so the edit's time is later than the post's.
+    it->second.edited_at_us = now_us;
     return Expect::kTrue;
   }
   /// Records that WaitIdle returned after operation `seq`.
@@ -231,6 +280,15 @@ class FeedModel {
     std::reverse(out.begin(), out.end());
     return out;
   }
+  /// The live posts holding hashtag `tag` (in its stored form), newest first.
+  std::vector<PostId> HashtagFeed(const std::string& tag) const {
+    std::vector<PostId> out;
+    for (auto it = posts_.rbegin(); it != posts_.rend(); ++it) {
+      const std::vector<std::string>& tags = it->second.hashtags;
+      if (std::find(tags.begin(), tags.end(), tag) != tags.end()) out.push_back(it->first);
+    }
+    return out;
+  }
   uint64_t FollowerCount(UserId u) const { return Followers(u).size(); }
   uint64_t FollowingCount(UserId u) const { return Following(u).size(); }
   uint64_t PostCount(UserId u) const { return Timeline(u).size(); }
@@ -248,6 +306,25 @@ class FeedModel {
     if (auto it = posts_.find(p); it != posts_.end()) return &it->second;
     if (auto it = deleted_.find(p); it != deleted_.end()) return &it->second;
     return nullptr;
+  }
+
+  static std::string FoldName(std::string name) {
+    for (char& c : name) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return name;
+  }
+
+  // The hashtags and mentions of `p`'s text, now.
+  void DeriveEntities(PostInfo* p) const {
+    internal::TextEntities entities = internal::ParseEntities(p->text);
+    p->hashtags = std::move(entities.hashtags);
+    p->mentions.clear();
+    for (const std::string& name : entities.mention_names) {
+      const std::optional<UserId> u = FindName(name);
+      if (u && std::find(p->mentions.begin(), p->mentions.end(), *u) == p->mentions.end())
+        p->mentions.push_back(*u);
+    }
   }
 
   std::vector<PostId> Feed(UserId reader, bool guaranteed_only) const {
@@ -268,6 +345,8 @@ class FeedModel {
   }
 
   std::set<UserId> users_;
+  std::map<std::string, UserId> names_;  // folded username -> user
+  std::function<std::optional<UserId>(const std::string&)> other_names_;
   std::map<Edge, int64_t> follows_;     // (follower, followee) -> seq of the edge's creation
   std::set<Edge> blocks_;               // (blocker, blocked)
   std::set<Edge> mutes_;                // (muter, muted)
@@ -316,6 +395,40 @@ inline void CheckFeedNow(Engine& e, const FeedModel& m, UserId reader, uint32_t 
                 n_missing << " post(s) that must already be visible are missing:" << missing.str());
 }
 
+/// "a,b,c" for failure messages.
+inline std::string Joined(const std::vector<std::string>& v) {
+  std::string out;
+  for (const std::string& s : v) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+inline std::string Joined(const std::vector<UserId>& v) {
+  std::string out;
+  for (UserId u : v) out += (out.empty() ? "" : ",") + std::to_string(ToInt(u));
+  return out;
+}
+
+/// A post read from any list shows the model's text, media, edit time, hashtags and mentions
+/// (nothing is checked for a post the model does not hold live: the lists' ids are compared
+/// elsewhere).
+inline void CheckPostContent(const FeedModel& m, const Post& p) {
+  auto it = m.live_posts().find(p.id);
+  if (it == m.live_posts().end()) return;
+  INFO("post " << ToInt(p.id) << ", text '" << p.text << "'");
+  CHECK_EQ(p.text, it->second.text);
+  CHECK_MESSAGE(p.media == it->second.media,
+                "media differ: " << p.media.size() << " items, model " << it->second.media.size());
+  CHECK_EQ(p.edited_at_us.has_value(), it->second.edited_at_us.has_value());
+  const FeedModel::PostInfo& want = it->second;
+  CHECK_MESSAGE(p.hashtags == want.hashtags,
+                "hashtags [" << Joined(p.hashtags) << "], model [" << Joined(want.hashtags) << "]");
+  CHECK_MESSAGE(p.mentions == want.mentions,
+                "mentions [" << Joined(p.mentions) << "], model [" << Joined(want.mentions) << "]");
+  if (p.edited_at_us && it->second.edited_at_us) {
+    CHECK_EQ(*p.edited_at_us, *it->second.edited_at_us);
+    CHECK(*p.edited_at_us >= p.created_at_us);
+  }
+}
+
 /// Profile counts and edge lists of `u` equal the model's.
 inline void CheckUserGraph(Engine& e, const FeedModel& m, UserId u, uint32_t limit = 7) {
   INFO("user " << ToInt(u));
@@ -350,6 +463,7 @@ class Driver {
     Step("create user " + name);
     UserId u = MUST(engine_->CreateUser(name));
     model_.AddUser(u);
+    model_.NameUser(name, u);
     return u;
   }
   Expect Follow(UserId a, UserId b) {
@@ -387,7 +501,7 @@ class Driver {
     const int64_t at = created_at_us ? *created_at_us : clock_->NowMicros();
     CHECK_MESSAGE(IdMillis(id) == at / 1000,
                   "post id " << ToInt(id) << " does not carry its creation time " << at);
-    model_.AddPost(id, author, seq_);
+    model_.AddPost(id, author, seq_, PostId{}, np.text);
     post_ids_.push_back(id);
     recent_.back() += " -> " + std::to_string(ToInt(id));
     return id;
@@ -406,7 +520,7 @@ class Driver {
       return std::nullopt;
     }
     REQUIRE_OK(r);
-    model_.AddPost(*r, author, seq_, parent);
+    model_.AddPost(*r, author, seq_, parent, np.text);
     post_ids_.push_back(*r);
     recent_.back() += " -> " + std::to_string(ToInt(*r));
     return *r;
@@ -415,6 +529,14 @@ class Driver {
     Step("delete by " + std::to_string(ToInt(actor)) + " of " + std::to_string(ToInt(id)));
     Expect want = model_.Delete(actor, id);
     CHECK_EXPECT(engine_->DeletePost(actor, id), want);
+    return want;
+  }
+  /// EditPost, checked against the model. REQUIRES: `edit`'s text, if any, is valid and has no
+  /// surrounding white space (the model stores it as given).
+  Expect Edit(UserId actor, PostId id, const PostEdit& edit) {
+    Step("edit by " + std::to_string(ToInt(actor)) + " of " + std::to_string(ToInt(id)));
+    const Expect want = model_.Edit(actor, id, edit, clock_->NowMicros());
+    CHECK_EXPECT(engine_->EditPost(actor, id, edit), want);
     return want;
   }
   void WaitIdle() {

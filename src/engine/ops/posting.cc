@@ -1,5 +1,5 @@
-// CreatePost and DeletePost, and the deleted post's clean-up. Rows "create post" and "delete
-// post" of the batch table in docs/architecture.md: the post record, its timeline entry and
+// CreatePost, EditPost and DeletePost, and the deleted post's clean-up. Rows "create post" and
+// "delete post" of the batch table in docs/architecture.md: the post record, its timeline entry and
 // counter (posts), a reply's key and its parent's counter (replies), with the author's own
 // inbox entry, the mode flip and the fan-out job (home feed), in one batch; a deletion's
 // tombstone (and a reply's removal from its parent) in one batch, its residue in every
@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <string>
@@ -57,8 +58,10 @@ Result<PostId> Engine::Impl::CreatePost(uint64_t author, const NewPost& post, st
   rec.reply_to = ToInt(post.reply_to);
   rec.text = std::move(text);
   rec.media = post.media;
+  PUPPIES_RETURN_IF_ERROR(Posts::DeriveEntities(*ctx_.store, &rec));
   Posts::Add(&op.batch(), id, rec, post.created_at_us.has_value());
   if (parent_id != 0) Replies::Add(&op.batch(), parent_id, id, author);
+  Hashtags::Add(&op.batch(), id, author, rec.hashtags);
   HomeFeed::PostFanout fanout;
   PUPPIES_RETURN_IF_ERROR(home_feed_.AddPost(op, author, id, &fanout));
   PUPPIES_RETURN_IF_ERROR(home_feed_.Commit(op, author, fanout.mode_change));
@@ -90,6 +93,7 @@ Status Engine::Impl::DeletePost(uint64_t actor, uint64_t id) {
   }
   Batch& b = op.batch();
   Posts::AddTombstone(&b, id, rec);
+  Hashtags::Remove(&b, id, rec.hashtags);
   if (rec.reply_to != 0) {
     PostRecord parent;
     bool found;
@@ -100,6 +104,32 @@ Status Engine::Impl::DeletePost(uint64_t actor, uint64_t id) {
   op.Enqueue(FeedJob{JobType::kPurgePost, rec.author, id}.Record());
   PUPPIES_RETURN_IF_ERROR(op.Commit());
   PUPPIES_KILL_POINT("DeletePost:AfterCommit");
+  return op.Finish();
+}
+
+Status Engine::Impl::EditPost(uint64_t actor, uint64_t id, const PostEdit& edit,
+                              std::optional<std::string> text) {
+  PUPPIES_RETURN_IF_ERROR(users_.Exists(actor));
+  // Under the post lock, as DeletePost: an edit never brings a deleted post back.
+  WriteOp op(ctx_);
+  op.LockPost(id);
+  PostRecord rec;
+  PUPPIES_RETURN_IF_ERROR(posts_.ReadLive(id, &rec));
+  if (rec.author != actor) {
+    return Status::PermissionDenied(fmt::format("user {} is not the author of post {}", actor, id));
+  }
+  const std::vector<std::string> old_hashtags = rec.hashtags;
+  if (text) {
+    rec.text = std::move(*text);
+    PUPPIES_RETURN_IF_ERROR(Posts::DeriveEntities(*ctx_.store, &rec));
+  }
+  if (edit.media) rec.media = *edit.media;
+  // Not before the post's own time, whatever the clock did since.
+  rec.edited_at_us = std::max(ctx_.NowMicros(), std::max<int64_t>(rec.created_at_us, 1));
+  Posts::Put(&op.batch(), id, rec);
+  Hashtags::Replace(&op.batch(), id, rec.author, old_hashtags, rec.hashtags);
+  PUPPIES_RETURN_IF_ERROR(op.Commit());
+  PUPPIES_KILL_POINT("EditPost:AfterCommit");
   return op.Finish();
 }
 
