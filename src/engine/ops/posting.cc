@@ -40,6 +40,11 @@ Result<PostId> Engine::Impl::CreatePost(uint64_t author, const NewPost& post, st
   // post is either seen by a follow's backfill or fans out to that follower. A reply's parent
   // lock keeps the parent from being deleted before the reply joins its list.
   const uint64_t parent_id = ToInt(post.reply_to);
+  // The text's hashtags and mentions first: resolving mentions reads the username index, which
+  // needs no lock.
+  PostRecord rec;
+  rec.text = std::move(text);
+  PUPPIES_RETURN_IF_ERROR(Posts::DeriveEntities(*ctx_.store, &rec));
   WriteOp op(ctx_);
   op.LockAuthor(author);
   if (parent_id != 0) {
@@ -52,13 +57,10 @@ Result<PostId> Engine::Impl::CreatePost(uint64_t author, const NewPost& post, st
   IdMint::Reservation reserved;  // an explicit-time id: held until the batch is written
   uint64_t id;
   PUPPIES_RETURN_IF_ERROR(posts_.MintId(post, now, &reserved, &id));
-  PostRecord rec;
   rec.author = author;
   rec.created_at_us = CreatedAtOfPostId(id);
   rec.reply_to = ToInt(post.reply_to);
-  rec.text = std::move(text);
   rec.media = post.media;
-  PUPPIES_RETURN_IF_ERROR(Posts::DeriveEntities(*ctx_.store, &rec));
   Posts::Add(&op.batch(), id, rec, post.created_at_us.has_value());
   if (parent_id != 0) Replies::Add(&op.batch(), parent_id, id, author);
   Hashtags::Add(&op.batch(), id, author, rec.hashtags);
@@ -110,6 +112,12 @@ Status Engine::Impl::DeletePost(uint64_t actor, uint64_t id) {
 Status Engine::Impl::EditPost(uint64_t actor, uint64_t id, const PostEdit& edit,
                               std::optional<std::string> text) {
   PUPPIES_RETURN_IF_ERROR(users_.Exists(actor));
+  // A new text's hashtags and mentions are derived before the lock, as CreatePost's.
+  PostRecord derived;
+  if (text) {
+    derived.text = std::move(*text);
+    PUPPIES_RETURN_IF_ERROR(Posts::DeriveEntities(*ctx_.store, &derived));
+  }
   // Under the post lock, as DeletePost: an edit never brings a deleted post back.
   WriteOp op(ctx_);
   op.LockPost(id);
@@ -118,16 +126,16 @@ Status Engine::Impl::EditPost(uint64_t actor, uint64_t id, const PostEdit& edit,
   if (rec.author != actor) {
     return Status::PermissionDenied(fmt::format("user {} is not the author of post {}", actor, id));
   }
-  const std::vector<std::string> old_hashtags = rec.hashtags;
   if (text) {
-    rec.text = std::move(*text);
-    PUPPIES_RETURN_IF_ERROR(Posts::DeriveEntities(*ctx_.store, &rec));
+    Hashtags::Replace(&op.batch(), id, rec.author, rec.hashtags, derived.hashtags);
+    rec.text = std::move(derived.text);
+    rec.hashtags = std::move(derived.hashtags);
+    rec.mentions = std::move(derived.mentions);
   }
   if (edit.media) rec.media = *edit.media;
   // Not before the post's own time, whatever the clock did since.
   rec.edited_at_us = std::max(ctx_.NowMicros(), std::max<int64_t>(rec.created_at_us, 1));
   Posts::Put(&op.batch(), id, rec);
-  Hashtags::Replace(&op.batch(), id, rec.author, old_hashtags, rec.hashtags);
   PUPPIES_RETURN_IF_ERROR(op.Commit());
   PUPPIES_KILL_POINT("EditPost:AfterCommit");
   return op.Finish();
